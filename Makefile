@@ -1,0 +1,47 @@
+# Two commands on a fresh clone:  `make run` (set up, train if needed, serve)  and  `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/kp-broker-faq.tar.gz
+SPACY_PIPELINE := build/spacy_kp_en
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: install train run test lock check-knowledge clean
+.DELETE_ON_ERROR:
+
+install: $(VENV)/.installed
+$(VENV)/.installed: requirements.in requirements.lock
+	@test -x $(BIN)/python || $$(scripts/find-python310.sh) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==24.0
+	$(BIN)/python -m pip install --quiet -r requirements.in -c requirements.lock
+	@touch $@
+
+# The project's own spaCy pipeline, rebuilt whenever the knowledge file's place or team names change.
+$(SPACY_PIPELINE)/.built: knowledge/knowledge.yml $(wildcard spacy_pipeline/*.py broker_faq/*.py) | install
+	$(BIN)/python -m spacy_pipeline.build $(SPACY_PIPELINE)
+	@touch $@
+
+# Retrain only when training data, domain or config changed since the last model.
+$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PIPELINE)/.built
+	$(BIN)/rasa train --fixed-model-name kp-broker-faq --out models
+	@touch $@
+train: $(MODEL)
+
+check-knowledge: install
+	$(BIN)/python -m broker_faq.check
+
+run: train
+	scripts/serve.sh
+
+test: train
+	scripts/test.sh
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf build models results var .rasa

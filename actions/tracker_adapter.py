@@ -1,0 +1,38 @@
+"""Tracker -> Turn and Reply -> messages + slot events: the only place that knows both worlds."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from broker_faq.cid_split import Mention
+from broker_faq.conversation import Reply, State, Turn
+
+# Every State field is a slot of the same name in domain.yml.
+STATE_SLOTS = tuple(f.name for f in fields(State))
+
+
+def state_from(tracker: Tracker) -> State:
+    values: dict[str, Any] = {name: tracker.get_slot(name) for name in STATE_SLOTS}
+    if values["subscribers"] is not None:
+        values["subscribers"] = int(values["subscribers"])
+    return State(**values)
+
+
+def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
+    message = tracker.latest_message or {}
+    mentions = tuple(Mention(e["entity"], str(e.get("value", "")), e.get("start") or 0)
+                     for e in message.get("entities", []))
+    return Turn(intent=(message.get("intent") or {}).get("name"), text=message.get("text") or "",
+                mentions=mentions, state=state_from(tracker), today=today or dt.date.today())
+
+
+def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[dict]:
+    """Utter the reply (text, buttons, structured payload) and return the slot changes."""
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.payload)
+    return [SlotSet(name, value) for name, value in reply.state.changed_from(before).items()]

@@ -1,0 +1,141 @@
+"""Turn -> Reply: which topic a message is about, for which region, and what to say.
+
+Rules of the road, all from the product brief:
+- an answer for one region is never given for another; a rule only the California FAQ states is
+  not presented as Northwest policy (say so, give the region's nearest real contact);
+- a place the sources do not cover gets "I only have ... information" and no number at all;
+- when the answer differs by region and none is known yet, ask, with buttons.
+"""
+from __future__ import annotations
+
+from .conversation import Ask, Button, Reply, State, Turn
+from .knowledge import Answer, Knowledge, Source, Topic
+from .places import Gazetteer, Place, Uncovered
+from .render import Renderer
+
+FOLLOW_UPS = frozenset({"inform_region", "inform_date", "inform_count", "affirm", "deny"})
+# A date with no question before it can only be about the one date-based answer.
+TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
+
+
+class Assistant:
+    def __init__(self, knowledge: Knowledge):
+        from . import flows  # the computed answers build on this class
+
+        self.k = knowledge
+        self.places = Gazetteer(knowledge)
+        self.render = Renderer(knowledge)
+        self._computed = {"cid_split": flows.cid_split, "reinstatement": flows.reinstatement,
+                          "team_contact": flows.team_contact}
+
+    def respond(self, turn: Turn) -> Reply:
+        topic_key = self.topic_of(turn)
+        places = [self.places.resolve(m.value) for m in turn.mentioned("region")]
+        covered = [p for p in places if isinstance(p, Place)]
+        uncovered = [p for p in places if isinstance(p, Uncovered)]
+        if uncovered and not covered:
+            return self.uncovered(uncovered[0], topic_key, turn.state)
+        state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
+        if topic_key is None:
+            return self.no_topic(covered[0] if covered else None, state)
+        topic = self.k.topics[topic_key]
+        if topic.computed:
+            return self._computed[topic.computed](self, topic, turn, state)
+        return self.static(topic, state)
+
+    def topic_of(self, turn: Turn) -> str | None:
+        state = turn.state
+        # "they terminated 8/1/2026" right after we asked for the date answers our question, even
+        # if it reads like a new question about terminating.
+        if state.pending_topic and (
+                (state.requested == Ask.TERMINATION_DATE and turn.mentioned("date"))
+                or (state.requested == Ask.SUBSCRIBERS and turn.mentioned("count"))):
+            return state.pending_topic
+        if turn.intent in self.k.topics:
+            return turn.intent
+        if turn.intent in FOLLOW_UPS:
+            return state.pending_topic or state.last_topic or TOPIC_OF_BARE_FACT.get(turn.intent)
+        return None
+
+    # --- answers from the knowledge file -------------------------------------------------------
+
+    def regions_of(self, topic: Topic) -> list[str]:
+        return list(dict.fromkeys(self.places.place(key).region for key in topic.answers))
+
+    def entry_for(self, topic: Topic, place: Place) -> Answer | None:
+        return topic.answers.get(place.key) or topic.answers.get(place.region)
+
+    def static(self, topic: Topic, state: State, *, prefix: str = "", suffix: str = "") -> Reply:
+        place = self.places.place(state.region)
+        if place is None:
+            regions = [topic.default_region] if topic.default_region else self.regions_of(topic)
+            if len(regions) > 1:
+                return self.ask_region(topic, state)
+            place = self.places.place(regions[0])
+            prefix = f"For {place.name} groups: {prefix}".strip()
+        answer = self.entry_for(topic, place)
+        if answer is None:
+            return self.nearest(topic, place, state)
+        text, payload = self.render.from_entry(topic.key, answer, prefix=prefix,
+                                               suffix=" ".join(filter(None, (suffix, place.note))),
+                                               region=place.name)
+        return self.answered(topic, state, text, payload)
+
+    @staticmethod
+    def answered(topic: Topic, state: State, text: str, payload: dict) -> Reply:
+        return Reply(text, state.with_updates(last_topic=topic.key, pending_topic=None, requested=None),
+                     payload=payload)
+
+    # --- when the sources cannot answer for the region -----------------------------------------
+
+    def nearest(self, topic: Topic, place: Place, state: State) -> Reply:
+        """A topic the region's own source is silent on: say so and give its nearest real contact."""
+        region = self.k.regions[place.region]
+        covering = {self.k.source_title(a.source.doc) for a in topic.answers.values()}
+        contacts = self.k.nearest_contact[place.region]
+        body = (f"My {self.k.source_title(region['source'])} doesn't cover {topic.subject}. "
+                f"What I have on it comes from the {' and '.join(sorted(covering))}, so I won't present "
+                f"it as {place.name} policy. For a group in {place.name}, the nearest contact is:")
+        sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
+        text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts,
+                                           region=place.name)
+        return self.answered(topic, state, text, payload)
+
+    def uncovered(self, place: Uncovered, topic_key: str | None, state: State) -> Reply:
+        names = [r["name"] for r in self.k.regions.values()]
+        text = (f"I only have {' and '.join(names)} information, so I can't give you a contact or a "
+                f"rule for {place.name}. Please check with the Kaiser Permanente team that serves that "
+                f"region. If the group is in {' or '.join(names)}, tell me and I'll answer for it.")
+        keep = {"pending_topic": topic_key, "requested": Ask.REGION} if topic_key else {}
+        return Reply(text, state.with_updates(**keep), buttons=self.region_buttons(),
+                     payload={"type": "uncovered_region", "place": place.name})
+
+    # --- questions back to the broker ----------------------------------------------------------
+
+    def region_buttons(self) -> tuple[Button, ...]:
+        return tuple(Button(r["name"], f'/inform_region{{"region": "{key}"}}')
+                     for key, r in self.k.regions.items())
+
+    def ask_region(self, topic: Topic, state: State) -> Reply:
+        names = " and ".join(r["name"] for r in self.k.regions.values())
+        text = (f"Which region is the group in? For {topic.subject}, the answer differs between "
+                f"{names}.")
+        return Reply(text, state.with_updates(pending_topic=topic.key, requested=Ask.REGION),
+                     buttons=self.region_buttons(), payload={"type": "question", "asks": Ask.REGION})
+
+    def suggest(self, ranking: list[str], state: State) -> Reply:
+        """Low NLU confidence: offer the likeliest topics as buttons (first stage of the fallback)."""
+        likely = [self.k.topics[intent] for intent in ranking if intent in self.k.topics][:3]
+        buttons = [Button(t.title, f"/{t.key}") for t in likely] + [Button("Something else", "/out_of_scope")]
+        text = ("I'm not sure I understood. Did you mean one of these?" if likely
+                else "I'm not sure I understood. Could you tell me a bit more?")
+        return Reply(text, state, buttons=tuple(buttons), payload={"type": "question", "asks": "topic"})
+
+    def no_topic(self, place: Place | None, state: State) -> Reply:
+        if place is not None:
+            note = f" {place.note}" if place.note else ""
+            text = f"Got it: a group in {place.name}.{note} What would you like to know?"
+        else:
+            text = ("What would you like to know? I can answer questions from the California small-"
+                    "business FAQ and give the right Northwest team for a need.")
+        return Reply(text, state, payload={"type": "question", "asks": "topic"})

@@ -1,0 +1,67 @@
+"""What one turn brings in (Turn), what the assistant remembers (State), and what it says (Reply).
+
+State mirrors the Rasa slots one to one (actions/slots.py maps them), so the domain logic can be
+driven and tested without Rasa.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+
+from .cid_split import Mention
+
+
+@dataclass(frozen=True)
+class State:
+    region: str | None = None          # place key: a region ("california") or an area ("oregon")
+    last_topic: str | None = None      # what "what about Oregon?" re-answers
+    pending_topic: str | None = None   # the topic waiting for an answer to our question
+    requested: str | None = None       # which fact we asked for (see Ask below)
+    termination_date: str | None = None  # ISO date, for reinstatement
+    hq_area: str | None = None         # CID split: headquarters area
+    other_locations: bool | None = None  # CID split: locations in the other California area too?
+    subscribers: int | None = None     # CID split: subscribers at the non-headquarters area
+
+    def with_updates(self, **changes) -> "State":
+        return replace(self, **changes)
+
+    def changed_from(self, old: "State") -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) != getattr(old, f.name)}
+
+
+class Ask:
+    """The facts the assistant may ask for (values of State.requested)."""
+
+    REGION = "region"
+    HQ_AREA = "hq_area"
+    OTHER_LOCATIONS = "other_locations"
+    SUBSCRIBERS = "subscribers"
+    TERMINATION_DATE = "termination_date"
+    TEAM = "team"
+
+
+@dataclass(frozen=True)
+class Turn:
+    intent: str | None
+    text: str
+    mentions: tuple[Mention, ...] = ()
+    state: State = State()
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def mentioned(self, label: str) -> list[Mention]:
+        return [m for m in self.mentions if m.label == label]
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    state: State
+    buttons: tuple[Button, ...] = ()
+    payload: dict | None = None  # structured answer: topic, region, sources, contact cards, links

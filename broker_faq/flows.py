@@ -1,0 +1,139 @@
+"""The computed answers: CID split, reinstatement deadline, a named team's card.
+
+Each works from one long sentence or asks for what is missing, one fact at a time, remembering
+what it was told in State.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .cid_split import decide, headquarters_first, nearest_count, parse_count
+from .conversation import Ask, Button, Reply, State, Turn
+from .dates import parse_date, reinstatement_window, spell
+from .knowledge import ContactRef, Source, Topic
+from .places import Place
+
+if TYPE_CHECKING:
+    from .answers import Assistant
+
+YES_NO = (Button("Yes", "/affirm"), Button("No", "/deny"))
+# What a separation sets in motion, told after "may need to separate" (each from its own FAQ entry).
+AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split", "bills_after_split")
+
+
+def _ask(state: State, topic: Topic, fact: str, text: str, buttons=()) -> Reply:
+    return Reply(text, state.with_updates(pending_topic=topic.key, requested=fact),
+                 buttons=tuple(buttons), payload={"type": "question", "asks": fact})
+
+
+def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+    resolved = [(m, a.places.resolve(m.value)) for m in turn.mentioned("region")]
+    places = {m: p for m, p in resolved if isinstance(p, Place)}
+    ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
+    known = a.places.place(state.region)
+    elsewhere = [p for p in places.values() if p.region != "california"] or (
+        [known] if known and known.region != "california" and state.hq_area is None else [])
+    if elsewhere and not ca_mentions:
+        return a.nearest(topic, elsewhere[0], state)
+
+    if turn.intent == topic.key and not state.pending_topic:
+        # A new question about a (possibly different) group: start from what this message says.
+        state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
+    ordered = headquarters_first(ca_mentions, turn.text)
+    if ordered:
+        hq = places[ordered[0]]
+        if state.hq_area is None or state.requested == Ask.HQ_AREA:
+            state = state.with_updates(hq_area=hq.key, region=hq.key)
+        if any(places[m].key != state.hq_area for m in ordered):
+            state = state.with_updates(other_locations=True)
+    if state.requested == Ask.OTHER_LOCATIONS and turn.intent in ("affirm", "deny"):
+        state = state.with_updates(other_locations=turn.intent == "affirm")
+    count = nearest_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None)
+    if count is not None and parse_count(count.value) is not None:
+        state = state.with_updates(subscribers=parse_count(count.value))
+
+    if state.hq_area is None:
+        areas = a.places.areas("california")
+        return _ask(state, topic, Ask.HQ_AREA, "Where is the group headquartered: "
+                    + " or ".join(p.name for p in areas) + "?",
+                    [Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas])
+    hq, other = a.places.place(state.hq_area), a.places.other_california_area(state.hq_area)
+    if state.other_locations is None:
+        return _ask(state, topic, Ask.OTHER_LOCATIONS,
+                    f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?", YES_NO)
+    threshold = a.k.fact("cid_split_min_subscribers")
+    rule = topic.answers["california"]
+    if not state.other_locations:
+        body = (f"Then the group doesn't need to separate its contract: separation applies only to groups "
+                f"with locations in both {hq.name} and {other.name}.")
+        return _decided(a, topic, state, body, rule.source)
+    if state.subscribers is None:
+        return _ask(state, topic, Ask.SUBSCRIBERS,
+                    f"How many Kaiser Permanente subscribers does the group have in {other.name}, "
+                    f"the non-headquarters region?")
+    decision = decide(state.subscribers, threshold)
+    if decision.may_need_to_separate:
+        follow = [a.k.topics[key] for key in AFTER_SEPARATION]
+        body = (f"Yes: with {decision.subscribers} subscribers in {other.name}, the non-headquarters region "
+                f"(at least {threshold}), the group may need to separate its contract. Each location then "
+                f"gets its own contract and customer identification number (CID). What follows:\n"
+                + "\n".join(f"- {t.title}: {a.render.fill(t.answers['california'].text)}" for t in follow))
+        sources = [rule.source, *(t.answers["california"].source for t in follow)]
+    else:
+        body = (f"No: with {decision.subscribers} subscribers in {other.name}, the non-headquarters region, "
+                f"fewer than {threshold}, the group does not need to separate its contract. Separation "
+                f"applies only when the non-headquarters region has at least {threshold} Kaiser "
+                f"Permanente subscribers.")
+        sources = [rule.source]
+    return _decided(a, topic, state, body, *sources)
+
+
+def _decided(a: "Assistant", topic: Topic, state: State, body: str, *sources: Source) -> Reply:
+    text, payload = a.render.answer(topic.key, body, sources=list(sources),
+                                    contacts=topic.answers["california"].contacts,
+                                    region=a.places.place("california").name)
+    return a.answered(topic, state, text, payload)
+
+
+def reinstatement(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+    place = a.places.place(state.region)
+    if place is not None and place.region != "california":
+        return a.nearest(topic, place, state)
+    candidates = [m.value for m in turn.mentioned("date")] + [turn.text]
+    parsed = next(filter(None, (parse_date(text, turn.today) for text in candidates)), None)
+    if parsed:
+        state = state.with_updates(termination_date=parsed.date.isoformat())
+    if state.termination_date is None:
+        reply = a.static(topic, state,
+                         suffix="Tell me the termination date and I'll work out the last day to request it.")
+        return replace(reply, state=reply.state.with_updates(pending_topic=topic.key,
+                                                              requested=Ask.TERMINATION_DATE))
+    days = a.k.fact("reinstatement_window_days")
+    window = reinstatement_window(parse_date(state.termination_date, turn.today).date, days, turn.today)
+    assumed = f" (I took the year to be {window.termination.year}.)" if parsed and parsed.year_assumed else ""
+    when = f"With a termination date of {spell(window.termination)}{assumed},"
+    if window.is_open:
+        left = "that is today" if window.days_left == 0 else f"{window.days_left} days from today"
+        result = (f"{when} the last day to request reinstatement is {spell(window.last_day)} "
+                  f"({days} days after termination; {left}).")
+    else:
+        result = (f"{when} the last day to request reinstatement was {spell(window.last_day)}, so the "
+                  f"{days}-day window has passed ({-window.days_left} days ago). Contact the Account "
+                  f"Management Support team about the group's options.")
+    return a.static(topic, state, prefix=result)
+
+
+def team_contact(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+    named = [team for m in turn.mentioned("team") if (team := a.k.team_named(m.value))]
+    if not named:
+        teams = [(key, t) for key, t in a.k.teams.items() if t.get("aliases")]
+        return _ask(state, topic, Ask.TEAM, "Which team do you need?",
+                    [Button(t["name"], f'/team_contact{{"team": "{t["aliases"][0]}"}}') for _, t in teams])
+    team = a.k.teams[named[0]]
+    served = "; ".join(team.get("contact_for", []))
+    body = f"Here are the contact details for the {team['name']}" + (f", the contact for {served}." if served else ".")
+    text, payload = a.render.answer(topic.key, body, sources=[Source(**team["source"])],
+                                    contacts=(ContactRef(named[0]),),
+                                    region=a.k.regions[team["region"]]["name"])
+    return a.answered(topic, state, text, payload)

@@ -1,0 +1,73 @@
+"""Shared fixtures: the real knowledge file, and a conversation driver over the domain logic."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from broker_faq.answers import Assistant
+from broker_faq.cid_split import Mention
+from broker_faq.conversation import Reply, State, Turn
+from broker_faq.knowledge import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def knowledge():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def assistant(knowledge):
+    return Assistant(knowledge)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The project's spaCy pipeline, built fresh from the knowledge file (as `make` does)."""
+    from spacy_pipeline.build import build
+    return build(load_knowledge())
+
+
+class Conversation:
+    """Talk to the domain logic the way the action does: NLU entities in, reply and state out."""
+
+    def __init__(self, assistant: Assistant, nlp, today: dt.date = TODAY):
+        self.assistant, self.nlp, self.today = assistant, nlp, today
+        self.state = State()
+
+    def say(self, intent: str, text: str) -> Reply:
+        mentions = tuple(Mention(e.label_, e.text, e.start_char) for e in self.nlp(text).ents)
+        reply = self.assistant.respond(Turn(intent, text, mentions, self.state, self.today))
+        self.state = reply.state
+        return reply
+
+
+@pytest.fixture
+def chat(assistant, nlp):
+    return Conversation(assistant, nlp)
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+# Figures measured by the tests (held-out NLU scores, answer-check pass rate), printed at the end.
+FIGURES: dict[str, object] = {}
+
+
+@pytest.fixture
+def record_figure():
+    return FIGURES.__setitem__
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")

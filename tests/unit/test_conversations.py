@@ -1,0 +1,171 @@
+"""Conversations with the domain logic: the right contact for the region, asked-for facts, honesty."""
+import pytest
+
+from tests.conftest import digits
+
+AMT = "8007904661"
+
+
+def test_california_termination_gives_account_management_support_option_3(chat):
+    reply = chat.say("terminate_contract", "How do I help a California small group terminate their contract?")
+    assert "800-790-4661, option 3" in reply.text
+    assert "8:30 a.m. to 5 p.m. Pacific time" in reply.text
+    assert "4611" not in reply.text
+    assert reply.payload["sources"][0]["document"] == "California Small Business Broker FAQ"
+    assert reply.payload["contacts"][0]["phones"] == [{"number": "800-790-4661", "option": "3"}]
+
+
+def test_what_about_oregon_re_answers_for_the_northwest(chat):
+    chat.say("terminate_contract", "How do I help a California small group terminate their contract?")
+    reply = chat.say("inform_region", "what about Oregon?")
+    assert "503-813-2630, option 3" in reply.text and "small.group.respond@kp.org" in reply.text
+    assert AMT not in digits(reply.text)
+
+
+def test_unknown_region_is_asked_with_buttons_then_answered(chat):
+    reply = chat.say("stop_autopay", "who do I contact about stopping autopay?")
+    assert "Which region" in reply.text and AMT not in digits(reply.text)
+    assert [b.title for b in reply.buttons] == ["California", "Northwest (Oregon and Southwest Washington)"]
+    reply = chat.say("inform_region", "California")
+    assert "800-790-4661, option 1" in reply.text and "responsibility" in reply.text
+
+
+def test_region_is_remembered_across_topics(chat):
+    chat.say("new_sales", "new sales contact for a Portland group")
+    reply = chat.say("account_management", "and their account management?")
+    assert "503-813-2630, option 3" in reply.text
+
+
+@pytest.mark.parametrize("place", ["Hawaii", "Colorado", "Georgia", "Seattle"])
+def test_uncovered_region_gets_an_honest_answer_and_no_number(chat, place):
+    reply = chat.say("account_management", f"account management phone for a group in {place}")
+    assert "I only have California and Northwest" in reply.text and place in reply.text
+    assert not any(ch.isdigit() for ch in reply.text)
+
+
+def test_california_only_rule_is_not_presented_as_northwest_policy(chat):
+    reply = chat.say("edi_after_split", "what happens to the EDI file after separating a Portland group?")
+    assert "renewal month" not in reply.text
+    assert "California Small Business Broker FAQ" in reply.text
+    assert "503-813-2630, option 3" in reply.text
+
+
+def test_cid_split_from_one_sentence_at_or_above_13(chat):
+    reply = chat.say("cid_split", "Group is based in San Francisco and has 20 subscribers at a San Diego "
+                                  "branch. Do they need to separate the contract?")
+    assert "may need to separate" in reply.text and "13" in reply.text
+    assert "does not need" not in reply.text
+    for follows in ("about 4 weeks", "EDI", "Online Account Services User ID Request Form", "bill for each contract"):
+        assert follows in reply.text
+
+
+def test_cid_split_below_13_does_not_need_to_separate(chat):
+    reply = chat.say("cid_split", "HQ in Burbank, 5 subscribers in Fresno — do we have to split?")
+    assert "does not need to separate" in reply.text and "fewer than 13" in reply.text
+    assert "Northern California" in reply.text
+
+
+def test_cid_split_headquarters_named_second(chat):
+    reply = chat.say("cid_split", "15 subscribers in Irvine, but the HQ is in Sacramento. Split?")
+    assert "15 subscribers in Southern California" in reply.text and "may need to separate" in reply.text
+
+
+def test_cid_split_asks_for_each_missing_fact(chat):
+    reply = chat.say("cid_split", "does my client need to split their contract?")
+    assert "headquartered" in reply.text and [b.title for b in reply.buttons] == [
+        "Northern California", "Southern California"]
+    reply = chat.say("inform_region", "Southern California")
+    assert "Northern California?" in reply.text and [b.title for b in reply.buttons] == ["Yes", "No"]
+    reply = chat.say("affirm", "yes")
+    assert "How many" in reply.text
+    reply = chat.say("inform_count", "14")
+    assert "may need to separate" in reply.text
+
+
+def test_cid_split_without_locations_in_both_regions(chat):
+    chat.say("cid_split", "do we have to separate the contract? HQ in Oakland")
+    reply = chat.say("deny", "no")
+    assert "doesn't need to separate" in reply.text
+
+
+def test_cid_split_for_a_northwest_group_is_california_only(chat):
+    reply = chat.say("cid_split", "our Portland group has an office in Salem, do they need to split?")
+    assert "won't present it as Oregon policy" in reply.text and AMT not in digits(reply.text)
+
+
+def test_reinstatement_deadline_from_a_date(chat):
+    reply = chat.say("reinstatement", "The group terminated on June 1, 2026. What is the reinstatement deadline?")
+    assert "July 31, 2026" in reply.text and "has passed" in reply.text and AMT in digits(reply.text)
+
+
+def test_reinstatement_days_left_while_the_window_is_open(chat):
+    reply = chat.say("reinstatement", "termed 11/1/2026, when is the last day to reinstate?")
+    assert "December 31, 2026" in reply.text and "38 days from today" in reply.text
+
+
+def test_reinstatement_asks_for_the_date_then_computes(chat):
+    reply = chat.say("reinstatement", "what's the reinstatement deadline?")
+    assert "60 days" in reply.text and "termination date" in reply.text
+    # "terminated" reads like a termination question; it still answers ours.
+    reply = chat.say("terminate_contract", "terminated on 2026-08-01")
+    assert "September 30, 2026" in reply.text
+
+
+def test_reinstatement_in_the_northwest_is_not_presented_as_policy(chat):
+    reply = chat.say("reinstatement", "can an Oregon group be reinstated after termination?")
+    assert "60 days" not in reply.text and "503-813-2630" in reply.text
+
+
+def test_digital_id_without_region_states_the_exclusions(chat):
+    reply = chat.say("digital_id_card", "can members get a digital ID card?")
+    assert "kp.org" in reply.text and "Northern California, Medicare members" in reply.text
+
+
+def test_digital_id_for_northern_california(chat):
+    reply = chat.say("digital_id_card", "digital id card for an Oakland member?")
+    assert reply.text.startswith("Not for Northern California")
+
+
+def test_named_team_card_has_every_contact(chat):
+    reply = chat.say("team_contact", "phone number of the Consolidated Service Center")
+    for part in ("1-866-868-7220", "csc-den-roc-group@kp.org", "1-866-311-5974",
+                 "Monday through Friday, 8 a.m. to 5 p.m.", "P.O. Box 203012"):
+        assert part in reply.text
+    assert "Pacific" not in reply.text  # the Northwest sheet gives no time zone
+
+
+def test_team_contact_without_a_team_asks_which(chat):
+    reply = chat.say("team_contact", "what's their fax number?")
+    assert "Which team" in reply.text and len(reply.buttons) >= 5
+
+
+@pytest.mark.parametrize("intent, text, expected", [
+    ("new_sales", "Northwest small business new sales phone", ["503-813-2630, option 2", "nw.small.business@kp.org"]),
+    ("escalation", "escalate a claim payment concern for an Oregon group", ["503-813-3613", "nw.kp.ebs@kp.org"]),
+    ("member_services", "member services phone in the northwest", ["1-800-813-2000", "8 a.m. to 6 p.m."]),
+    ("replace_id_card", "Oregon member needs a replacement ID card", ["1-800-813-2000"]),
+    ("discrepancy_reports", "eligibility discrepancy report for a Salem group", ["1-866-868-7220"]),
+    ("web_support", "support number for account.kp.org", ["1-866-575-3562"]),
+    ("self_service", "Northwest self-service sites", ["kp.org/kpplus/nw", "kp.org/dental/nw", "account.kp.org"]),
+    ("update_address", "How does a California group update its email address?", ["amt@kp.org"]),
+])
+def test_routing_by_need_and_region(chat, intent, text, expected):
+    reply = chat.say(intent, text)
+    for part in expected:
+        assert part in reply.text
+
+
+def test_replies_carry_a_structured_payload_with_sources_and_cards(chat):
+    reply = chat.say("escalation", "escalate an unresolved billing issue for a Portland group")
+    assert reply.payload["type"] == "answer" and reply.payload["region"] == "Oregon"
+    assert reply.payload["sources"] == [{"document": "Northwest Small Business: Helpful Contacts",
+                                         "file": "004_810e281facdfd947.txt",
+                                         "section": "Employer and Broker Service (EBS)"}]
+    assert reply.payload["contacts"][0]["name"] == "Employer and Broker Service (EBS)"
+
+
+def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
+    from broker_faq.conversation import State
+    reply = assistant.suggest(["nlu_fallback", "edi_after_split", "greet", "bills_after_split"], State())
+    assert [b.title for b in reply.buttons] == ["EDI files after a separation", "Bills after a separation",
+                                                "Something else"]
