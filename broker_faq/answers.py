@@ -93,9 +93,9 @@ class Assistant:
         region = self.k.regions[place.region]
         covering = {self.k.source_title(a.source.doc) for a in topic.answers.values()}
         contacts = self.k.nearest_contact[place.region]
-        body = (f"My {self.k.source_title(region['source'])} doesn't cover {topic.subject}. "
-                f"What I have on it comes from the {' and '.join(sorted(covering))}, so I won't present "
-                f"it as {place.name} policy. For a group in {place.name}, the nearest contact is:")
+        body = (f"The source I have for {place.name}, \"{self.k.source_title(region['source'])}\", doesn't "
+                f"cover {topic.subject}. What I have on it comes from the {' and '.join(sorted(covering))}, so "
+                f"I won't present it as {place.name} policy. For a group in {place.name}, the nearest contact is:")
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
         text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts,
                                            region=place.name)

@@ -104,6 +104,9 @@ def reinstatement(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Rep
     parsed = next(filter(None, (parse_date(text, turn.today) for text in candidates)), None)
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())
+    if state.termination_date is None and state.requested == Ask.TERMINATION_DATE and turn.intent != topic.key:
+        return _ask(state, topic, Ask.TERMINATION_DATE, "I didn't find a date there. What was the group's "
+                    "termination date? For example 2026-10-01, 10/1/2026 or October 1, 2026.")
     if state.termination_date is None:
         reply = a.static(topic, state,
                          suffix="Tell me the termination date and I'll work out the last day to request it.")

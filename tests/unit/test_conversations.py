@@ -46,6 +46,7 @@ def test_uncovered_region_gets_an_honest_answer_and_no_number(chat, place):
 def test_california_only_rule_is_not_presented_as_northwest_policy(chat):
     reply = chat.say("edi_after_split", "what happens to the EDI file after separating a Portland group?")
     assert "renewal month" not in reply.text
+    assert "The source I have for Oregon" in reply.text and "won't present it as Oregon policy" in reply.text
     assert "California Small Business Broker FAQ" in reply.text
     assert "503-813-2630, option 3" in reply.text
 
@@ -109,6 +110,14 @@ def test_reinstatement_asks_for_the_date_then_computes(chat):
     # "terminated" reads like a termination question; it still answers ours.
     reply = chat.say("terminate_contract", "terminated on 2026-08-01")
     assert "September 30, 2026" in reply.text
+
+
+def test_reinstatement_re_asks_when_the_reply_has_no_date(chat):
+    chat.say("reinstatement", "when is the reinstatement deadline?")
+    reply = chat.say("inform_count", "13")
+    assert reply.text.startswith("I didn't find a date there") and chat.state.requested == "termination_date"
+    reply = chat.say("inform_date", "March 5 2026")
+    assert "May 4, 2026" in reply.text
 
 
 def test_reinstatement_in_the_northwest_is_not_presented_as_policy(chat):

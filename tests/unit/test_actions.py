@@ -1,0 +1,67 @@
+"""The Rasa actions over real rasa_sdk trackers: messages, buttons, payloads and slot events."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer
+from actions.fallback import ActionAskAffirmation
+from actions.tracker_adapter import STATE_SLOTS
+
+
+@pytest.fixture
+def tracker():
+    """A tracker whose latest message is `text`, classified as `intent`, with entities and slots."""
+    def make(intent, text, entities=(), slots=None, ranking=()):
+        latest = {"intent": {"name": intent, "confidence": 0.9}, "text": text,
+                  "entities": [{"entity": label, "value": value, "start": text.find(value),
+                                "end": text.find(value) + len(value)} for label, value in entities],
+                  "intent_ranking": [{"name": name, "confidence": 0.1} for name in ranking]}
+        return Tracker("broker-1", {name: None for name in STATE_SLOTS} | (slots or {}), latest,
+                       [], False, None, {}, "action_listen")
+    return make
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_answer_utters_text_payload_and_sets_slots(tracker):
+    messages, slots = run(ActionAnswer(), tracker(
+        "terminate_contract", "terminate a group in Oakland", [("region", "Oakland")]))
+    assert len(messages) == 1
+    assert "800-790-4661, option 3" in messages[0]["text"]
+    assert messages[0]["custom"]["contacts"][0]["team"] == "ca_account_management_support"
+    assert slots == {"region": "northern_california", "last_topic": "terminate_contract"}
+
+
+def test_follow_up_reads_slots_from_the_tracker(tracker):
+    messages, slots = run(ActionAnswer(), tracker(
+        "inform_region", "what about Oregon?", [("region", "Oregon")],
+        slots={"region": "california", "last_topic": "terminate_contract"}))
+    assert "503-813-2630, option 3" in messages[0]["text"] and slots == {"region": "oregon"}
+
+
+def test_question_back_carries_buttons_and_remembers_what_it_asked(tracker):
+    messages, slots = run(ActionAnswer(), tracker("stop_autopay", "who turns off autopay?"))
+    assert [b["title"] for b in messages[0]["buttons"]] == ["California", "Northwest (Oregon and Southwest Washington)"]
+    assert messages[0]["buttons"][0]["payload"] == '/inform_region{"region": "california"}'
+    assert slots == {"pending_topic": "stop_autopay", "requested": "region"}
+
+
+def test_cid_split_count_slot_round_trips_as_a_number(tracker):
+    # Rasa stores float slots; the action reads 14.0 back as 14 subscribers.
+    messages, _ = run(ActionAnswer(), tracker(
+        "affirm", "yes", slots={"pending_topic": "cid_split", "requested": "other_locations",
+                                "hq_area": "southern_california", "subscribers": 14.0}))
+    assert "may need to separate" in messages[0]["text"]
+
+
+def test_fallback_offers_likeliest_topics(tracker):
+    messages, slots = run(ActionAskAffirmation(), tracker(
+        "nlu_fallback", "the 834 thing after the split", ranking=["nlu_fallback", "edi_after_split", "cid_split"]))
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "EDI files after a separation", "Separating a group's contract (CID split)", "Something else"]
+    assert messages[0]["buttons"][0]["payload"] == "/edi_after_split" and slots == {}
