@@ -123,6 +123,19 @@ class Assistant:
         return Reply(text, state.with_updates(pending_topic=topic.key, requested=Ask.REGION),
                      buttons=self.region_buttons(), payload={"type": "question", "asks": Ask.REGION})
 
+    def service_unavailable(self, *, storing: bool) -> Reply:
+        """What to say when a part of the assistant is down: never silence, always a real contact."""
+        problem = "save this conversation" if storing else "look that up"
+        teams = [(self.k.regions[region]["name"], ref) for region, refs in self.k.nearest_contact.items()
+                 for ref in refs]
+        body = (f"Sorry, I can't {problem} right now. Please try again in a minute, or contact the team for "
+                f"the group's region: " + "; ".join(f"{name}: {self.k.teams[ref.team]['name']}"
+                                                    for name, ref in teams) + ".")
+        text, payload = self.render.answer("service_unavailable", body,
+                                           sources=[Source(**self.k.teams[ref.team]["source"]) for _, ref in teams],
+                                           contacts=tuple(ref for _, ref in teams))
+        return Reply(text, State(), payload=payload)
+
     def suggest(self, ranking: list[str], state: State) -> Reply:
         """Low NLU confidence: offer the likeliest topics as buttons (first stage of the fallback)."""
         likely = [self.k.topics[intent] for intent in ranking if intent in self.k.topics][:3]

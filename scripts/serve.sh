@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (REST + socket.io channels) on localhost and stay in
-# the foreground; Ctrl-C (or TERM) stops everything this script started.
+# Start the assistant on localhost and stay in the foreground; Ctrl-C (or TERM) stops everything
+# this script started.
+#   scripts/serve.sh           action server + Rasa server (REST + socket.io channels)
+#   scripts/serve.sh actions   only the action server      scripts/serve.sh rasa   only the Rasa server
+# Environment: RASA_PORT (5005), ACTIONS_PORT (5055), TRACKER_DB (var/tracker.db),
+# RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP API (off by default).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+WHAT=${1:-all}
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
-mkdir -p var
+export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+mkdir -p "$(dirname "$TRACKER_DB")"
+
+api_args=()
+if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
+  [ -n "${RASA_AUTH_TOKEN:-}" ] || { echo "RASA_ENABLE_API=1 needs RASA_AUTH_TOKEN: the HTTP API is never open without a token" >&2; exit 2; }
+  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+fi
 
 pids=()
 stop() {
@@ -28,17 +40,22 @@ wait_for() {  # url, what, seconds
   echo "$2 did not become ready at $1" >&2; exit 1
 }
 
-$BIN/rasa run actions --port "$ACTIONS_PORT" & pids+=($!)
-wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60
-$BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-  --endpoints endpoints.yml --credentials credentials.yml & pids+=($!)
-wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
+if [ "$WHAT" != rasa ]; then
+  # SANIC_HOST: rasa_sdk's action server would otherwise listen on every interface.
+  SANIC_HOST=127.0.0.1 $BIN/rasa run actions --port "$ACTIONS_PORT" & pids+=($!)
+  wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60
+fi
+if [ "$WHAT" != actions ]; then
+  $BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
+    --endpoints endpoints.yml --credentials credentials.yml "${api_args[@]}" & pids+=($!)
+  wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
+fi
 
 echo
 echo "The assistant is ready (Ctrl-C stops it):"
-echo "  REST channel:      http://localhost:$RASA_PORT/webhooks/rest/webhook"
-echo "  socket.io channel: http://localhost:$RASA_PORT/socket.io"
-echo "  action server:     http://localhost:$ACTIONS_PORT/webhook"
+[ "$WHAT" = actions ] || echo "  REST channel:      http://localhost:$RASA_PORT/webhooks/rest/webhook  (health: /webhooks/rest/health)"
+[ "$WHAT" = actions ] || echo "  socket.io channel: http://localhost:$RASA_PORT/socket.io"
+[ "$WHAT" = rasa ] || echo "  action server:     http://localhost:$ACTIONS_PORT/webhook"
 wait -n "${pids[@]}"
 echo "A server stopped unexpectedly; stopping the rest." >&2
 exit 1

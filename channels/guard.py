@@ -1,0 +1,121 @@
+"""One guard in front of every channel, for what Rasa 3.6 leaves to chance.
+
+- Bad input gets a clear reply: empty text, text over the limit, control characters.
+- Conversation ids must look random (the widget's are); short guessable ones are refused.
+- No silence: if processing sends nothing (action server down or too slow, an exception), the
+  broker still gets a reply with real contacts from the knowledge file.
+- A failing tracker store is refused loudly, instead of Rasa's silent switch to an empty or
+  in-memory conversation (see stores/masking_sql.py).
+No user text is ever logged here: it may carry member data.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from typing import Any, Awaitable, Callable
+
+import rasa.core.actions.action
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Sanic
+
+from actions.assistant import ASSISTANT
+from stores.masking_sql import MaskingSQLTrackerStore
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 5000
+SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# Rasa waits up to 5 minutes for the action server, a broker does not: after this the guard's
+# fallback reply goes out instead of silence.
+rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
+
+EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
+TOO_LONG_REPLY = (f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "
+                  "Please send just the question, for example \"who handles billing questions in Oregon?\"")
+BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
+
+
+def clean_text(text: str) -> str:
+    """Normalise what was pasted: one Unicode form, no control or zero-width characters."""
+    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def valid_sender(sender_id: Any) -> bool:
+    return isinstance(sender_id, str) and SENDER_ID.fullmatch(sender_id) is not None
+
+
+class CountingOutput:
+    """Passes every bot message on and counts them, so silence can be noticed."""
+
+    def __init__(self, inner: OutputChannel):
+        self._inner, self.sent = inner, 0
+
+    async def send_response(self, recipient_id: str, message: dict) -> None:
+        self.sent += 1
+        await self._inner.send_response(recipient_id, message)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def configured_store() -> MaskingSQLTrackerStore | None:
+    """The project's tracker store behind Rasa's wrappers, if it is the one in use."""
+    store = Sanic.get_app().ctx.agent.tracker_store
+    while hasattr(store, "_tracker_store"):  # FailSafeTrackerStore / AwaitableTrackerStore
+        store = store._tracker_store
+    return store if isinstance(store, MaskingSQLTrackerStore) else None
+
+
+def store_problem() -> str | None:
+    store = configured_store()
+    if store is None:
+        return "the configured tracker store is not in use (Rasa fell back to another store)"
+    try:
+        store.ping()
+    except Exception as err:
+        return str(err).splitlines()[0]
+    return None
+
+
+async def _send(output: OutputChannel, recipient_id: str, text: str, payload: dict | None = None) -> None:
+    await output.send_response(recipient_id, {"text": text, **({"custom": payload} if payload else {})})
+
+
+def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
+    async def handle(message: UserMessage) -> None:
+        output, sender = message.output_channel, message.sender_id
+        if not valid_sender(sender):
+            await _send(output, str(sender)[:128], BAD_ID_REPLY)
+            return
+        message.text = clean_text(message.text or "")
+        if not message.text:
+            await _send(output, sender, EMPTY_REPLY)
+            return
+        if len(message.text) > MAX_MESSAGE_CHARS:
+            await _send(output, sender, TOO_LONG_REPLY)
+            return
+        problem = store_problem()
+        if problem:
+            logger.error("Tracker store unavailable, message refused: %s", problem)
+            reply = ASSISTANT.service_unavailable(storing=True)
+            await _send(output, sender, reply.text, reply.payload)
+            return
+        counting = CountingOutput(output)
+        message.output_channel = counting
+        try:
+            await on_new_message(message)
+        except Exception as err:  # Rasa's REST channel would swallow this and answer nothing
+            logger.error("Message handling failed: %s", err.__class__.__name__, exc_info=False)
+        store = configured_store()
+        if store is not None and store.last_error is not None:
+            logger.error("Tracker store failed while handling a message: %s", str(store.last_error).splitlines()[0])
+            reply = ASSISTANT.service_unavailable(storing=True)
+            await _send(output, sender, reply.text, reply.payload)
+        if counting.sent == 0:
+            logger.error("No reply was produced (action server down or too slow?); sent the fallback")
+            reply = ASSISTANT.service_unavailable(storing=False)
+            await _send(output, sender, reply.text, reply.payload)
+    return handle

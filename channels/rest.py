@@ -1,0 +1,43 @@
+"""Rasa's REST channel (/webhooks/rest/webhook) behind the guard, with request validation and a
+health check. Rasa's own answers a malformed body with a 500 or an empty list."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+
+from .guard import guarded, store_problem, valid_sender
+
+
+def _body(request: Request) -> dict:
+    body = request.json  # Sanic answers 400 itself when this is not JSON at all
+    if not isinstance(body, dict):
+        raise InvalidUsage('Expected a JSON object: {"sender": "<conversation id>", "message": "<text>"}')
+    return body
+
+
+class GuardedRestInput(RestInput):
+    async def _extract_sender(self, request: Request) -> str:
+        sender = _body(request).get("sender")
+        if not valid_sender(sender):
+            raise InvalidUsage("'sender' must be a random conversation id: 16 to 128 letters, digits, '-' or '_'")
+        return sender
+
+    def _extract_message(self, request: Request) -> str:
+        message = _body(request).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage("'message' must be a string")
+        return message
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        blueprint = super().blueprint(guarded(on_new_message))
+
+        @blueprint.route("/health", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            problem = store_problem()
+            return response.json({"tracker_store": problem or "ok"}, status=503 if problem else 200)
+
+        return blueprint

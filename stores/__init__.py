@@ -1,0 +1,1 @@
+"""Rasa tracker stores used by the assistant (configured in endpoints.yml)."""

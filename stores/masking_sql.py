@@ -1,0 +1,74 @@
+"""Rasa's SQL tracker store, made safe for member data and honest about failures.
+
+- What users typed is masked (broker_faq.pii) as events are written, so SSNs, member numbers,
+  dates of birth and personal contacts never reach the database; the turn itself was already
+  understood from the original text.
+- Rasa wraps every store in FailSafeTrackerStore, which on error silently starts an empty
+  conversation or keeps it in memory. This store records its last failure and offers `ping()`, so
+  the channel guard (channels/guard.py) can refuse loudly instead, and the health check can say so.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from broker_faq.knowledge import DEFAULT_PATH, load_knowledge
+from broker_faq.pii import PiiMasker
+
+logger = logging.getLogger(__name__)
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        knowledge = load_knowledge(os.environ.get("KNOWLEDGE_FILE", str(DEFAULT_PATH)))
+        self._masker = PiiMasker.for_knowledge(knowledge)
+        self.last_error: Exception | None = None
+
+    def mask(self, text: str) -> str:
+        return self._masker.mask(text)
+
+    def _masked(self, event: UserUttered) -> UserUttered:
+        masked = copy.deepcopy(event)
+        masked.text = self.mask(event.text or "")
+        masked.parse_data["text"] = masked.text
+        for entity in masked.parse_data.get("entities", []):
+            if isinstance(entity.get("value"), str):
+                entity["value"] = self.mask(entity["value"])
+        return masked
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        for event in super()._additional_events(session, tracker):
+            yield self._masked(event) if isinstance(event, UserUttered) else event
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._recording(super().save(tracker))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._recording(super().retrieve(sender_id))
+
+    async def _recording(self, operation: Any) -> Any:
+        try:
+            result = await operation
+        except Exception as err:
+            self.last_error = err
+            logger.error("Tracker store failed: %s", err.__class__.__name__)
+            raise
+        self.last_error = None
+        return result
+
+    def ping(self) -> None:
+        """Raise if the database cannot be reached right now."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except Exception as err:
+            self.last_error = err
+            raise
