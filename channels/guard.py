@@ -1,6 +1,8 @@
 """One guard in front of every channel, for what Rasa 3.6 leaves to chance.
 
 - Bad input gets a clear reply: empty text, text over the limit, control characters.
+- Personal data is masked before anything reads it (broker_faq.pii): the NLU never takes a date
+  of birth for a termination date, and nothing downstream can store or log it.
 - Conversation ids must look random (the widget's are); short guessable ones are refused.
 - No silence: if processing sends nothing (action server down or too slow, an exception), the
   broker still gets a reply with real contacts from the knowledge file.
@@ -21,6 +23,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Sanic
 
 from actions.assistant import ASSISTANT
+from broker_faq.pii import PiiMasker
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_
 EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
 TOO_LONG_REPLY = (f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "
                   "Please send just the question, for example \"who handles billing questions in Oregon?\"")
+MASKER = PiiMasker.for_knowledge(ASSISTANT.k)
 BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
 
 
@@ -97,6 +101,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
             return
+        message.text = MASKER.mask(message.text)
         problem = store_problem()
         if problem:
             logger.error("Tracker store unavailable, message refused: %s", problem)

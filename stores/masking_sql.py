@@ -1,8 +1,8 @@
 """Rasa's SQL tracker store, made safe for member data and honest about failures.
 
 - What users typed is masked (broker_faq.pii) as events are written, so SSNs, member numbers,
-  dates of birth and personal contacts never reach the database; the turn itself was already
-  understood from the original text.
+  dates of birth and personal contacts never reach the database, even for messages that did not
+  come through the guarded channels (which mask them first, see channels/guard.py).
 - Rasa wraps every store in FailSafeTrackerStore, which on error silently starts an empty
   conversation or keeps it in memory. This store records its last failure and offers `ping()`, so
   the channel guard (channels/guard.py) can refuse loudly instead, and the health check can say so.
@@ -67,8 +67,9 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def ping(self) -> None:
         """Raise if the database cannot be reached right now."""
         try:
+            # A real read of the events table: SQLite "connects" even to a missing file.
             with self.engine.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
+                connection.execute(sa.select(self.SQLEvent.id).limit(1))
         except Exception as err:
             self.last_error = err
             raise

@@ -1,0 +1,76 @@
+"""Start and stop the real servers for live tests, one component at a time, through scripts/serve.sh
+(the same command `make run` uses), on ports and a tracker database of the test's own."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.rasa_cli import ENV, MODEL, ROOT
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except OSError:
+        return False
+
+
+class Assistant:
+    def __init__(self, workdir: Path, rasa_port: int, actions_port: int, env: dict | None = None):
+        assert MODEL.exists(), "no trained model: `make test` trains one before running the tests"
+        self.workdir, self.rasa_port, self.actions_port = workdir, rasa_port, actions_port
+        self.tracker_db = workdir / "tracker.db"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.extra_env = env or {}
+        self.url = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
+
+    def start(self, component: str, timeout: float = 240) -> None:
+        log = (self.workdir / f"{component}.log").open("a")
+        env = {**ENV, "RASA_PORT": str(self.rasa_port), "ACTIONS_PORT": str(self.actions_port),
+               "TRACKER_DB": str(self.tracker_db), **self.extra_env}
+        self.procs[component] = subprocess.Popen([str(ROOT / "scripts" / "serve.sh"), component], cwd=ROOT,
+                                                 env=env, stdout=log, stderr=subprocess.STDOUT,
+                                                 start_new_session=True)
+        port = self.rasa_port if component == "rasa" else self.actions_port
+        deadline = time.monotonic() + timeout
+        while not _up(f"http://localhost:{port}/"):
+            assert self.procs[component].poll() is None, f"{component} failed to start; see {log.name}"
+            assert time.monotonic() < deadline, f"{component} did not start in time; see {log.name}"
+            time.sleep(0.5)
+
+    def stop(self, component: str) -> None:
+        proc = self.procs.pop(component, None)
+        if proc and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=60)
+
+    def stop_all(self) -> None:
+        for component in list(self.procs):
+            self.stop(component)
+
+    def say(self, sender: str, text, timeout: float = 60) -> list[dict]:
+        status, body = self.post({"sender": sender, "message": text}, timeout)
+        assert status == 200, body
+        return json.loads(body)
+
+    def post(self, body, timeout: float = 60, raw: bytes | None = None) -> tuple[int, str]:
+        data = raw if raw is not None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url, data, {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
