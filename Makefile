@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train run test lock check-knowledge clean
+.PHONY: install train run test lock check-knowledge review clean
 .DELETE_ON_ERROR:
 
 install: $(VENV)/.installed
@@ -32,12 +32,16 @@ $(MODEL): config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PIPE
 train: $(MODEL)
 
 check-knowledge: install
-	$(BIN)/python -m broker_faq.check
+	$(BIN)/python -m ops.check_knowledge
+
+# The review report over the tracker store: make review [FROM=2026-11-01] [TO=2026-11-30]
+review: install
+	$(BIN)/python -m ops.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
 run: train
 	scripts/serve.sh
 
-test: train
+test: check-knowledge train
 	scripts/test.sh
 
 lock: install

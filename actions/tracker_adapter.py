@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import fields
 from typing import Any
 
@@ -32,7 +33,12 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[dict]:
-    """Utter the reply (text, buttons, structured payload) and return the slot changes."""
+    """Utter the reply (text, buttons, structured payload) and return the slot changes.
+
+    Each answer gets an id, kept with it in the tracker, so feedback can name what it rates."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.payload)
+    payload = reply.payload
+    if payload and payload.get("type") == "answer":
+        payload = {**payload, "answer_id": uuid.uuid4().hex}
+    dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=payload)
     return [SlotSet(name, value) for name, value in reply.state.changed_from(before).items()]

@@ -21,9 +21,10 @@ _RULES: list[tuple[str, re.Pattern]] = [
         r"member\s*#|subscriber (?:id|number))\s*[:#-]?\s*(?:is\s+)?[A-Z0-9][A-Z0-9-]{3,}")),
     ("SSN", re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|(?i:\bssn\s*[:#-]?\s*(?:is\s+)?\d{9}\b)")),
     ("EMAIL", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")),
-    ("PHONE", re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")),
+    # Word boundaries, so digit runs inside ids ("a5035550123f") are not taken for numbers.
+    ("PHONE", re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")),
     # A long bare number is an identifier of some kind (record, policy, member number).
-    ("ID_NUMBER", re.compile(r"(?<![\d-])\d{8,}(?![\d-])")),
+    ("ID_NUMBER", re.compile(r"(?<![\w-])\d{8,}(?![\w-])")),
 ]
 
 

@@ -34,13 +34,15 @@ class Assistant:
         self.url = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
 
     def start(self, component: str, timeout: float = 240) -> None:
+        port = self.rasa_port if component == "rasa" else self.actions_port
+        # A server already on the port would be taken for ours and test the wrong code.
+        assert not _up(f"http://localhost:{port}/"), f"port {port} is already in use by another server"
         log = (self.workdir / f"{component}.log").open("a")
         env = {**ENV, "RASA_PORT": str(self.rasa_port), "ACTIONS_PORT": str(self.actions_port),
                "TRACKER_DB": str(self.tracker_db), **self.extra_env}
         self.procs[component] = subprocess.Popen([str(ROOT / "scripts" / "serve.sh"), component], cwd=ROOT,
                                                  env=env, stdout=log, stderr=subprocess.STDOUT,
                                                  start_new_session=True)
-        port = self.rasa_port if component == "rasa" else self.actions_port
         deadline = time.monotonic() + timeout
         while not _up(f"http://localhost:{port}/"):
             assert self.procs[component].poll() is None, f"{component} failed to start; see {log.name}"

@@ -6,6 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
 from actions.fallback import ActionAskAffirmation
+from actions.feedback import ActionRecordFeedback
 from actions.tracker_adapter import STATE_SLOTS
 
 
@@ -65,3 +66,35 @@ def test_fallback_offers_likeliest_topics(tracker):
     assert [b["title"] for b in messages[0]["buttons"]] == [
         "EDI files after a separation", "Separating a group's contract (CID split)", "Something else"]
     assert messages[0]["buttons"][0]["payload"] == "/edi_after_split" and slots == {}
+
+
+def test_feedback_is_tied_to_the_answer_it_rates(tracker):
+    answered = [{"event": "bot", "text": "…", "data": {"custom": {"type": "answer", "topic": "stop_autopay",
+                                                                  "region": "Oregon", "answer_id": "abc123"}}},
+                {"event": "bot", "text": "…", "data": {"custom": {"type": "answer", "topic": "new_sales",
+                                                                  "region": "Oregon", "answer_id": "def456"}}}]
+    rating = tracker("rate_unhelpful", '/rate_unhelpful{"answer_id": "abc123", "comment": "wrong team"}',
+                     [("answer_id", "abc123"), ("comment", "wrong team")])
+    rating.events = answered
+    messages, slots = run(ActionRecordFeedback(), rating)
+    assert "reviews answers marked unhelpful" in messages[0]["text"]
+    assert slots["feedback"] == {"rating": "unhelpful", "answer_id": "abc123", "topic": "stop_autopay",
+                                 "region": "Oregon", "comment": "wrong team"}
+
+
+def test_typed_feedback_rates_the_latest_answer(tracker):
+    rating = tracker("rate_helpful", "that was helpful")
+    rating.events = [{"event": "bot", "data": {"custom": {"type": "answer", "topic": "new_sales",
+                                                          "answer_id": "def456"}}}]
+    _, slots = run(ActionRecordFeedback(), rating)
+    assert slots["feedback"]["answer_id"] == "def456" and slots["feedback"]["rating"] == "helpful"
+
+
+def test_feedback_before_any_answer_says_so(tracker):
+    messages, slots = run(ActionRecordFeedback(), tracker("rate_unhelpful", "not helpful"))
+    assert "no answer to rate yet" in messages[0]["text"] and slots == {}
+
+
+def test_every_answer_payload_gets_an_id(tracker):
+    messages, _ = run(ActionAnswer(), tracker("new_sales", "new sales in Portland", [("region", "Portland")]))
+    assert len(messages[0]["custom"]["answer_id"]) == 32

@@ -30,6 +30,7 @@ def test_personal_data_is_replaced_by_labels(masker, text, masked):
     "terminated on 2026-08-01, 20 subscribers in San Diego",
     "HQ in Oakland with 14 employees in Irvine",
     "what is a 5500 report",
+    '/rate_unhelpful{"answer_id": "a5035550123f12345678901bcd"}',
 ])
 def test_kaiser_contacts_and_ordinary_facts_stay(masker, text):
     assert masker.mask(text) == text

@@ -1,0 +1,167 @@
+"""`make review`: what the assistant answered, where it failed, and what brokers rated unhelpful.
+
+Reads Rasa's tracker store (the `events` table; SQLite by default, PostgreSQL in the scaled
+profile) and prints, for a date range: conversations and messages; answers per topic and region;
+messages that ended in fallback or out of scope, grouped by similar wording, most frequent first;
+answers rated unhelpful with their comments; questions about regions the knowledge does not cover.
+Writes the same as CSV, and per-day volume and fallback rate as a PNG. User text is stored masked
+(stores/masking_sql.py), so personal data stays masked here too.
+
+    python -m ops.review [--from 2026-11-01] [--to 2026-11-30] [--db URL] [--out results/review]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+FAILED_INTENTS = ("nlu_fallback", "out_of_scope")
+STOPWORDS = set("a an the is are was were be to of for in on at and or with my our your their do does did "
+                "can could how what who where when which i we you it this that me please about".split())
+
+
+@dataclass
+class Review:
+    conversations: set = field(default_factory=set)
+    messages_by_day: Counter = field(default_factory=Counter)
+    failed_by_day: Counter = field(default_factory=Counter)
+    answers: Counter = field(default_factory=Counter)           # (topic, region) -> count
+    failed_texts: list = field(default_factory=list)
+    unhelpful: list = field(default_factory=list)              # (topic, region, comment)
+    uncovered: Counter = field(default_factory=Counter)         # place -> count
+
+
+def wording_key(text: str) -> frozenset:
+    return frozenset(w for w in re.findall(r"[a-z0-9\[\]_]+", text.lower()) if w not in STOPWORDS)
+
+
+def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[str, int]]:
+    """Greedy grouping by word overlap (Jaccard), largest groups first; each with one example."""
+    groups: list[tuple[frozenset, str, int]] = []
+    for text in texts:
+        key = wording_key(text)
+        for i, (group_key, example, count) in enumerate(groups):
+            union = key | group_key
+            if union and len(key & group_key) / len(union) >= threshold:
+                groups[i] = (group_key, example, count + 1)
+                break
+        else:
+            groups.append((key, text, 1))
+    return sorted(((example, count) for _, example, count in groups), key=lambda g: -g[1])
+
+
+def read(engine: sa.engine.Engine, start: dt.date, end: dt.date) -> Review:
+    review = Review()
+    low = dt.datetime.combine(start, dt.time.min).timestamp()
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min).timestamp()
+    query = sa.text("SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
+                    "WHERE timestamp >= :low AND timestamp < :high ORDER BY id")
+    last_user_text: dict[str, str] = {}
+    with engine.connect() as connection:
+        for sender, kind, timestamp, intent, name, data in connection.execute(query, {"low": low, "high": high}):
+            event = json.loads(data)
+            day = dt.date.fromtimestamp(timestamp)
+            if kind == "user":
+                review.conversations.add(sender)
+                review.messages_by_day[day] += 1
+                last_user_text[sender] = event.get("text") or ""
+                if intent in FAILED_INTENTS:
+                    review.failed_by_day[day] += 1
+                    review.failed_texts.append(last_user_text[sender])
+            elif kind == "bot":
+                custom = (event.get("data") or {}).get("custom") or {}
+                if custom.get("type") == "answer":
+                    review.answers[(custom.get("topic"), custom.get("region") or "region not known")] += 1
+                elif custom.get("type") == "uncovered_region":
+                    review.uncovered[custom.get("place", "?")] += 1
+            elif kind == "slot" and name == "feedback" and (event.get("value") or {}).get("rating") == "unhelpful":
+                value = event["value"]
+                review.unhelpful.append((value.get("topic"), value.get("region"), value.get("comment") or ""))
+    return review
+
+
+def rows(review: Review) -> list[tuple[str, str, int, str]]:
+    """(section, item, count, detail): the report as one table, for printing and CSV."""
+    out = [("volume", "conversations", len(review.conversations), ""),
+           ("volume", "messages", sum(review.messages_by_day.values()), ""),
+           ("volume", "fallback or out of scope", sum(review.failed_by_day.values()), "")]
+    out += [("answers", topic, count, region) for (topic, region), count in review.answers.most_common()]
+    out += [("fallback / out of scope", example, count, "similar wording")
+            for example, count in group_similar(review.failed_texts)]
+    out += [("rated unhelpful", topic or "?", 1, f"{region or ''}: {comment}".strip(": "))
+            for topic, region, comment in review.unhelpful]
+    out += [("uncovered region", place, count, "") for place, count in review.uncovered.most_common()]
+    return out
+
+
+def print_table(table: list[tuple[str, str, int, str]]) -> None:
+    section = None
+    for name, item, count, detail in table:
+        if name != section:
+            section = name
+            print(f"\n{name.upper()}")
+        print(f"  {count:6d}  {item[:70]:70s}  {detail[:100]}")
+
+
+def plot(review: Review, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")  # no display on a server
+    import matplotlib.pyplot as plt
+
+    days = sorted(review.messages_by_day)
+    volume = [review.messages_by_day[d] for d in days]
+    rate = [100 * review.failed_by_day[d] / review.messages_by_day[d] for d in days]
+    fig, left = plt.subplots(figsize=(8, 4))
+    left.bar([d.isoformat() for d in days], volume, color="#4a7ab5")
+    left.set_ylabel("messages per day")
+    right = left.twinx()
+    right.plot([d.isoformat() for d in days], rate, color="#c0392b", marker="o")
+    right.set_ylabel("fallback or out of scope (%)")
+    right.set_ylim(0, 100)
+    left.set_title("Broker assistant: daily volume and fallback rate")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def default_db_url() -> str:
+    return os.environ.get("TRACKER_DB_URL") or f"sqlite:///{os.environ.get('TRACKER_DB', 'var/tracker.db')}"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    today = dt.date.today()
+    parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=today - dt.timedelta(days=30))
+    parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=today)
+    parser.add_argument("--db", default=default_db_url(), help="SQLAlchemy URL of the tracker store")
+    parser.add_argument("--out", type=Path, default=Path("results/review"))
+    args = parser.parse_args(argv)
+    try:
+        review = read(sa.create_engine(args.db), args.start, args.end)
+    except sa.exc.SQLAlchemyError as err:
+        print(f"cannot read the tracker store at {args.db}: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 1
+    table = rows(review)
+    print(f"Review {args.start} to {args.end} ({args.db})")
+    print_table(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (args.out / "review.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([("section", "item", "count", "detail"), *table])
+    if review.messages_by_day:
+        plot(review, args.out / "daily.png")
+    print(f"\nwritten: {args.out / 'review.csv'}" + (f", {args.out / 'daily.png'}" if review.messages_by_day else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
