@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (REST + socket.io channels) on localhost and stay in
-# the foreground; Ctrl-C (or TERM) stops everything this script started.
+# Start the action server, the Rasa server (REST + socket.io channels) and the web server (broker
+# widget demo page, agent console) on localhost and stay in the foreground; Ctrl-C (or TERM) stops
+# everything this script started.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8080}
+# The agent console shows NLU internals: it needs this token. Without one, make a random one.
+AGENT_CONSOLE_TOKEN=${AGENT_CONSOLE_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
+export WEB_PORT AGENT_CONSOLE_TOKEN RASA_URL=http://localhost:$RASA_PORT
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 mkdir -p var
@@ -31,14 +36,20 @@ wait_for() {  # url, what, seconds
 $BIN/rasa run actions --port "$ACTIONS_PORT" & pids+=($!)
 wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60
 $BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-  --endpoints endpoints.yml --credentials credentials.yml & pids+=($!)
+  --endpoints endpoints.yml --credentials credentials.yml \
+  --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT" & pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
+$BIN/python -m web.server & pids+=($!)
+wait_for "http://localhost:$WEB_PORT/demo/" "Web server" 30
 
 echo
 echo "The assistant is ready (Ctrl-C stops it):"
 echo "  REST channel:      http://localhost:$RASA_PORT/webhooks/rest/webhook"
 echo "  socket.io channel: http://localhost:$RASA_PORT/socket.io"
 echo "  action server:     http://localhost:$ACTIONS_PORT/webhook"
+echo "  broker demo page:  http://localhost:$WEB_PORT/demo/"
+echo "  agent console:     http://localhost:$WEB_PORT/console/"
+echo "  console token:     $AGENT_CONSOLE_TOKEN"
 wait -n "${pids[@]}"
 echo "A server stopped unexpectedly; stopping the rest." >&2
 exit 1
