@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.widget import WEB_URL, ask, bot_messages, open_chat, screenshot
+from tests.browser.widget import WEB_URL, ask, bot_messages, contrast, open_chat, screenshot
 
 
 def test_an_answer_gives_the_phone_number_as_a_tel_link_in_a_contact_card_with_its_source(page):
@@ -80,6 +80,21 @@ def test_keyboard_only_use_with_a_visible_focus_ring(page):
     expect(page.get_by_role("button", name="Send")).to_be_focused()
     page.keyboard.press("Escape")
     expect(launcher).to_be_focused()
+
+
+def test_text_and_controls_have_at_least_aa_contrast(page):
+    page.goto(f"{WEB_URL}/demo/")
+    launcher = page.get_by_role("button", name="Chat: Broker assistant")
+    assert contrast(launcher) >= 4.5
+    launcher.click()
+    ask(page, "How do I stop autopay?")
+    assert contrast(page.get_by_role("button", name="California")) >= 4.5
+    ask(page, "California")
+    expect(page.locator(".kpc-card").last).to_be_visible()
+    for selector in [".kpc-title", ".kpc-header-button", ".kpc-user .kpc-line", ".kpc-bot .kpc-line",
+                     ".kpc-card a", ".kpc-card dt", ".kpc-source", ".kpc-send"]:
+        ratio = contrast(page.locator(selector).first)
+        assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}"
 
 
 @pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True)

@@ -37,3 +37,25 @@ def ask(page: Page, question: str) -> None:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+# WCAG contrast ratio of an element's text against the first opaque background behind it
+# (crossing out of the widget's shadow root to the page when needed).
+_CONTRAST_JS = """el => {
+  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let node = el, background = [255, 255, 255];
+  while (node) {
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length < 4 || colour[3] > 0) { background = colour; break; }
+    node = node.parentElement || node.getRootNode().host;
+  }
+  const [light, dark] = [luminance(rgb(getComputedStyle(el).color)), luminance(background)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def contrast(locator) -> float:
+    return locator.evaluate(_CONTRAST_JS)
