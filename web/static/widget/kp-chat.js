@@ -194,7 +194,10 @@
     });
     socket.on("disconnect", (reason) => {
       confirmed = false;
-      if (reason !== "io client disconnect") setOnline(false);
+      if (reason === "io client disconnect") return; // our own reconnect for a new conversation
+      setOnline(false);
+      // socket.io retries by itself except after the server closed the session on purpose.
+      if (reason === "io server disconnect") socket.connect();
     });
     socket.on("connect_error", () => setOnline(false));
     socket.on("bot_uttered", (message) => {
