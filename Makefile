@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train run test lock check-knowledge review clean
+.PHONY: install web-deps browser train run test lock check-knowledge review clean
 .DELETE_ON_ERROR:
 
 install: $(VENV)/.installed
@@ -19,6 +19,16 @@ $(VENV)/.installed: requirements.in requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip==24.0
 	$(BIN)/python -m pip install --quiet -r requirements.in -c requirements.lock
 	@touch $@
+
+# The widget's browser dependency (socket.io client), exactly as package-lock.json pins it.
+web-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Chromium for the browser tests: Debian's package, since browser downloads are impossible here.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 # The project's own spaCy pipeline, rebuilt whenever the knowledge file's place or team names change.
 $(SPACY_PIPELINE)/.built: knowledge/knowledge.yml $(wildcard spacy_pipeline/*.py broker_faq/*.py) | install
@@ -38,14 +48,14 @@ check-knowledge: install
 review: install
 	$(BIN)/python -m ops.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
-run: train
+run: train web-deps
 	scripts/serve.sh
 
-test: check-knowledge train
+test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf build models results var .rasa
+	rm -rf build models results var .rasa node_modules test-output

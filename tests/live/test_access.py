@@ -41,9 +41,11 @@ def test_servers_listen_on_loopback_only(assistant):
         assert listening_addresses(port) == {"0100007F"}, port  # 127.0.0.1
 
 
-def test_a_foreign_origin_is_not_allowed(assistant):
-    _, headers = status(f"http://localhost:{assistant.rasa_port}/webhooks/rest/health",
-                        {"Origin": "http://evil.example"})
+def test_only_the_widget_origin_is_allowed(assistant):
+    url = f"http://localhost:{assistant.rasa_port}/webhooks/rest/health"
+    _, headers = status(url, {"Origin": "http://localhost:8080"})  # the web server's (serve.sh WEB_PORT)
+    assert headers.get("Access-Control-Allow-Origin") == "http://localhost:8080"
+    _, headers = status(url, {"Origin": "http://evil.example"})
     assert headers.get("Access-Control-Allow-Origin") in (None, "")
 
 

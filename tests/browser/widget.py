@@ -1,0 +1,61 @@
+"""What the browser tests share: where the assistant runs, the console token, and the steps a
+broker takes in the widget. (Kept out of conftest.py, which pytest imports under another name.)"""
+from __future__ import annotations
+
+import os
+
+from playwright.sync_api import Page, expect
+
+from tests.rasa_cli import ROOT
+
+RASA_PORT, ACTIONS_PORT, WEB_PORT = 5205, 5255, 8280
+WEB_URL = f"http://localhost:{WEB_PORT}"
+CONSOLE_TOKEN = "browser-tests-" + os.urandom(12).hex()
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+REPLY_TIMEOUT_MS = 20_000
+
+
+def open_chat(page: Page) -> None:
+    page.goto(f"{WEB_URL}/demo/")
+    page.get_by_role("button", name="Chat: Broker assistant").click()
+    expect(page.get_by_label("Your question")).to_be_focused()
+    expect(bot_messages(page).first).to_contain_text("Kaiser Permanente")  # the greeting
+
+
+def bot_messages(page: Page):
+    return page.locator(".kpc-bot")
+
+
+def ask(page: Page, question: str) -> None:
+    """Type a question and send it, then wait for the assistant's first message in reply."""
+    before = bot_messages(page).count()
+    page.get_by_label("Your question").fill(question)
+    page.get_by_role("button", name="Send").click()
+    expect(bot_messages(page)).not_to_have_count(before)
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+# WCAG contrast ratio of an element's text against the first opaque background behind it
+# (crossing out of the widget's shadow root to the page when needed).
+_CONTRAST_JS = """el => {
+  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let node = el, background = [255, 255, 255];
+  while (node) {
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length < 4 || colour[3] > 0) { background = colour; break; }
+    node = node.parentElement || node.getRootNode().host;
+  }
+  const [light, dark] = [luminance(rgb(getComputedStyle(el).color)), luminance(background)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def contrast(locator) -> float:
+    return locator.evaluate(_CONTRAST_JS)

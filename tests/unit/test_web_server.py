@@ -1,0 +1,98 @@
+"""The web server without a browser: the console token guards the transcript, static files stay in
+their folder, pages get the Rasa URL and a content security policy; transcripts from the store."""
+import json
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from web.server import Settings, make_handler
+from web.transcript import conversation_turns
+
+TOKEN = "unit-test-token-0123456789"
+
+
+def write_events(db_path, sender_id, events):
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+                   "timestamp FLOAT, intent_name TEXT, action_name TEXT, data TEXT)")
+        db.executemany("INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
+                       [(sender_id, e["event"], json.dumps(e)) for e in events])
+
+
+CONVERSATION = [
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "terminate a contract in LA?", "timestamp": 1.0,
+     "parse_data": {"intent": {"name": "terminate_contract", "confidence": 0.97},
+                    "entities": [{"entity": "region", "value": "LA", "start": 22}]}},
+    {"event": "bot", "text": "Call us.", "data": {"custom": {"type": "answer", "region": "California"}}},
+    {"event": "slot", "name": "region", "value": "california"},
+    {"event": "user", "text": "thanks", "parse_data": {"intent": {"name": "thank", "confidence": 0.9}}},
+    {"event": "bot", "text": "You're welcome.", "data": {}},
+]
+
+
+def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_messages(tmp_path):
+    write_events(tmp_path / "t.db", "abc", CONVERSATION)
+    first, second = conversation_turns(tmp_path / "t.db", "abc")
+    assert first == {"time": 1.0, "user": "terminate a contract in LA?", "intent": "terminate_contract",
+                     "confidence": 0.97, "entities": [{"entity": "region", "value": "LA"}],
+                     "bot": [{"text": "Call us.", "custom": {"type": "answer", "region": "California"}}],
+                     "region": "california"}
+    assert second["region"] == "california" and second["bot"] == [{"text": "You're welcome.", "custom": None}]
+    assert conversation_turns(tmp_path / "t.db", "someone-else") == []
+    assert conversation_turns(tmp_path / "missing.db", "abc") == []
+
+
+@pytest.fixture
+def web_url(tmp_path):
+    settings = Settings({"WEB_PORT": "0", "RASA_URL": "http://localhost:5999", "AGENT_CONSOLE_TOKEN": TOKEN})
+    settings.tracker_db = tmp_path / "t.db"
+    write_events(settings.tracker_db, "abc", CONVERSATION)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def get(url, token=None):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+@pytest.mark.parametrize("token", [None, "wrong", TOKEN + "x", TOKEN.upper()])
+def test_the_transcript_needs_the_console_token(web_url, token):
+    status, headers, _ = get(f"{web_url}/api/conversations/abc", token)
+    assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_with_the_token_the_transcript_is_served_uncached(web_url):
+    status, headers, body = get(f"{web_url}/api/conversations/abc", TOKEN)
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert [turn["intent"] for turn in json.loads(body)["turns"]] == ["terminate_contract", "thank"]
+
+
+@pytest.mark.parametrize("path", ["/../endpoints.yml", "/%2e%2e/%2e%2e/endpoints.yml", "/widget/../../server.py"])
+def test_nothing_outside_the_static_folder_is_served(web_url, path):
+    assert get(web_url + path)[0] == 404
+
+
+def test_pages_name_the_rasa_server_and_allow_only_it_and_themselves(web_url):
+    status, headers, body = get(f"{web_url}/demo/")
+    assert status == 200 and 'data-server-url="http://localhost:5999"' in body
+    policy = headers["Content-Security-Policy"]
+    assert "connect-src 'self' http://localhost:5999 ws://localhost:5999" in policy
+    assert "script-src" not in policy and "default-src 'self'" in policy  # no inline scripts anywhere
+
+
+def test_the_server_refuses_to_start_without_a_long_enough_token():
+    with pytest.raises(SystemExit):
+        Settings({"AGENT_CONSOLE_TOKEN": "short"})

@@ -1,0 +1,120 @@
+"""The web server of `make run`: the broker widget, its demo portal page and the agent console
+(static files), the socket.io browser client from node_modules, and the console's token-protected
+transcript endpoint. Rasa's own HTTP API stays off; this reads the tracker store instead.
+
+Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
+AGENT_CONSOLE_TOKEN (required). It listens on 127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import mimetypes
+import os
+import re
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from web.transcript import conversation_turns
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "web" / "static"
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+CONVERSATION_PATH = re.compile(r"/api/conversations/([A-Za-z0-9_-]{1,128})")
+MIN_TOKEN_LENGTH = 16  # a short token could be guessed by trying
+
+
+class Settings:
+    def __init__(self, env: dict[str, str]):
+        self.port = int(env.get("WEB_PORT", "8080"))
+        self.rasa_url = env.get("RASA_URL", "http://localhost:5005").rstrip("/")
+        self.token = env.get("AGENT_CONSOLE_TOKEN", "")
+        if len(self.token) < MIN_TOKEN_LENGTH:
+            raise SystemExit(f"AGENT_CONSOLE_TOKEN must be set, at least {MIN_TOKEN_LENGTH} characters")
+        # The SQLite file the Rasa server writes (endpoints.yml reads the same TRACKER_DB).
+        self.tracker_db = ROOT / env.get("TRACKER_DB", "var/tracker.db")
+
+    def content_security_policy(self) -> str:
+        # The pages run only their own scripts and talk only to this server and the Rasa server.
+        websocket = re.sub(r"^http", "ws", self.rasa_url)
+        return (f"default-src 'self'; connect-src 'self' {self.rasa_url} {websocket}; "
+                "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kp-broker-web"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            if path == "/":
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", "/demo/")
+                self.end_headers()
+            elif match := CONVERSATION_PATH.fullmatch(path):
+                self.conversation(match.group(1))
+            elif path == "/vendor/socket.io.min.js":
+                self.file(SOCKET_IO_CLIENT)
+            else:
+                self.static(path)
+
+        def conversation(self, sender_id: str) -> None:
+            scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+            if scheme != "Bearer" or not hmac.compare_digest(token.encode(), settings.token.encode()):
+                self.json(HTTPStatus.UNAUTHORIZED, {"error": "sign in with the agent console token"},
+                          {"WWW-Authenticate": 'Bearer realm="agent console"'})
+                return
+            turns = conversation_turns(settings.tracker_db, sender_id)
+            self.json(HTTPStatus.OK, {"sender_id": sender_id, "turns": turns})
+
+        def static(self, path: str) -> None:
+            target = (STATIC / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_relative_to(STATIC):
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            self.file(target)
+
+        def file(self, target: Path) -> None:
+            if not target.is_file():
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            body = target.read_bytes()
+            if target.suffix == ".html":
+                body = body.replace(b"{{RASA_URL}}", settings.rasa_url.encode())
+            self.reply(HTTPStatus.OK, body, mimetypes.guess_type(target.name)[0] or "application/octet-stream",
+                       {"Content-Security-Policy": settings.content_security_policy()}
+                       if target.suffix == ".html" else {})
+
+        def json(self, status: HTTPStatus, value: dict, headers: dict | None = None) -> None:
+            self.reply(status, json.dumps(value).encode(), "application/json",
+                       {"Cache-Control": "no-store", **(headers or {})})
+
+        def reply(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict) -> None:
+            self.send_response(status)
+            if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+                content_type += "; charset=utf-8"
+            for name, value in {"Content-Type": content_type, "Content-Length": str(len(body)),
+                                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                                **headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def main() -> None:
+    settings = Settings(dict(os.environ))
+    server = ThreadingHTTPServer(("127.0.0.1", settings.port), make_handler(settings))
+    print(f"Web server on http://localhost:{settings.port}", file=sys.stderr, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
