@@ -131,6 +131,7 @@
           const item = botItem();
           item.classList.add("kpc-answer");
           item.append(extras);
+          if (message.custom.answer_id) item.append(feedbackControl(message.custom.answer_id));
           append(item);
         }
       }
@@ -150,6 +151,51 @@
         group.append(button);
       }
       return group;
+    }
+
+    // "Was this helpful?": the rating goes to the assistant as a payload naming the answer it rates.
+    function feedbackControl(answerId) {
+      const box = M.el("div", "kpc-feedback");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Was this answer helpful?");
+      if ((conversation.rated || []).includes(answerId)) {
+        box.append(M.el("span", null, "Thanks for your feedback."));
+        return box;
+      }
+      const yes = M.el("button", "kpc-reply", "Yes");
+      const no = M.el("button", "kpc-reply", "No");
+      for (const button of [yes, no]) button.type = "button";
+      yes.addEventListener("click", () => rate(answerId, "rate_helpful", "", box));
+      no.addEventListener("click", () => box.replaceChildren(commentForm(answerId, box)));
+      box.append(M.el("span", "kpc-feedback-q", "Was this helpful?"), yes, no);
+      return box;
+    }
+
+    function commentForm(answerId, box) {
+      const form = M.el("form", "kpc-feedback-form");
+      const label = M.el("label", null, "What was missing? (optional)");
+      const input = M.el("input");
+      input.id = `kpc-comment-${answerId}`;
+      input.maxLength = 500;
+      label.htmlFor = input.id;
+      const submit = M.el("button", "kpc-reply", "Send feedback");
+      submit.type = "submit";
+      form.append(label, input, submit);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        rate(answerId, "rate_unhelpful", input.value.trim(), box);
+      });
+      setTimeout(() => input.focus(), 0);
+      return form;
+    }
+
+    function rate(answerId, intent, comment, box) {
+      conversation.rated = [...(conversation.rated || []), answerId];
+      const body = comment ? { answer_id: answerId, comment } : { answer_id: answerId };
+      send(`/${intent}${JSON.stringify(body)}`,
+        intent === "rate_helpful" ? "Helpful" : `Not helpful${comment ? `: ${comment}` : ""}`);
+      box.replaceChildren(M.el("span", null, "Thanks for your feedback."));
+      ui.input.focus();
     }
 
     function renderAll() {
