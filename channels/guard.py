@@ -22,7 +22,7 @@ import rasa.core.actions.action
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Sanic
 
-from actions.assistant import ASSISTANT
+from actions.assistant import assistant
 from broker_faq.pii import PiiMasker
 from stores.masking_sql import MaskingSQLTrackerStore
 
@@ -38,7 +38,6 @@ rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_
 EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
 TOO_LONG_REPLY = (f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "
                   "Please send just the question, for example \"who handles billing questions in Oregon?\"")
-MASKER = PiiMasker.for_knowledge(ASSISTANT.k)
 BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
 
 
@@ -101,11 +100,11 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
             return
-        message.text = MASKER.mask(message.text)
+        message.text = PiiMasker.for_knowledge(assistant().k).mask(message.text)
         problem = store_problem()
         if problem:
             logger.error("Tracker store unavailable, message refused: %s", problem)
-            reply = ASSISTANT.service_unavailable(storing=True)
+            reply = assistant().service_unavailable(storing=True)
             await _send(output, sender, reply.text, reply.payload)
             return
         counting = CountingOutput(output)
@@ -117,10 +116,10 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         store = configured_store()
         if store is not None and store.last_error is not None:
             logger.error("Tracker store failed while handling a message: %s", str(store.last_error).splitlines()[0])
-            reply = ASSISTANT.service_unavailable(storing=True)
+            reply = assistant().service_unavailable(storing=True)
             await _send(output, sender, reply.text, reply.payload)
         if counting.sent == 0:
             logger.error("No reply was produced (action server down or too slow?); sent the fallback")
-            reply = ASSISTANT.service_unavailable(storing=False)
+            reply = assistant().service_unavailable(storing=False)
             await _send(output, sender, reply.text, reply.payload)
     return handle

@@ -95,7 +95,7 @@ def rows(review: Review) -> list[tuple[str, str, int, str]]:
            ("volume", "messages", sum(review.messages_by_day.values()), ""),
            ("volume", "fallback or out of scope", sum(review.failed_by_day.values()), "")]
     out += [("answers", topic, count, region) for (topic, region), count in review.answers.most_common()]
-    out += [("fallback / out of scope", example, count, "similar wording")
+    out += [("fallback / out of scope", example, count, "")
             for example, count in group_similar(review.failed_texts)]
     out += [("rated unhelpful", topic or "?", 1, f"{region or ''}: {comment}".strip(": "))
             for topic, region, comment in review.unhelpful]
