@@ -8,7 +8,7 @@ from tests.browser.widget import ask, open_chat
 
 
 def stored_feedback(assistant) -> list[dict]:
-    with sqlite3.connect(assistant.log.parent / "tracker.db") as db:
+    with sqlite3.connect(assistant.tracker_db) as db:
         rows = db.execute("SELECT data FROM events WHERE type_name = 'slot' AND action_name = 'feedback'")
         return [json.loads(data)["value"] for (data,) in rows]
 

@@ -1,4 +1,4 @@
-"""The widget says it is offline while the assistant restarts, reconnects by itself, and the
+"""The widget says it is offline while the Rasa server restarts, reconnects by itself, and the
 conversation goes on."""
 from playwright.sync_api import expect
 
@@ -14,9 +14,9 @@ def test_after_a_server_restart_the_widget_reconnects_and_answers(page, assistan
     expect(page.locator(".kpc-card").last).to_contain_text("California Service Center")
 
     offline = page.get_by_text("Offline: reconnecting to the assistant…")
-    assistant.stop()
+    assistant.stop("rasa")
     expect(offline).to_be_visible()
-    assistant.start()
+    assistant.start("rasa")
     expect(offline).to_be_hidden(timeout=RESTART_TIMEOUT_MS)
 
     ask(page, "what about Oregon?")  # the topic is remembered: the same conversation

@@ -4,17 +4,14 @@ import uuid
 
 import pytest
 
-from tests.live.servers import Assistant
+from tests.live.servers import running
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
-    """The whole assistant, shared by the tests that do not break it."""
-    live = Assistant(tmp_path_factory.mktemp("assistant"), rasa_port=5105, actions_port=5155)
-    live.start("actions")
-    live.start("rasa")
-    yield live
-    live.stop_all()
+    """The assistant's action and Rasa servers, shared by the tests that do not break them."""
+    with running(tmp_path_factory.mktemp("assistant"), rasa_port=5105, actions_port=5155) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
-"""Start and stop the real servers for live tests, one component at a time, through scripts/serve.sh
-(the same command `make run` uses), on ports and a tracker database of the test's own."""
+"""Start and stop the real servers for live and browser tests, one component at a time, through
+scripts/serve.sh (the same command `make run` uses), on ports and a tracker database of their own."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -24,27 +25,33 @@ def _up(url: str) -> bool:
         return False
 
 
+# How each component of scripts/serve.sh shows it is ready.
+READY_PATH = {"actions": "/health", "rasa": "/", "web": "/demo/"}
+
+
 class Assistant:
-    def __init__(self, workdir: Path, rasa_port: int, actions_port: int, env: dict | None = None):
+    def __init__(self, workdir: Path, rasa_port: int, actions_port: int, web_port: int = 8080,
+                 env: dict | None = None):
         assert MODEL.exists(), "no trained model: `make test` trains one before running the tests"
         self.workdir, self.rasa_port, self.actions_port = workdir, rasa_port, actions_port
+        self.ports = {"actions": actions_port, "rasa": rasa_port, "web": web_port}
         self.tracker_db = workdir / "tracker.db"
         self.procs: dict[str, subprocess.Popen] = {}
         self.extra_env = env or {}
         self.url = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
 
     def start(self, component: str, timeout: float = 240) -> None:
-        port = self.rasa_port if component == "rasa" else self.actions_port
+        url = f"http://localhost:{self.ports[component]}{READY_PATH[component]}"
         # A server already on the port would be taken for ours and test the wrong code.
-        assert not _up(f"http://localhost:{port}/"), f"port {port} is already in use by another server"
+        assert not _up(url), f"port {self.ports[component]} is already in use by another server"
         log = (self.workdir / f"{component}.log").open("a")
         env = {**ENV, "RASA_PORT": str(self.rasa_port), "ACTIONS_PORT": str(self.actions_port),
-               "TRACKER_DB": str(self.tracker_db), **self.extra_env}
+               "WEB_PORT": str(self.ports["web"]), "TRACKER_DB": str(self.tracker_db), **self.extra_env}
         self.procs[component] = subprocess.Popen([str(ROOT / "scripts" / "serve.sh"), component], cwd=ROOT,
                                                  env=env, stdout=log, stderr=subprocess.STDOUT,
                                                  start_new_session=True)
         deadline = time.monotonic() + timeout
-        while not _up(f"http://localhost:{port}/"):
+        while not _up(url):
             assert self.procs[component].poll() is None, f"{component} failed to start; see {log.name}"
             assert time.monotonic() < deadline, f"{component} did not start in time; see {log.name}"
             time.sleep(0.5)
@@ -72,6 +79,18 @@ class Assistant:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode()
+
+
+@contextlib.contextmanager
+def running(workdir: Path, rasa_port: int, actions_port: int, components=("actions", "rasa"), **options):
+    """An Assistant with `components` started, stopped again whatever happens."""
+    live = Assistant(workdir, rasa_port, actions_port, **options)
+    try:
+        for component in components:
+            live.start(component)
+        yield live
+    finally:
+        live.stop_all()
 
 
 def texts(messages: list[dict]) -> str:

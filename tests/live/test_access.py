@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.live.servers import Assistant
+from tests.live.servers import running
 from tests.rasa_cli import ENV, ROOT
 
 
@@ -57,11 +57,9 @@ def test_opening_the_api_without_a_token_is_refused():
 
 @pytest.fixture
 def api_assistant(tmp_path):
-    live = Assistant(tmp_path, rasa_port=5107, actions_port=5157,
-                     env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": "test-token-7f3a9c"})
-    live.start("rasa")
-    yield live
-    live.stop_all()
+    with running(tmp_path, rasa_port=5107, actions_port=5157, components=("rasa",),
+                 env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": "test-token-7f3a9c"}) as live:
+        yield live
 
 
 def test_an_opened_api_requires_its_token(api_assistant):

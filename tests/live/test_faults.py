@@ -13,18 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.live.servers import Assistant, texts
+from tests.live.servers import Assistant, running, texts
 
 AMT_LINE = "800-790-4661, option 3"
 
 
 @pytest.fixture(scope="module")
 def breakable(tmp_path_factory):
-    live = Assistant(tmp_path_factory.mktemp("breakable"), rasa_port=5106, actions_port=5156)
-    live.start("actions")
-    live.start("rasa")
-    yield live
-    live.stop_all()
+    with running(tmp_path_factory.mktemp("breakable"), rasa_port=5106, actions_port=5156) as live:
+        yield live
 
 
 def stored_events(live: Assistant, sender: str) -> list[dict]:

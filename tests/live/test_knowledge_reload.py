@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from broker_faq.knowledge import DEFAULT_PATH
-from tests.live.servers import Assistant, texts
+from tests.live.servers import running, texts
 
 QUESTION = "phone number of the Consolidated Service Center"
 
@@ -15,11 +15,8 @@ def editable(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("editable")
     knowledge = workdir / "knowledge.yml"
     shutil.copy(DEFAULT_PATH, knowledge)
-    live = Assistant(workdir, rasa_port=5108, actions_port=5158, env={"KNOWLEDGE_FILE": str(knowledge)})
-    live.start("actions")
-    live.start("rasa")
-    yield live, knowledge
-    live.stop_all()
+    with running(workdir, rasa_port=5108, actions_port=5158, env={"KNOWLEDGE_FILE": str(knowledge)}) as live:
+        yield live, knowledge
 
 
 def test_an_edited_phone_number_reaches_the_answer_and_a_broken_edit_is_refused(editable, sender):
