@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .cid_split import decide, headquarters_first, nearest_count, parse_count
+from .cid_split import decide, headquarters_first, parse_count, subscriber_count
 from .conversation import Ask, Button, Reply, State, Turn
 from .dates import parse_date, reinstatement_window, spell
 from .knowledge import ContactRef, Source, Topic
@@ -49,7 +49,7 @@ def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
             state = state.with_updates(other_locations=True)
     if state.requested == Ask.OTHER_LOCATIONS and turn.intent in ("affirm", "deny"):
         state = state.with_updates(other_locations=turn.intent == "affirm")
-    count = nearest_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None)
+    count = subscriber_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None, turn.text)
     if count is not None and parse_count(count.value) is not None:
         state = state.with_updates(subscribers=parse_count(count.value))
 

@@ -71,6 +71,18 @@ def test_cid_split_headquarters_named_second(chat):
     assert "15 subscribers in Southern California" in reply.text and "may need to separate" in reply.text
 
 
+@pytest.mark.parametrize("text, subscribers, separate", [
+    ("company HQ Sacramento, 40 staff enrolled in LA. Need 2 contracts?", 40, True),
+    ("HQ in Oakland, 2 offices in San Diego with 9 employees, do they split?", 9, False),
+    ("50 subscribers at the Burbank HQ and 20 in San Jose, separate?", 20, True),
+    ("5 subscribers in Fresno, the group's Irvine headquarters has 80. Split?", 5, False),
+])
+def test_cid_split_counts_people_not_contracts_or_offices(chat, text, subscribers, separate):
+    reply = chat.say("cid_split", text)
+    assert f"with {subscribers} subscribers in" in reply.text
+    assert ("may need to separate" in reply.text) == separate
+
+
 def test_cid_split_asks_for_each_missing_fact(chat):
     reply = chat.say("cid_split", "does my client need to split their contract?")
     assert "headquartered" in reply.text and [b.title for b in reply.buttons] == [
