@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
+# Overridable so `make bench` serves its own models and tracker databases exactly this way.
+MODEL=${SERVE_MODEL:-models/kp-broker-faq.tar.gz}
+ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 mkdir -p var
@@ -30,8 +33,8 @@ wait_for() {  # url, what, seconds
 
 $BIN/rasa run actions --port "$ACTIONS_PORT" & pids+=($!)
 wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60
-$BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-  --endpoints endpoints.yml --credentials credentials.yml & pids+=($!)
+$BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+  --endpoints "$ENDPOINTS" --credentials credentials.yml & pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
 
 echo
