@@ -1,0 +1,1 @@
+"""Rasa server add-ons named in endpoints.yml (loaded by the Rasa server, not the action server)."""
