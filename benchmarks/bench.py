@@ -140,11 +140,18 @@ def main() -> None:
     models = {}
     for name, (config, _, _) in CONFIGS.items():
         models[name], results.setdefault(name, {})["train"] = train(name, config)
-    log("scoring both models on tests/nlu_holdout.yml")
-    nlu = run_json(["benchmarks/nlu_eval.py", str(OUT / "nlu"),
-                    *(f"{name}={model}" for name, model in models.items())])
+    # A reused model keeps the held-out scores it got when first scored (saves a model load).
+    nlu = {name: results[name]["train"]["nlu"] for name in CONFIGS if "nlu" in results[name]["train"]}
+    to_score = [name for name in CONFIGS if name not in nlu]
+    log(f"scoring {', '.join(to_score)} on tests/nlu_holdout.yml")
+    nlu.update(run_json(["benchmarks/nlu_eval.py", str(OUT / "nlu"),
+                         *(f"{name}={models[name]}" for name in to_score)]))
+    for name in to_score:
+        meta_file = OUT / "models" / f"{name}.json"
+        meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "nlu": nlu[name]}))
     for name, (_, rasa_port, actions_port) in CONFIGS.items():
         results[name]["nlu"] = nlu[name]
+        results[name]["train"].pop("nlu", None)
         results[name]["serving"] = serve_and_load(name, models[name], rasa_port, actions_port,
                                                   f"{run_id}-{name}")
     results["ratios"] = report.ratios(results["project"], results["baseline"])
