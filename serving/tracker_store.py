@@ -8,6 +8,11 @@ and hands it back while nothing has changed it since; the database is still writ
 and read whenever the cached tracker cannot be trusted. One Rasa server per database, which the
 in-memory lock store in endpoints.yml already requires.
 
+Rasa's policies and the action call also go over every event of the tracker they are given, so the
+tracker handed back is kept short: past COMPACT_ABOVE events it is rebuilt from the current slot
+values and the last KEEP or so events (whole turns). Dialogue here is decided by single-turn rules
+and slots (config.yml), so nothing reads further back; the database keeps the full conversation.
+
 SQLite only: write-ahead logging with synchronous=NORMAL, so a commit no longer waits for a disk
 flush; a power cut may lose the last moments of conversations, a crash of the server does not.
 """
@@ -19,7 +24,8 @@ from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
@@ -38,8 +44,10 @@ def _as_stored(tracker: DialogueStateTracker) -> bool:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cached_conversations: int = 1000, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200,
+                 keep: int = 80, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._compact_above, self._keep = int(compact_above), int(keep)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._limit = int(cached_conversations)
@@ -58,9 +66,27 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         self._cache.pop(tracker.sender_id, None)
         if _as_stored(tracker):
+            if len(tracker.events) > self._compact_above:
+                tracker = self._recent_part(tracker)
             self._cache[tracker.sender_id] = (tracker, len(tracker.events))
             while len(self._cache) > self._limit:
                 self._cache.popitem(last=False)
+
+    def _recent_part(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The same conversation state with only the last turns: a new session start, the slot
+        values, then whole turns from about KEEP events back. Its events count as saved."""
+        events = list(tracker.events)
+        cut = next((i for i in range(len(events) - self._keep, 0, -1)
+                    if isinstance(events[i], UserUttered) and isinstance(events[i - 1], ActionExecuted)
+                    and events[i - 1].action_name == ACTION_LISTEN_NAME), None)
+        if cut is None or tracker.active_loop_name:  # no turn boundary, or mid-loop: keep it whole
+            return tracker
+        at = events[cut].timestamp
+        state = [SessionStarted(timestamp=at)]  # first: it resets the slots
+        state += [SlotSet(slot.name, slot.value, timestamp=at) for slot in tracker.slots.values()
+                  if slot.value != slot.initial_value]
+        state.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=at))
+        return DialogueStateTracker.from_events(tracker.sender_id, state + events[cut:], self.domain.slots)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events to write: the stock store counts the stored ones with a query; a cached

@@ -82,3 +82,24 @@ def test_least_recently_used_conversations_leave_the_cache(domain, tmp_path):
     trackers = [asyncio.run(store.get_or_create_tracker(f"broker-{n}")) for n in range(3)]
     assert asyncio.run(store.retrieve("broker-0")) is not trackers[0]
     assert asyncio.run(store.retrieve("broker-2")) is trackers[2]
+
+
+def test_a_long_conversation_is_handed_back_short_with_the_same_state(domain, tmp_path):
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                  compact_above=40, keep=12)
+    tracker = asyncio.run(store.get_or_create_tracker("broker-long"))
+    tracker.update(SlotSet("last_topic", "stop_autopay"))
+    for n in range(30):
+        turn(tracker, f"what about region {n}?", f"region-{n}")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve("broker-long"))
+        assert len(tracker.events) <= 40 + 4  # bounded (plus the one turn added before saving)
+    assert tracker.get_slot("region") == "region-29" and tracker.get_slot("last_topic") == "stop_autopay"
+    assert tracker.latest_message.text == "what about region 29?"
+    assert tracker.latest_action_name == "action_listen"
+    turn(tracker, "and oregon?", "oregon")
+    asyncio.run(store.save(tracker))
+    everything = asyncio.run(store.retrieve_full_tracker("broker-long"))
+    texts = [e.text for e in everything.events if isinstance(e, UserUttered)]
+    assert texts == [f"what about region {n}?" for n in range(30)] + ["and oregon?"]  # all, once
+    assert everything.get_slot("region") == "oregon"
