@@ -168,6 +168,7 @@ def main() -> None:
                                 "of the machine's CPU during a phase")
     results["wall_seconds"] = round(time.monotonic() - started, 1)
     (OUT / "latest.json").write_text(json.dumps(results, indent=2))
+    (OUT / "latest.md").write_text(report.markdown(results) + "\n")  # for the README
     print()
     print(f"make bench ({results['mode']}), {results['date']}, commit {commit}, "
           f"{results['machine']['nproc']} cores, {results['machine']['memory_total']} RAM, "
@@ -175,7 +176,7 @@ def main() -> None:
     print(report.table(results))
     for note in results["notes"]:
         print(f"NOTE: {note}")
-    print(f"\nwritten: {OUT / 'latest.json'}")
+    print(f"\nwritten: {OUT / 'latest.json'} and latest.md")
 
 
 if __name__ == "__main__":

@@ -95,3 +95,20 @@ def table(results: dict) -> str:
     lines += ["", "targets (project)"]
     lines += [f"  {t['result']}  {t['target']}: {t['measured']}" for t in results["targets"]]
     return "\n".join(lines)
+
+
+def markdown(results: dict) -> str:
+    """The same table as Markdown, for the README's "Performance" section."""
+    project, baseline, rat = results["project"], results["baseline"], results["ratios"]
+    lines = ["| measure | project | stock Rasa | project / stock |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {_fmt(get(project, path))} | {_fmt(get(baseline, path))} | {_fmt(rat.get(path))} |"
+              for label, path in ROWS]
+    lines += ["", "| concurrent conversations | project msg/s | project p95 (ms) | stock msg/s | stock p95 (ms) |",
+              "|---:|---:|---:|---:|---:|"]
+    for level in sorted(get(project, "serving.levels") or {}, key=int):
+        p, b = get(project, f"serving.levels.{level}"), get(baseline, f"serving.levels.{level}") or {}
+        lines.append(f"| {level} | {_fmt(p['messages_per_s'])} | {_fmt(p['p95_ms'])} | "
+                     f"{_fmt(b.get('messages_per_s'))} | {_fmt(b.get('p95_ms'))} |")
+    lines += ["", "| target (project) | measured | |", "|---|---|---|"]
+    lines += [f"| {t['target']} | {t['measured']} | {t['result']} |" for t in results["targets"]]
+    return "\n".join(lines)
