@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install web-deps browser train run test lock check-knowledge review clean
+.PHONY: install web-deps browser train run test bench lock check-knowledge review clean
 .DELETE_ON_ERROR:
 
 install: $(VENV)/.installed
@@ -53,6 +53,11 @@ run: train web-deps
 
 test: check-knowledge train web-deps browser
 	scripts/test.sh
+
+# This project against stock Rasa: training, held-out NLU, latency, throughput, memory, growth
+# (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).
+bench: install $(SPACY_PIPELINE)/.built
+	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock

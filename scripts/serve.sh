@@ -17,6 +17,9 @@ WEB_PORT=${WEB_PORT:-8080}
 # The agent console shows NLU internals: it needs this token. Without one, make a random one.
 AGENT_CONSOLE_TOKEN=${AGENT_CONSOLE_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export WEB_PORT AGENT_CONSOLE_TOKEN RASA_URL=http://localhost:$RASA_PORT
+# Overridable so `make bench` serves its own models and tracker databases exactly this way.
+MODEL=${SERVE_MODEL:-models/kp-broker-faq.tar.gz}
+ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
@@ -55,8 +58,8 @@ if starts actions; then
 fi
 if starts rasa; then
   # CORS only for the web server's origin, which serves the widget and the console.
-  $BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-    --endpoints endpoints.yml --credentials credentials.yml "${api_args[@]}" \
+  $BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+    --endpoints "$ENDPOINTS" --credentials credentials.yml "${api_args[@]}" \
     --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT" & pids+=($!)
   wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
 fi

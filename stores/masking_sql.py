@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, made safe for member data and honest about failures.
+"""Rasa's SQL tracker store (with the conversation cache of cached_sql.py), made safe for member
+data and honest about failures.
 
 - What users typed is masked (broker_faq.pii) as events are written, so SSNs, member numbers,
   dates of birth and personal contacts never reach the database, even for messages that did not
@@ -15,17 +16,17 @@ import os
 from typing import Any, Iterator
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from broker_faq.knowledge import DEFAULT_PATH, load_knowledge
 from broker_faq.pii import PiiMasker
+from stores.cached_sql import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
+class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         knowledge = load_knowledge(os.environ.get("KNOWLEDGE_FILE", str(DEFAULT_PATH)))
@@ -67,9 +68,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def ping(self) -> None:
         """Raise if the database cannot be reached right now."""
         try:
-            # A real read of the events table: SQLite "connects" even to a missing file.
             with self.engine.connect() as connection:
+                # A real read of the events table: SQLite "connects" even to a missing file.
                 connection.execute(sa.select(self.SQLEvent.id).limit(1))
+                if self.engine.dialect.name == "sqlite":
+                    # And a write lock, released at once: a locked SQLite file still reads.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    connection.exec_driver_sql("ROLLBACK")
         except Exception as err:
             self.last_error = err
             raise

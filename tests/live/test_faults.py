@@ -1,7 +1,6 @@
 """Faults: nothing is lost and the broker is never left in silence. These tests break their own
 assistant (ports 5106/5156), not the shared one."""
 import json
-import shutil
 import socket
 import sqlite3
 import statistics
@@ -79,17 +78,16 @@ def test_rasa_restart_keeps_the_conversation_and_every_event(breakable, sender):
 def test_tracker_store_failure_is_loud_and_recovers(breakable, sender):
     breakable.say(sender, "How do I terminate a small group contract in Oakland?")
     assert health(breakable) == 200
-    db = breakable.tracker_db
-    moved = db.with_suffix(".moved")
-    shutil.move(db, moved)
-    db.mkdir()  # the database path now cannot be opened
+    # Another process holds the database's write lock: the store can read but not save.
+    blocker = sqlite3.connect(breakable.tracker_db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
     try:
         reply = texts(breakable.say(sender, "what about Oregon?"))
         assert "can't save this conversation right now" in reply and AMT_LINE in reply
         assert health(breakable) == 503
     finally:
-        db.rmdir()
-        shutil.move(moved, db)
+        blocker.execute("ROLLBACK")
+        blocker.close()
     assert health(breakable) == 200
     assert "503-813-2630, option 3" in texts(breakable.say(sender, "what about Oregon?"))
     log = (breakable.workdir / "rasa.log").read_text()

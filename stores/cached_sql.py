@@ -1,0 +1,106 @@
+"""The SQL tracker store, without re-reading the whole conversation for every message.
+
+Stock SQLTrackerStore.retrieve() loads every event of the conversation session from the database
+and replays it into a new tracker on each message, so a message costs more the longer the
+conversation: at turn 200 that was about half the Rasa server's time (`make bench`, pyinstrument).
+This store keeps the tracker it last saved for each conversation (least recently used first out)
+and hands it back while nothing has changed it since; the database is still written on every save
+and read whenever the cached tracker cannot be trusted. One Rasa server per database, which the
+in-memory lock store in endpoints.yml already requires; with several Rasa servers on one database
+(deploy/, the scale-out profile) set `cached_conversations: 0`, since another server may have
+changed the conversation.
+
+Rasa's policies and the action call also go over every event of the tracker they are given, so the
+tracker handed back is kept short: past COMPACT_ABOVE events it is rebuilt from the current slot
+values and the last KEEP or so events (whole turns). Dialogue here is decided by single-turn rules
+and slots (config.yml), so nothing reads further back; the database keeps the full conversation.
+
+SQLite only: one open connection, write-ahead logging with synchronous=NORMAL, so a commit no
+longer waits for a disk flush; a power cut may lose the last moments of conversations, a crash of
+the server does not.
+"""
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from typing import Any, Iterator, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _as_stored(tracker: DialogueStateTracker) -> bool:
+    """Whether the tracker holds what the stock store would read back for it: the events from its
+    latest SessionStarted on. After a new session began it holds more: read that from the database."""
+    starts = [index for index, event in enumerate(tracker.events) if isinstance(event, SessionStarted)]
+    return not starts or starts[-1] == 0
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200,
+                 keep: int = 80, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compact_above, self._keep = int(compact_above), int(keep)
+        if self.engine.dialect.name == "sqlite":
+            # One connection per thread, kept open. SQLAlchemy 1.4 gives SQLite files a NullPool:
+            # a connection opened and closed per query, and closing the last one checkpoints the
+            # write-ahead log (a third of the server's time under 16 concurrent conversations).
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.SingletonThreadPool)
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._limit = int(cached_conversations)
+        # sender id -> (the tracker last saved, how many of its events are in the database)
+        self._cache: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        cached = self._cache.pop(sender_id, None)
+        if cached and len(cached[0].events) == cached[1]:
+            self._cache[sender_id] = cached  # now the most recently used
+            return cached[0]
+        # Unknown, evicted, or a turn that failed before saving changed it: read the database.
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        self._cache.pop(tracker.sender_id, None)
+        if _as_stored(tracker):
+            if len(tracker.events) > self._compact_above:
+                tracker = self._recent_part(tracker)
+            self._cache[tracker.sender_id] = (tracker, len(tracker.events))
+            while len(self._cache) > self._limit:
+                self._cache.popitem(last=False)
+
+    def _recent_part(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The same conversation state with only the last turns: a new session start, the slot
+        values, then whole turns from about KEEP events back. Its events count as saved."""
+        events = list(tracker.events)
+        cut = next((i for i in range(len(events) - self._keep, 0, -1)
+                    if isinstance(events[i], UserUttered) and isinstance(events[i - 1], ActionExecuted)
+                    and events[i - 1].action_name == ACTION_LISTEN_NAME), None)
+        if cut is None or tracker.active_loop_name:  # no turn boundary, or mid-loop: keep it whole
+            return tracker
+        at = events[cut].timestamp
+        state = [SessionStarted(timestamp=at)]  # first: it resets the slots
+        state += [SlotSet(slot.name, slot.value, timestamp=at) for slot in tracker.slots.values()
+                  if slot.value != slot.initial_value]
+        state.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=at))
+        return DialogueStateTracker.from_events(tracker.sender_id, state + events[cut:], self.domain.slots)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events to write: the stock store counts the stored ones with a query; a cached
+        tracker already knows (and may hold an earlier session the query would not count)."""
+        cached = self._cache.get(tracker.sender_id)
+        if cached and cached[0] is tracker:
+            return itertools.islice(tracker.events, cached[1], len(tracker.events))
+        return super()._additional_events(session, tracker)

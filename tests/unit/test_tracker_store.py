@@ -1,0 +1,105 @@
+"""stores.cached_sql: the cached SQL tracker store writes what the stock one writes, and reads
+the database back whenever its cached tracker cannot be trusted."""
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+
+from stores.cached_sql import CachedSQLTrackerStore
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def store(domain, tmp_path):
+    return CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+
+def turn(tracker, text, region):
+    tracker.update(UserUttered(text, {"name": "inform_region", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_answer"))
+    tracker.update(SlotSet("region", region))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def stored(store, sender):
+    """The conversation as the stock store reads it from the same database."""
+    stock = SQLTrackerStore(domain=store.domain, dialect="sqlite", db=store.engine.url.database)
+    return asyncio.run(stock.retrieve(sender))
+
+
+def test_every_event_is_written_once_and_the_saved_tracker_is_reused(store):
+    tracker = asyncio.run(store.get_or_create_tracker("broker-1"))
+    for region in ("california", "oregon", "washington"):
+        turn(tracker, f"what about {region}?", region)
+        asyncio.run(store.save(tracker))
+        assert asyncio.run(store.retrieve("broker-1")) is tracker
+    from_db = stored(store, "broker-1")
+    assert list(from_db.events) == list(tracker.events)
+    assert from_db.get_slot("region") == "washington"
+    assert store.engine.dialect.name == "sqlite"
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_turn_that_failed_before_saving_is_read_back_from_the_database(store):
+    tracker = asyncio.run(store.get_or_create_tracker("broker-2"))
+    turn(tracker, "california", "california")
+    asyncio.run(store.save(tracker))
+    turn(tracker, "oregon", "oregon")  # changed in memory, never saved
+    again = asyncio.run(store.retrieve("broker-2"))
+    assert again is not tracker
+    assert again.get_slot("region") == "california"
+
+
+def test_a_new_session_is_saved_and_then_read_as_stock_rasa_reads_it(store):
+    tracker = asyncio.run(store.get_or_create_tracker("broker-3"))
+    turn(tracker, "california", "california")
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("broker-3")) is tracker
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(SlotSet("region", "california"))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("broker-3"))
+    assert again is not tracker
+    assert list(again.events) == list(stored(store, "broker-3").events)
+    assert isinstance(again.events[0], SessionStarted) and again.get_slot("region") == "california"
+    everything = asyncio.run(store.retrieve_full_tracker("broker-3"))
+    assert list(everything.events) == list(tracker.events)  # each event written once
+
+
+def test_least_recently_used_conversations_leave_the_cache(domain, tmp_path):
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                  cached_conversations=2)
+    trackers = [asyncio.run(store.get_or_create_tracker(f"broker-{n}")) for n in range(3)]
+    assert asyncio.run(store.retrieve("broker-0")) is not trackers[0]
+    assert asyncio.run(store.retrieve("broker-2")) is trackers[2]
+
+
+def test_a_long_conversation_is_handed_back_short_with_the_same_state(domain, tmp_path):
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                  compact_above=40, keep=12)
+    tracker = asyncio.run(store.get_or_create_tracker("broker-long"))
+    tracker.update(SlotSet("last_topic", "stop_autopay"))
+    for n in range(30):
+        turn(tracker, f"what about region {n}?", f"region-{n}")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve("broker-long"))
+        assert len(tracker.events) <= 40 + 4  # bounded (plus the one turn added before saving)
+    assert tracker.get_slot("region") == "region-29" and tracker.get_slot("last_topic") == "stop_autopay"
+    assert tracker.latest_message.text == "what about region 29?"
+    assert tracker.latest_action_name == "action_listen"
+    turn(tracker, "and oregon?", "oregon")
+    asyncio.run(store.save(tracker))
+    everything = asyncio.run(store.retrieve_full_tracker("broker-long"))
+    texts = [e.text for e in everything.events if isinstance(e, UserUttered)]
+    assert texts == [f"what about region {n}?" for n in range(30)] + ["and oregon?"]  # all, once
+    assert everything.get_slot("region") == "oregon"
