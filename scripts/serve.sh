@@ -5,6 +5,7 @@
 #                              widget demo page, agent console)
 #   scripts/serve.sh actions | rasa | web     one component only (the fault tests use this)
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), TRACKER_DB (var/tracker.db),
+# ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for PostgreSQL + Redis, see the README),
 # AGENT_CONSOLE_TOKEN (random if unset), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
 # API (off by default).
 set -uo pipefail
@@ -20,6 +21,7 @@ export WEB_PORT AGENT_CONSOLE_TOKEN RASA_URL=http://localhost:$RASA_PORT
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 mkdir -p "$(dirname "$TRACKER_DB")"
 
 api_args=()
@@ -56,7 +58,7 @@ fi
 if starts rasa; then
   # CORS only for the web server's origin, which serves the widget and the console.
   $BIN/rasa run --model models/kp-broker-faq.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-    --endpoints endpoints.yml --credentials credentials.yml "${api_args[@]}" \
+    --endpoints "$ENDPOINTS" --credentials credentials.yml "${api_args[@]}" \
     --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT" & pids+=($!)
   wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
 fi

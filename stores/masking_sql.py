@@ -67,9 +67,19 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def ping(self) -> None:
         """Raise if the database cannot be reached right now."""
         try:
-            # A real read of the events table: SQLite "connects" even to a missing file.
-            with self.engine.connect() as connection:
-                connection.execute(sa.select(self.SQLEvent.id).limit(1))
+            try:
+                self._read_one_event()
+            except sa.exc.DBAPIError as err:
+                if not err.connection_invalidated:
+                    raise
+                # A pooled connection that a restarted database server dropped: SQLAlchemy has now
+                # discarded the pool, so a fresh connection tells whether the database is back.
+                self._read_one_event()
         except Exception as err:
             self.last_error = err
             raise
+
+    def _read_one_event(self) -> None:
+        # A real read of the events table: SQLite "connects" even to a missing file.
+        with self.engine.connect() as connection:
+            connection.execute(sa.select(self.SQLEvent.id).limit(1))
