@@ -56,6 +56,8 @@ class AtomicRedisLockStore(RedisLockStore):
                         return None
                     lock = TicketLock.from_dict(json.loads(stored)) if stored else self.create_lock(conversation_id)
                     result = change(lock)
+                    if stored is not None and lock.dumps() == stored.decode():
+                        return result  # unchanged (most waiting checks): writing would only slow the others
                     pipe.multi()
                     if lock.is_someone_waiting():
                         pipe.set(key, lock.dumps())
