@@ -4,7 +4,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.scale.conftest import RASA_PORTS, post, say
+from tests.scale.cluster import RASA_PORTS, post, say
 from tests.live.servers import texts
 
 AMT_LINE = "800-790-4661, option 3"

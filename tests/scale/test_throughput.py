@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.scale.conftest import BALANCED, SINGLE, post
+from tests.scale.cluster import BALANCED, SINGLE, post
 
 TURNS = ["How do I terminate a small group contract in Oakland?", "what about Oregon?",
          "who handles billing questions?", "what about California?", "thanks"]
