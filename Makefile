@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install web-deps browser train run test bench lock check-knowledge review clean
+.PHONY: install web-deps browser scale-deps train run test scale-test bench lock check-knowledge review clean
 .DELETE_ON_ERROR:
 
 install: $(VENV)/.installed
@@ -29,6 +29,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Chromium for the browser tests: Debian's package, since browser downloads are impossible here.
 browser:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# The scale-out services (tests/scale start their own): Debian's packages, installed when missing.
+scale-deps:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql redis-server nginx)
 
 # The project's own spaCy pipeline, rebuilt whenever the knowledge file's place or team names change.
 $(SPACY_PIPELINE)/.built: knowledge/knowledge.yml $(wildcard spacy_pipeline/*.py broker_faq/*.py) | install
@@ -58,6 +63,9 @@ test: check-knowledge train web-deps browser
 # (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
 	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
+# The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).
+scale-test: train scale-deps
+	scripts/test.sh tests/scale
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock

@@ -7,7 +7,8 @@
 - No silence: if processing sends nothing (action server down or too slow, an exception), the
   broker still gets a reply with real contacts from the knowledge file.
 - A failing tracker store is refused loudly, instead of Rasa's silent switch to an empty or
-  in-memory conversation (see stores/masking_sql.py).
+  in-memory conversation (see stores/masking_sql.py); so is a Redis lock store that is down
+  (production profile), where Rasa would fail the message with a LockError.
 No user text is ever logged here: it may carry member data.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Awaitable, Callable
 
 import rasa.core.actions.action
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.lock_store import RedisLockStore
 from sanic import Sanic
 
 from actions.assistant import assistant
@@ -83,6 +85,17 @@ def store_problem() -> str | None:
     return None
 
 
+def lock_store_problem() -> str | None:
+    lock_store = Sanic.get_app().ctx.agent.lock_store
+    if not isinstance(lock_store, RedisLockStore):
+        return None  # the in-memory default cannot be down
+    try:
+        lock_store.red.ping()
+    except Exception as err:
+        return str(err).splitlines()[0]
+    return None
+
+
 async def _send(output: OutputChannel, recipient_id: str, text: str, payload: dict | None = None) -> None:
     await output.send_response(recipient_id, {"text": text, **({"custom": payload} if payload else {})})
 
@@ -101,12 +114,12 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
             await _send(output, sender, TOO_LONG_REPLY)
             return
         message.text = PiiMasker.for_knowledge(assistant().k).mask(message.text)
-        problem = store_problem()
-        if problem:
-            logger.error("Tracker store unavailable, message refused: %s", problem)
-            reply = assistant().service_unavailable(storing=True)
-            await _send(output, sender, reply.text, reply.payload)
-            return
+        for store_name, problem in (("Tracker store", store_problem()), ("Lock store", lock_store_problem())):
+            if problem:
+                logger.error("%s unavailable, message refused: %s", store_name, problem)
+                reply = assistant().service_unavailable(storing=True)
+                await _send(output, sender, reply.text, reply.payload)
+                return
         counting = CountingOutput(output)
         message.output_channel = counting
         try:

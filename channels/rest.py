@@ -9,7 +9,7 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from .guard import guarded, store_problem, valid_sender
+from .guard import guarded, lock_store_problem, store_problem, valid_sender
 
 
 def _body(request: Request) -> dict:
@@ -37,7 +37,8 @@ class GuardedRestInput(RestInput):
 
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
-            problem = store_problem()
-            return response.json({"tracker_store": problem or "ok"}, status=503 if problem else 200)
+            tracker, lock = store_problem(), lock_store_problem()
+            return response.json({"tracker_store": tracker or "ok", "lock_store": lock or "ok"},
+                                 status=503 if tracker or lock else 200)
 
         return blueprint

@@ -5,6 +5,8 @@
 #                              widget demo page, agent console)
 #   scripts/serve.sh actions | rasa | web     one component only (the fault tests use this)
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), TRACKER_DB (var/tracker.db),
+# SERVE_MODEL (models/kp-broker-faq.tar.gz), SERVE_ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for
+# PostgreSQL + Redis, see the README),
 # AGENT_CONSOLE_TOKEN (random if unset), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
 # API (off by default).
 set -uo pipefail
@@ -17,12 +19,12 @@ WEB_PORT=${WEB_PORT:-8080}
 # The agent console shows NLU internals: it needs this token. Without one, make a random one.
 AGENT_CONSOLE_TOKEN=${AGENT_CONSOLE_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export WEB_PORT AGENT_CONSOLE_TOKEN RASA_URL=http://localhost:$RASA_PORT
-# Overridable so `make bench` serves its own models and tracker databases exactly this way.
+# Overridable so `make bench` serves its own models and endpoints exactly this way.
 MODEL=${SERVE_MODEL:-models/kp-broker-faq.tar.gz}
-ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 mkdir -p "$(dirname "$TRACKER_DB")"
 
 api_args=()

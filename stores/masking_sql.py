@@ -68,13 +68,23 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def ping(self) -> None:
         """Raise if the database cannot be reached right now."""
         try:
-            with self.engine.connect() as connection:
-                # A real read of the events table: SQLite "connects" even to a missing file.
-                connection.execute(sa.select(self.SQLEvent.id).limit(1))
-                if self.engine.dialect.name == "sqlite":
-                    # And a write lock, released at once: a locked SQLite file still reads.
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
-                    connection.exec_driver_sql("ROLLBACK")
+            try:
+                self._read_one_event()
+            except sa.exc.DBAPIError as err:
+                if not err.connection_invalidated:
+                    raise
+                # A pooled connection that a restarted database server dropped: SQLAlchemy has now
+                # discarded the pool, so a fresh connection tells whether the database is back.
+                self._read_one_event()
         except Exception as err:
             self.last_error = err
             raise
+
+    def _read_one_event(self) -> None:
+        with self.engine.connect() as connection:
+            # A real read of the events table: SQLite "connects" even to a missing file.
+            connection.execute(sa.select(self.SQLEvent.id).limit(1))
+            if self.engine.dialect.name == "sqlite":
+                # And a write lock, released at once: a locked SQLite file still reads.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.exec_driver_sql("ROLLBACK")
