@@ -81,6 +81,15 @@ class Assistant:
             return err.code, err.read().decode()
 
 
+def health(rasa_port: int) -> int:
+    """The status of the Rasa server's health check (200, or 503 while a store is down)."""
+    try:
+        with urllib.request.urlopen(f"http://localhost:{rasa_port}/webhooks/rest/health", timeout=15) as r:
+            return r.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
 @contextlib.contextmanager
 def running(workdir: Path, rasa_port: int, actions_port: int, components=("actions", "rasa"), **options):
     """An Assistant with `components` started, stopped again whatever happens."""

@@ -6,13 +6,12 @@ import sqlite3
 import statistics
 import threading
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.live.servers import Assistant, running, texts
+from tests.live.servers import Assistant, health, running, texts
 
 AMT_LINE = "800-790-4661, option 3"
 
@@ -27,14 +26,6 @@ def stored_events(live: Assistant, sender: str) -> list[dict]:
     with sqlite3.connect(live.tracker_db) as db:
         rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
     return [json.loads(row[0]) for row in rows]
-
-
-def health(live: Assistant) -> int:
-    try:
-        with urllib.request.urlopen(f"http://localhost:{live.rasa_port}/webhooks/rest/health", timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as err:
-        return err.code
 
 
 def test_action_server_down_gets_a_reply_with_a_real_contact_then_recovers(breakable, sender):
@@ -77,18 +68,18 @@ def test_rasa_restart_keeps_the_conversation_and_every_event(breakable, sender):
 
 def test_tracker_store_failure_is_loud_and_recovers(breakable, sender):
     breakable.say(sender, "How do I terminate a small group contract in Oakland?")
-    assert health(breakable) == 200
+    assert health(breakable.rasa_port) == 200
     # Another process holds the database's write lock: the store can read but not save.
     blocker = sqlite3.connect(breakable.tracker_db, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         reply = texts(breakable.say(sender, "what about Oregon?"))
         assert "can't save this conversation right now" in reply and AMT_LINE in reply
-        assert health(breakable) == 503
+        assert health(breakable.rasa_port) == 503
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert health(breakable) == 200
+    assert health(breakable.rasa_port) == 200
     assert "503-813-2630, option 3" in texts(breakable.say(sender, "what about Oregon?"))
     log = (breakable.workdir / "rasa.log").read_text()
     assert "Tracker store unavailable, message refused" in log

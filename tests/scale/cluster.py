@@ -75,9 +75,3 @@ def say(url: str, sender: str, text: str) -> str:
     return texts(messages)
 
 
-def health(rasa_port: int) -> int:
-    try:
-        with urllib.request.urlopen(f"http://localhost:{rasa_port}/webhooks/rest/health", timeout=15) as r:
-            return r.status
-    except urllib.error.HTTPError as err:
-        return err.code

@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tests.scale.cluster import BALANCED, RASA_PORTS, health, say
+from tests.live.servers import health
+from tests.scale.cluster import BALANCED, RASA_PORTS, say
 
 AMT_LINE = "800-790-4661, option 3"
 OREGON_LINE = "503-813-2630, option 3"
