@@ -103,9 +103,13 @@ def serve_and_load(name: str, model: Path, rasa_port: int, actions_port: int, ru
         load(rasa_port, f"{run_id}-warm", "--concurrency", "2", "--messages", "16")  # not counted
         levels = {}
         for concurrency, budget in LEVELS.items():
+            cpu_before = stack.cpu_ms()
             levels[str(concurrency)] = result = load(
                 rasa_port, f"{run_id}-c{concurrency}", "--concurrency", str(concurrency),
                 "--messages", str(budget), "--seconds", str(LEVEL_SECONDS))
+            for role, ms in stack.cpu_ms().items():  # load-robust, unlike messages/s
+                result[f"{role}_cpu_ms_per_message"] = round(
+                    (ms - cpu_before[role]) / max(result["messages"], 1), 1)
             log(f"{name}: {concurrency:>2} concurrent: {result['messages_per_s']} msg/s, "
                 f"p95 {result['p95_ms']} ms, {result['errors']} errors")
         growth = load(rasa_port, f"{run_id}-growth", "--growth", str(GROWTH_TURNS),

@@ -21,6 +21,8 @@ ROWS = [
     ("16 concurrent: p95 (ms)", "serving.levels.16.p95_ms"),
     ("16 concurrent: p99 (ms)", "serving.levels.16.p99_ms"),
     ("16 concurrent: errors", "serving.levels.16.errors"),
+    ("16 concurrent: Rasa server CPU/message (ms)", "serving.levels.16.rasa_cpu_ms_per_message"),
+    ("16 concurrent: action server CPU/message (ms)", "serving.levels.16.actions_cpu_ms_per_message"),
     ("answers as expected (all levels)", "serving.answers_as_expected_share"),
     ("Rasa server peak RSS (MB)", "serving.memory.rasa_vmhwm_mb"),
     ("action server peak RSS (MB)", "serving.memory.actions_vmhwm_mb"),

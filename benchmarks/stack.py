@@ -131,6 +131,11 @@ class Stack:
         # The Rasa server alone, from its own process start (serve.sh starts it second).
         self.rasa_ready_s = round(uptime - int(_proc_stat(self.pids["rasa"])[19]) / HZ, 2)
 
+    def cpu_ms(self) -> dict:
+        """CPU time used so far by each server; per message it hardly moves with other load."""
+        return {role: (int(_proc_stat(pid)[11]) + int(_proc_stat(pid)[12])) * 1000 / HZ
+                for role, pid in self.pids.items()}
+
     def peak_memory_mb(self) -> dict:
         return {f"{role}_vmhwm_mb": vm_hwm_mb(pid) for role, pid in self.pids.items()}
 
