@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .conversation import Ask, Button, Reply, State, Turn
 from .knowledge import Answer, Knowledge, Source, Topic
+from .pii import PiiMasker
 from .places import Gazetteer, Place, Uncovered
 from .render import Renderer
 
@@ -25,6 +26,8 @@ class Assistant:
         self.k = knowledge
         self.places = Gazetteer(knowledge)
         self.render = Renderer(knowledge)
+        # Built once per knowledge load: it must know this knowledge's contacts to leave them alone.
+        self.masker = PiiMasker.for_knowledge(knowledge)
         self._computed = {"cid_split": flows.cid_split, "reinstatement": flows.reinstatement,
                           "team_contact": flows.team_contact}
 

@@ -25,7 +25,6 @@ from rasa.core.lock_store import RedisLockStore
 from sanic import Sanic
 
 from actions.assistant import assistant
-from broker_faq.pii import PiiMasker
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -113,7 +112,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
             return
-        message.text = PiiMasker.for_knowledge(assistant().k).mask(message.text)
+        message.text = assistant().masker.mask(message.text)
         for store_name, problem in (("Tracker store", store_problem()), ("Lock store", lock_store_problem())):
             if problem:
                 logger.error("%s unavailable, message refused: %s", store_name, problem)

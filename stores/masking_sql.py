@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 from typing import Any, Iterator
 
 import sqlalchemy as sa
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from broker_faq.knowledge import DEFAULT_PATH, load_knowledge
-from broker_faq.pii import PiiMasker
+from actions.assistant import assistant
 from stores.cached_sql import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -29,12 +27,12 @@ logger = logging.getLogger(__name__)
 class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        knowledge = load_knowledge(os.environ.get("KNOWLEDGE_FILE", str(DEFAULT_PATH)))
-        self._masker = PiiMasker.for_knowledge(knowledge)
         self.last_error: Exception | None = None
 
-    def mask(self, text: str) -> str:
-        return self._masker.mask(text)
+    @staticmethod
+    def mask(text: str) -> str:
+        # The masker of the knowledge the assistant currently serves (actions/assistant.py).
+        return assistant().masker.mask(text)
 
     def _masked(self, event: UserUttered) -> UserUttered:
         masked = copy.deepcopy(event)
