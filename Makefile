@@ -41,7 +41,7 @@ $(SPACY_PIPELINE)/.built: knowledge/knowledge.yml $(wildcard spacy_pipeline/*.py
 	@touch $@
 
 # Retrain only when training data, domain or config changed since the last model.
-$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PIPELINE)/.built
+$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/*/*.yml nlu_components/*.py) $(SPACY_PIPELINE)/.built
 	$(BIN)/rasa train --fixed-model-name kp-broker-faq --out models
 	@touch $@
 train: $(MODEL)

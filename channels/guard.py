@@ -14,17 +14,16 @@ No user text is ever logged here: it may carry member data.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import unicodedata
 from typing import Any, Awaitable, Callable
 
-import rasa.core.actions.action
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import RedisLockStore
 from sanic import Sanic
 
 from actions.assistant import assistant
+from channels import rasa_fixes  # noqa: F401  (the action timeout the fallback below relies on)
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -32,9 +31,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 5000
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-# Rasa waits up to 5 minutes for the action server, a broker does not: after this the guard's
-# fallback reply goes out instead of silence.
-rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
 
 EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
 TOO_LONG_REPLY = (f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "

@@ -1,0 +1,161 @@
+"""An intent classifier over word and character n-grams of the message, plus the kinds of entity the
+project's spaCy pipeline found in it (region, date, count, team).
+
+Why not Rasa's CountVectorsFeaturizer + LogisticRegressionClassifier: Rasa builds token-sequence
+and sentence features for every featurizer and stacks them per message as scipy matrices, which was
+about a third of the Rasa server's time per message (pyinstrument, `make bench`), and its features
+cannot say "a place was named here". This component vectorises the text itself (TF-IDF, sublinear)
+and scores it with a multinomial logistic regression; the entity kinds are extra word tokens
+(`__region__`), so "we're in Fresno" and "they're in Salem" look alike to it.
+
+Persisted as JSON and NumPy arrays (no pickles: a model file never runs code when loaded).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+import scipy.sparse as sp
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+WORDS = r"(?u)\b\w+\b|__\w+__"  # single letters count ("a CID"), and the entity-kind tokens
+
+
+def _counters(config: Dict[Text, Any]) -> List[CountVectorizer]:
+    return [CountVectorizer(analyzer="word", token_pattern=WORDS, ngram_range=tuple(config["word_ngrams"])),
+            CountVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]))]
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency, as sklearn's TfidfTransformer computes it."""
+    documents_with_term = np.bincount(counts.indices, minlength=counts.shape[1])
+    return np.log((1 + counts.shape[0]) / (1 + documents_with_term)) + 1
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF-IDF with unit-length rows: TfidfVectorizer(sublinear_tf=True), computed on the
+    few non-zero entries directly (sklearn's own checks cost more than the arithmetic here)."""
+    weighted = counts.astype(np.float64)
+    weighted.data = (1 + np.log(weighted.data)) * idf[weighted.indices]
+    for row in range(weighted.shape[0]):
+        values = weighted.data[weighted.indptr[row]:weighted.indptr[row + 1]]
+        norm = np.sqrt(values @ values)
+        if norm:
+            values /= norm
+    return weighted
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class NgramIntentClassifier(IntentClassifier, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 30.0, "max_iter": 300,
+                "entity_kinds": True, "ranking_length": LABEL_RANKING_LENGTH}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage, self._resource = model_storage, resource
+        self._counters: List[CountVectorizer] = []  # word n-grams, character n-grams
+        self._idfs: List[np.ndarray] = []
+        self._weights: Optional[np.ndarray] = None  # features x intents
+        self._bias: Optional[np.ndarray] = None
+        self._intents: List[Text] = []
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> NgramIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _text(self, message: Message) -> Text:
+        text = message.get(TEXT) or ""
+        doc = message.get(SPACY_DOCS[TEXT])
+        if self.config["entity_kinds"] and doc is not None:
+            text += "".join(f" __{entity.label_.lower()}__" for entity in doc.ents)
+        return text
+
+    def _features(self, texts: List[Text]) -> sp.csr_matrix:
+        return sp.hstack([_tfidf(counter.transform(texts), idf) for counter, idf in zip(self._counters, self._idfs)],
+                         format="csr")
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("No intent examples: %s stays untrained.", self.__class__.__name__)
+            return self._resource
+        texts = [self._text(example) for example in examples]
+        self._counters = _counters(self.config)
+        self._idfs = [_idf(counter.fit_transform(texts)) for counter in self._counters]
+        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
+                                   random_state=42)
+        model.fit(self._features(texts), [example.get(INTENT) for example in examples])
+        # Scoring is features @ weights + bias, then softmax: what predict_proba does for a
+        # multinomial model, without sklearn copying the whole coefficient matrix per call.
+        # With two intents sklearn keeps one row w (probability sigmoid(x.w)); softmax over
+        # (-w/2, w/2) gives the same probabilities.
+        coef = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_, model.coef_]) / 2
+        bias = model.intercept_ if len(model.classes_) > 2 else np.array([-1, 1]) * model.intercept_ / 2
+        self._weights = np.ascontiguousarray(coef.T)
+        self._bias, self._intents = bias.copy(), [str(intent) for intent in model.classes_]
+        self.persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._weights is None or not messages:
+            return messages
+        scores = self._features([self._text(message) for message in messages]) @ self._weights + self._bias
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probabilities = scores / scores.sum(axis=1, keepdims=True)
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(-row)
+            ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            if self.config["ranking_length"] > 0:
+                ranking = ranking[: self.config["ranking_length"]]
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "vocabularies.json").write_text(json.dumps({
+                "intents": self._intents,
+                "vocabularies": [{term: int(index) for term, index in counter.vocabulary_.items()}
+                                 for counter in self._counters]}))
+            np.savez(directory / "arrays.npz", weights=self._weights, bias=self._bias,
+                     **{f"idf_{i}": idf for i, idf in enumerate(self._idfs)})
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> NgramIntentClassifier:
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                saved = json.loads((directory / "vocabularies.json").read_text())
+                with np.load(directory / "arrays.npz", allow_pickle=False) as arrays:
+                    component._weights, component._bias = arrays["weights"], arrays["bias"]
+                    component._idfs = [arrays[f"idf_{i}"] for i in range(len(saved["vocabularies"]))]
+        except ValueError:  # no resource: the model was trained without intent examples
+            return component
+        component._counters = _counters(component.config)
+        for counter, vocabulary in zip(component._counters, saved["vocabularies"]):
+            counter.vocabulary_ = vocabulary
+        component._intents = saved["intents"]
+        return component

@@ -1,0 +1,88 @@
+"""The project's intent classifier (nlu_components/ngram_classifier.py), outside Rasa's training
+loop: it learns intents from examples, survives being saved and loaded, and sees entity kinds."""
+import numpy as np
+import pytest
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlu_components.ngram_classifier import NgramIntentClassifier, _counters, _idf, _tfidf
+from tests.conftest import ROOT
+
+EXAMPLES = {
+    "stop_autopay": ["who turns off autopay", "how do I stop automatic payments", "cancel the autopay please",
+                     "stop auto pay for my group"],
+    "replace_id_card": ["member lost their ID card", "order a replacement ID card", "need a new member card",
+                        "where do I get a new ID card"],
+    "greet": ["hello", "hi there", "good morning", "hey"],
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData([Message(data={TEXT: text, "intent": intent})
+                         for intent, texts in EXAMPLES.items() for text in texts])
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LocalModelStorage(tmp_path), Resource("intent_classifier"), ExecutionContext(GraphSchema({}), "test")
+
+
+def trained(storage) -> NgramIntentClassifier:
+    classifier = NgramIntentClassifier.create({}, *storage)
+    classifier.train(training_data())
+    return classifier
+
+
+def classify(classifier: NgramIntentClassifier, text: str) -> Message:
+    return classifier.process([Message(data={TEXT: text})])[0]
+
+
+def test_unseen_wordings_get_the_right_intent_with_a_ranking(storage):
+    classifier = trained(storage)
+    for text, intent in [("how can the group turn off auto-payments", "stop_autopay"),
+                         ("the employee lost his card", "replace_id_card"), ("hi!", "greet")]:
+        message = classify(classifier, text)
+        ranking = message.get("intent_ranking")
+        assert message.get("intent")["name"] == intent
+        assert [r["name"] for r in ranking][0] == intent
+        assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
+        assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+
+
+def test_a_saved_and_loaded_classifier_answers_exactly_the_same(storage):
+    before = classify(trained(storage), "who stops autopay when a group leaves")
+    after = classify(NgramIntentClassifier.load({}, *storage), "who stops autopay when a group leaves")
+    assert after.get("intent_ranking") == before.get("intent_ranking")
+
+
+def test_without_training_examples_nothing_is_classified(storage):
+    classifier = NgramIntentClassifier.create({}, *storage)
+    classifier.train(TrainingData([]))
+    assert classify(classifier, "hello").get("intent") is None
+    assert classify(NgramIntentClassifier.load({}, *storage), "hello").get("intent") is None
+
+
+def test_its_weights_are_sklearns_sublinear_tf_idf():
+    texts = [text for texts in EXAMPLES.values() for text in texts]
+    for counter in _counters(NgramIntentClassifier.get_default_config()):
+        reference = TfidfVectorizer(analyzer=counter.analyzer, token_pattern=counter.token_pattern,
+                                    ngram_range=counter.ngram_range, sublinear_tf=True).fit(texts)
+        ours = _tfidf(counter.fit_transform(texts), _idf(counter.transform(texts)))
+        unseen = ["stop the autopay for an ID card", "zzz"]
+        assert np.allclose(ours.toarray(), reference.transform(texts).toarray())
+        assert np.allclose(_tfidf(counter.transform(unseen), _idf(counter.transform(texts))).toarray(),
+                           reference.transform(unseen).toarray())
+
+
+def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(storage):
+    nlp = spacy.load(ROOT / "build" / "spacy_kp_en")
+    message = Message(data={TEXT: "the group is in Fresno"})
+    message.set(SPACY_DOCS[TEXT], nlp(message.get(TEXT)))
+    assert NgramIntentClassifier.create({}, *storage)._text(message) == "the group is in Fresno __region__"
