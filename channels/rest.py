@@ -10,6 +10,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from .guard import guarded, lock_store_problem, store_problem, valid_sender
+from .rasa_fixes import freeze_loaded_objects
 
 
 def _body(request: Request) -> dict:
@@ -34,6 +35,7 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
         blueprint = super().blueprint(guarded(on_new_message))
+        blueprint.listener("after_server_start")(freeze_loaded_objects)
 
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:

@@ -1,12 +1,16 @@
-"""The action call keeps Rasa's checks: every action server response is still validated, and a
-malformed one is refused with Rasa's own message, only without rebuilding the validator each time."""
+"""channels/rasa_fixes.py: the action call keeps Rasa's checks (every action server response is
+still validated, and a malformed one refused with Rasa's own message, only without rebuilding the
+validator each time), times out after 10 s, and the loaded model is kept out of full collections."""
+import asyncio
+import gc
+
 import jsonschema
 import pytest
 from rasa.core.actions import action
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-import channels.rasa_fixes  # noqa: F401  (what the Rasa server imports with the channels)
+from channels.rasa_fixes import freeze_loaded_objects  # imported with the channels, as by the Rasa server
 
 RESPONSES = [
     {"events": [], "responses": [{"text": "Call 800-790-4661, option 3."}]},
@@ -49,3 +53,12 @@ def test_at_least_one_example_response_is_refused():
 
 def test_action_calls_time_out_after_ten_seconds_not_rasas_five_minutes():
     assert action.DEFAULT_REQUEST_TIMEOUT == 10
+
+
+def test_what_the_server_loaded_before_serving_is_kept_out_of_full_garbage_collections():
+    gc.unfreeze()
+    try:
+        asyncio.run(freeze_loaded_objects())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
