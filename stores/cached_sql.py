@@ -39,13 +39,6 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _as_stored(tracker: DialogueStateTracker) -> bool:
-    """Whether the tracker holds what the stock store would read back for it: the events from its
-    latest SessionStarted on. After a new session began it holds more: read that from the database."""
-    starts = [index for index, event in enumerate(tracker.events) if isinstance(event, SessionStarted)]
-    return not starts or starts[-1] == 0
-
-
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200,
                  keep: int = 80, **kwargs: Any) -> None:
@@ -74,12 +67,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
         self._cache.pop(tracker.sender_id, None)
-        if _as_stored(tracker):
-            if len(tracker.events) > self._compact_above:
-                tracker = self._recent_part(tracker)
-            self._cache[tracker.sender_id] = (tracker, len(tracker.events))
-            while len(self._cache) > self._limit:
-                self._cache.popitem(last=False)
+        tracker = self._as_read_back(tracker)
+        if len(tracker.events) > self._compact_above:
+            tracker = self._recent_part(tracker)
+        self._cache[tracker.sender_id] = (tracker, len(tracker.events))
+        while len(self._cache) > self._limit:
+            self._cache.popitem(last=False)
+
+    def _as_read_back(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """What the stock store would read back for this conversation: the events timed from its
+        latest SessionStarted on. A new conversation's first turn holds more (the listen before its
+        session started); without this, every conversation's second message was a database read."""
+        starts = [event.timestamp for event in tracker.events if isinstance(event, SessionStarted)]
+        if not starts:
+            return tracker
+        events = [event for event in tracker.events if event.timestamp >= starts[-1]]
+        if len(events) == len(tracker.events):
+            return tracker
+        return DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots)
 
     def _recent_part(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The same conversation state with only the last turns: a new session start, the slot

@@ -76,6 +76,23 @@ def test_a_new_session_is_saved_and_then_read_as_stock_rasa_reads_it(store):
     assert list(everything.events) == list(tracker.events)  # each event written once
 
 
+def test_a_new_conversation_is_cached_as_stock_rasa_reads_it_back_from_its_first_turn(store):
+    tracker = asyncio.run(store.get_or_create_tracker("broker-4"))  # starts with a listen
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, "california", "california")
+    asyncio.run(store.save(tracker))
+    second_turn = asyncio.run(store.retrieve("broker-4"))
+    assert list(second_turn.events) == list(stored(store, "broker-4").events)
+    assert second_turn.get_slot("region") == "california"
+    assert asyncio.run(store.retrieve("broker-4")) is second_turn  # from the cache, not the database
+    turn(second_turn, "oregon", "oregon")
+    asyncio.run(store.save(second_turn))
+    everything = asyncio.run(store.retrieve_full_tracker("broker-4"))
+    assert list(everything.events) == list(tracker.events) + list(second_turn.events)[-4:]  # each once
+
+
 def test_least_recently_used_conversations_leave_the_cache(domain, tmp_path):
     store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
                                   cached_conversations=2)
