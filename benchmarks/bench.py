@@ -37,7 +37,7 @@ CONFIGS = {"project": (ROOT / "config.yml", 5305, 5355),
 LEVELS = {1: 60, 16: 192} if QUICK else {1: 300, 4: 300, 16: 1600, 64: 960}
 LEVEL_SECONDS = 40 if QUICK else 120
 GROWTH_TURNS, GROWTH_SECONDS = 200, 60 if QUICK else 180
-QUICK_EPOCHS = 5  # baseline epochs when QUICK=1 has no cached baseline to reuse
+QUICK_EPOCHS = 1  # baseline epochs when QUICK=1 has no cached baseline to reuse (a fresh clone)
 
 
 def log(message: str) -> None:
