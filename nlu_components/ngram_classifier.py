@@ -89,8 +89,11 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         return text
 
     def _features(self, texts: List[Text]) -> sp.csr_matrix:
-        return sp.hstack([_tfidf(counter.transform(texts), idf) for counter, idf in zip(self._counters, self._idfs)],
-                         format="csr")
+        return self._weighted([counter.transform(texts) for counter in self._counters])
+
+    def _weighted(self, counts: List[sp.csr_matrix]) -> sp.csr_matrix:
+        """One row per text: each counter's TF-IDF block, side by side."""
+        return sp.hstack([_tfidf(block, idf) for block, idf in zip(counts, self._idfs)], format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -99,10 +102,11 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         texts = [self._text(example) for example in examples]
         self._counters = _counters(self.config)
-        self._idfs = [_idf(counter.fit_transform(texts)) for counter in self._counters]
+        counts = [counter.fit_transform(texts) for counter in self._counters]
+        self._idfs = [_idf(block) for block in counts]
         model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
                                    random_state=42)
-        model.fit(self._features(texts), [example.get(INTENT) for example in examples])
+        model.fit(self._weighted(counts), [example.get(INTENT) for example in examples])
         # Scoring is features @ weights + bias, then softmax: what predict_proba does for a
         # multinomial model, without sklearn copying the whole coefficient matrix per call.
         # With two intents sklearn keeps one row w (probability sigmoid(x.w)); softmax over
