@@ -32,7 +32,7 @@ def test_messages_alternating_between_servers_keep_one_state(cluster, services, 
 def turns(events: list[dict]) -> dict[str, str]:
     """Each user message with the bot text stored after it, checking that turns never interleave:
     every turn ends with action_listen before the next user message."""
-    result, current = {}, None
+    result, current, last_action = {}, None, None
     for event in events:
         if event["event"] == "user":
             assert current is None or last_action == "action_listen", f"turn of {current!r} interleaved"
