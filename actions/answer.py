@@ -4,7 +4,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .assistant import assistant
+from broker_faq import runtime
 from .tracker_adapter import send, turn_from
 
 
@@ -15,4 +15,4 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict[str, Any]]:
         turn = turn_from(tracker)
-        return send(assistant().respond(turn), dispatcher, turn.state)
+        return send(runtime.current().assistant.respond(turn), dispatcher, turn.state)

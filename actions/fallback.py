@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .assistant import assistant
+from broker_faq import runtime
 from .tracker_adapter import send, state_from
 
 
@@ -17,4 +17,4 @@ class ActionAskAffirmation(Action):
             domain: dict[str, Any]) -> list[dict[str, Any]]:
         ranking = [entry["name"] for entry in tracker.latest_message.get("intent_ranking", [])]
         state = state_from(tracker)
-        return send(assistant().suggest(ranking, state), dispatcher, state)
+        return send(runtime.current().assistant.replies.suggest(ranking, state), dispatcher, state)

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from broker_faq.cid_split import Mention
+from broker_faq.conversation import Mention
 from broker_faq.conversation import Reply, State, Turn
 
 # Every State field is a slot of the same name in domain.yml.
@@ -21,6 +21,8 @@ def state_from(tracker: Tracker) -> State:
     values: dict[str, Any] = {name: tracker.get_slot(name) for name in STATE_SLOTS}
     if values["subscribers"] is not None:
         values["subscribers"] = int(values["subscribers"])
+    if values["last_teams"] is not None:
+        values["last_teams"] = tuple(values["last_teams"])
     return State(**values)
 
 
@@ -41,4 +43,5 @@ def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[
     if payload and payload.get("type") == "answer":
         payload = {**payload, "answer_id": uuid.uuid4().hex}
     dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=payload)
-    return [SlotSet(name, value) for name, value in reply.state.changed_from(before).items()]
+    return [SlotSet(name, list(value) if isinstance(value, tuple) else value)
+            for name, value in reply.state.changed_from(before).items()]

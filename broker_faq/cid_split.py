@@ -5,20 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .conversation import Mention
+
 # Words that mark the headquarters in "HQ in Burbank" or "based in San Francisco".
 HQ_CUE = re.compile(r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office)"
                     r"\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
 
 HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Mention:
-    """An entity the NLU found: its label, text and where it starts in the message."""
-
-    label: str
-    value: str
-    start: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,22 @@
 """What one turn brings in (Turn), what the assistant remembers (State), and what it says (Reply).
 
-State mirrors the Rasa slots one to one (actions/slots.py maps them), so the domain logic can be
-driven and tested without Rasa.
+State mirrors the Rasa slots one to one (actions/tracker_adapter.py maps them), so the domain logic
+can be driven and tested without Rasa.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 
-from .cid_split import Mention
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity the NLU found: its label, text and where it starts in the message."""
+
+    label: str
+    value: str
+    start: int = 0
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class State:
     hq_area: str | None = None         # CID split: headquarters area
     other_locations: bool | None = None  # CID split: locations in the other California area too?
     subscribers: int | None = None     # CID split: subscribers at the non-headquarters area
+    last_teams: tuple[str, ...] | None = None  # the teams the last answer gave: what "fax?" asks about
 
     def with_updates(self, **changes) -> "State":
         return replace(self, **changes)

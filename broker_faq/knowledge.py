@@ -1,8 +1,10 @@
 """Load and validate the knowledge file (knowledge/knowledge.yml).
 
-Validation runs once, at start-up: a malformed file must stop the action server with a message
-that names the exact place (`topics.stop_autopay.answers.california.contacts[0]: ...`), not fail
-later in the middle of a broker's conversation.
+Validation runs at start-up and on every reload after an edit (runtime.py): a malformed file must
+stop the action server with a message that names the exact place
+(`topics.stop_autopay.answers.california.contacts[0]: ...`), not fail later in the middle of a
+broker's conversation. Names of computed answers are checked against their registry
+(computed.py) when the Assistant is built from the knowledge.
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 URL_RE = re.compile(r"\b(?:[\w-]+\.)*kp\.org\b")
 # `{fact_name}` or `{link:link_id}` inside an answer text.
 PLACEHOLDER_RE = re.compile(r"\{(?:(link):)?([a-z0-9_]+)\}")
-COMPUTED = {"cid_split", "reinstatement", "team_contact"}
 
 
 class KnowledgeError(ValueError):
@@ -164,8 +165,6 @@ def _build(raw: Any) -> Knowledge:
         where = f"topics.{key}"
         title = _need(entry, "title", where)
         computed = entry.get("computed")
-        if computed is not None and computed not in COMPUTED:
-            raise KnowledgeError(f"{where}.computed: unknown computation '{computed}'")
         answers = {}
         for region, answer in (entry.get("answers") or {}).items():
             at = f"{where}.answers.{region}"

@@ -22,8 +22,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import RedisLockStore
 from sanic import Sanic
 
-from actions.assistant import assistant
-from channels import rasa_fixes  # noqa: F401  (the action timeout the fallback below relies on)
+from broker_faq import runtime
+from channels import rasa_fixes
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,10 @@ async def _send(output: OutputChannel, recipient_id: str, text: str, payload: di
 
 
 def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
+    """The guard around a channel's message handler; building it applies the project's Rasa
+    changes (the action timeout its fallback relies on, among others)."""
+    rasa_fixes.apply()
+
     async def handle(message: UserMessage) -> None:
         output, sender = message.output_channel, message.sender_id
         if not valid_sender(sender):
@@ -108,11 +112,11 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
             return
-        message.text = assistant().masker.mask(message.text)
+        message.text = runtime.current().masker.mask(message.text)
         for store_name, problem in (("Tracker store", store_problem()), ("Lock store", lock_store_problem())):
             if problem:
                 logger.error("%s unavailable, message refused: %s", store_name, problem)
-                reply = assistant().service_unavailable(storing=True)
+                reply = runtime.current().assistant.replies.service_unavailable(storing=True)
                 await _send(output, sender, reply.text, reply.payload)
                 return
         counting = CountingOutput(output)
@@ -124,10 +128,10 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         store = configured_store()
         if store is not None and store.last_error is not None:
             logger.error("Tracker store failed while handling a message: %s", str(store.last_error).splitlines()[0])
-            reply = assistant().service_unavailable(storing=True)
+            reply = runtime.current().assistant.replies.service_unavailable(storing=True)
             await _send(output, sender, reply.text, reply.payload)
         if counting.sent == 0:
             logger.error("No reply was produced (action server down or too slow?); sent the fallback")
-            reply = assistant().service_unavailable(storing=False)
+            reply = runtime.current().assistant.replies.service_unavailable(storing=False)
             await _send(output, sender, reply.text, reply.payload)
     return handle

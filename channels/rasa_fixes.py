@@ -1,5 +1,6 @@
-"""Changes to how Rasa 3.6 serves, made when the channels are imported (that is, at Rasa server
-start-up, for every model served with credentials.yml).
+"""Every change the project makes to how Rasa 3.6 serves, in one place, applied by one call:
+`apply()`, which the channel guard makes when Rasa builds the channels at server start-up
+(channels/guard.py, `guarded`), for every model served with credentials.yml.
 
 - Rasa waits up to 5 minutes for the action server, a broker does not: after ACTION_TIMEOUT_SECONDS
   (10) the channel guard's fallback reply goes out instead of silence (channels/guard.py).
@@ -23,8 +24,6 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions import action
 from rasa.shared.constants import DOCS_BASE_URL
 
-action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
-
 _RESPONSE_SCHEMA = action.RemoteAction.action_response_format_spec()
 _VALIDATOR_CLASS = validators.validator_for(_RESPONSE_SCHEMA)
 _VALIDATOR_CLASS.check_schema(_RESPONSE_SCHEMA)
@@ -43,7 +42,11 @@ def validate_action_result(_remote_action: action.RemoteAction, result: Dict[str
     return True
 
 
-action.RemoteAction._validate_action_result = validate_action_result
+def apply() -> None:
+    """Apply the changes above (idempotent). The garbage-collection freeze is a server listener,
+    registered by the REST channel (channels/rest.py)."""
+    action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
+    action.RemoteAction._validate_action_result = validate_action_result
 
 
 async def freeze_loaded_objects(*_: Any) -> None:

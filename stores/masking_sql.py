@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.assistant import assistant
+from broker_faq import runtime
 from stores.cached_sql import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,8 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
 
     @staticmethod
     def mask(text: str) -> str:
-        # The masker of the knowledge the assistant currently serves (actions/assistant.py).
-        return assistant().masker.mask(text)
+        # The masker of the knowledge the assistant currently serves (broker_faq/runtime.py).
+        return runtime.current().masker.mask(text)
 
     def _masked(self, event: UserUttered) -> UserUttered:
         masked = copy.deepcopy(event)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from broker_faq.answers import Assistant
-from broker_faq.cid_split import Mention
+from broker_faq.assistant import Assistant
+from broker_faq.conversation import Mention
 from broker_faq.conversation import Reply, State, Turn
 from broker_faq.knowledge import load_knowledge
 

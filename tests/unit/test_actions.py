@@ -35,14 +35,15 @@ def test_answer_utters_text_payload_and_sets_slots(tracker):
     assert len(messages) == 1
     assert "800-790-4661, option 3" in messages[0]["text"]
     assert messages[0]["custom"]["contacts"][0]["team"] == "ca_account_management_support"
-    assert slots == {"region": "northern_california", "last_topic": "terminate_contract"}
+    assert slots == {"region": "northern_california", "last_topic": "terminate_contract",
+                     "last_teams": ["ca_account_management_support"]}  # what "fax?" would ask about
 
 
 def test_follow_up_reads_slots_from_the_tracker(tracker):
     messages, slots = run(ActionAnswer(), tracker(
         "inform_region", "what about Oregon?", [("region", "Oregon")],
         slots={"region": "california", "last_topic": "terminate_contract"}))
-    assert "503-813-2630, option 3" in messages[0]["text"] and slots == {"region": "oregon"}
+    assert "503-813-2630, option 3" in messages[0]["text"] and slots == {"region": "oregon", "last_teams": ["nw_small_business_group"]}
 
 
 def test_question_back_carries_buttons_and_remembers_what_it_asked(tracker):

@@ -187,6 +187,6 @@ def test_replies_carry_a_structured_payload_with_sources_and_cards(chat):
 
 def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
     from broker_faq.conversation import State
-    reply = assistant.suggest(["nlu_fallback", "edi_after_split", "greet", "bills_after_split"], State())
+    reply = assistant.replies.suggest(["nlu_fallback", "edi_after_split", "greet", "bills_after_split"], State())
     assert [b.title for b in reply.buttons] == ["EDI files after a separation", "Bills after a separation",
                                                 "Something else"]

@@ -10,7 +10,9 @@ from rasa.core.actions import action
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.rasa_fixes import freeze_loaded_objects  # imported with the channels, as by the Rasa server
+from channels.rasa_fixes import apply, freeze_loaded_objects
+
+apply()  # as the channel guard does when the Rasa server builds the channels
 
 RESPONSES = [
     {"events": [], "responses": [{"text": "Call 800-790-4661, option 3."}]},

@@ -1,64 +1,28 @@
-"""Turn -> Reply: which topic a message is about, for which region, and what to say.
+"""Reply building shared by every answer: a topic's static answer for a region, the honest "my source
+for that region doesn't cover it", the uncovered-place answer, and the questions back.
 
 Rules of the road, all from the product brief:
 - an answer for one region is never given for another; a rule only the California FAQ states is
   not presented as Northwest policy (say so, give the region's nearest real contact);
 - a place the sources do not cover gets "I only have ... information" and no number at all;
 - when the answer differs by region and none is known yet, ask, with buttons.
+
+The computed answers (computed.py) and the Assistant (assistant.py) build on this module; it
+imports neither.
 """
 from __future__ import annotations
 
-from .conversation import Ask, Button, Reply, State, Turn
-from .knowledge import Answer, Knowledge, Source, Topic
-from .pii import PiiMasker
+from .conversation import Ask, Button, Reply, State
+from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
 from .places import Gazetteer, Place, Uncovered
 from .render import Renderer
 
-FOLLOW_UPS = frozenset({"inform_region", "inform_date", "inform_count", "affirm", "deny"})
-# A date with no question before it can only be about the one date-based answer.
-TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
 
-
-class Assistant:
+class Replies:
     def __init__(self, knowledge: Knowledge):
-        from . import flows  # the computed answers build on this class
-
         self.k = knowledge
         self.places = Gazetteer(knowledge)
         self.render = Renderer(knowledge)
-        # Built once per knowledge load: it must know this knowledge's contacts to leave them alone.
-        self.masker = PiiMasker.for_knowledge(knowledge)
-        self._computed = {"cid_split": flows.cid_split, "reinstatement": flows.reinstatement,
-                          "team_contact": flows.team_contact}
-
-    def respond(self, turn: Turn) -> Reply:
-        topic_key = self.topic_of(turn)
-        places = [self.places.resolve(m.value) for m in turn.mentioned("region")]
-        covered = [p for p in places if isinstance(p, Place)]
-        uncovered = [p for p in places if isinstance(p, Uncovered)]
-        if uncovered and not covered:
-            return self.uncovered(uncovered[0], topic_key, turn.state)
-        state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
-        if topic_key is None:
-            return self.no_topic(covered[0] if covered else None, state)
-        topic = self.k.topics[topic_key]
-        if topic.computed:
-            return self._computed[topic.computed](self, topic, turn, state)
-        return self.static(topic, state)
-
-    def topic_of(self, turn: Turn) -> str | None:
-        state = turn.state
-        # "they terminated 8/1/2026" right after we asked for the date answers our question, even
-        # if it reads like a new question about terminating.
-        if state.pending_topic and (
-                (state.requested == Ask.TERMINATION_DATE and turn.mentioned("date"))
-                or (state.requested == Ask.SUBSCRIBERS and turn.mentioned("count"))):
-            return state.pending_topic
-        if turn.intent in self.k.topics:
-            return turn.intent
-        if turn.intent in FOLLOW_UPS:
-            return state.pending_topic or state.last_topic or TOPIC_OF_BARE_FACT.get(turn.intent)
-        return None
 
     # --- answers from the knowledge file -------------------------------------------------------
 
@@ -78,31 +42,36 @@ class Assistant:
             prefix = f"For {place.name} groups: {prefix}".strip()
         answer = self.entry_for(topic, place)
         if answer is None:
-            return self.nearest(topic, place, state)
+            return self.nearest(topic, place, state, prefix=prefix)
         text, payload = self.render.from_entry(topic.key, answer, prefix=prefix,
                                                suffix=" ".join(filter(None, (suffix, place.note))),
                                                region=place.name)
-        return self.answered(topic, state, text, payload)
+        return self.answered(topic, state, text, payload, teams=answer.contacts)
 
     @staticmethod
-    def answered(topic: Topic, state: State, text: str, payload: dict) -> Reply:
-        return Reply(text, state.with_updates(last_topic=topic.key, pending_topic=None, requested=None),
-                     payload=payload)
+    def answered(topic: Topic, state: State, text: str, payload: dict,
+                 teams: tuple[ContactRef, ...] = ()) -> Reply:
+        """A reply that answers `topic`: remembered as the last topic, with the teams it named (what
+        "fax?" or "which option?" asks about next)."""
+        last_teams = tuple(dict.fromkeys(ref.team for ref in teams)) or None
+        return Reply(text, state.with_updates(last_topic=topic.key, pending_topic=None, requested=None,
+                                              last_teams=last_teams), payload=payload)
 
     # --- when the sources cannot answer for the region -----------------------------------------
 
-    def nearest(self, topic: Topic, place: Place, state: State) -> Reply:
+    def nearest(self, topic: Topic, place: Place, state: State, *, prefix: str = "") -> Reply:
         """A topic the region's own source is silent on: say so and give its nearest real contact."""
         region = self.k.regions[place.region]
         covering = {self.k.source_title(a.source.doc) for a in topic.answers.values()}
         contacts = self.k.nearest_contact[place.region]
-        body = (f"The source I have for {place.name}, \"{self.k.source_title(region['source'])}\", doesn't "
-                f"cover {topic.subject}. What I have on it comes from the {' and '.join(sorted(covering))}, so "
-                f"I won't present it as {place.name} policy. For a group in {place.name}, the nearest contact is:")
+        body = (f"{prefix} The source I have for {place.name}, \"{self.k.source_title(region['source'])}\", "
+                f"doesn't cover {topic.subject}. What I have on it comes from the "
+                f"{' and '.join(sorted(covering))}, so I won't present it as {place.name} policy. For a group "
+                f"in {place.name}, the nearest contact is:").strip()
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
         text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts,
                                            region=place.name)
-        return self.answered(topic, state, text, payload)
+        return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
     def uncovered(self, place: Uncovered, topic_key: str | None, state: State) -> Reply:
         names = [r["name"] for r in self.k.regions.values()]
@@ -110,8 +79,8 @@ class Assistant:
                 f"rule for {place.name}. Please check with the Kaiser Permanente team that serves that "
                 f"region. If the group is in {' or '.join(names)}, tell me and I'll answer for it.")
         keep = {"pending_topic": topic_key, "requested": Ask.REGION} if topic_key else {}
-        return Reply(text, state.with_updates(**keep), buttons=self.region_buttons(),
-                     payload={"type": "uncovered_region", "place": place.name})
+        return Reply(text, state.with_updates(region=None, last_teams=None, **keep),
+                     buttons=self.region_buttons(), payload={"type": "uncovered_region", "place": place.name})
 
     # --- questions back to the broker ----------------------------------------------------------
 
@@ -125,6 +94,12 @@ class Assistant:
                 f"{names}.")
         return Reply(text, state.with_updates(pending_topic=topic.key, requested=Ask.REGION),
                      buttons=self.region_buttons(), payload={"type": "question", "asks": Ask.REGION})
+
+    @staticmethod
+    def ask(state: State, topic: Topic, fact: str, text: str, buttons: tuple[Button, ...] = ()) -> Reply:
+        """Ask for one missing fact, remembering which topic waits for it."""
+        return Reply(text, state.with_updates(pending_topic=topic.key, requested=fact),
+                     buttons=tuple(buttons), payload={"type": "question", "asks": fact})
 
     def service_unavailable(self, *, storing: bool) -> Reply:
         """What to say when a part of the assistant is down: never silence, always a real contact."""

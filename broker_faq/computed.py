@@ -1,33 +1,39 @@
 """The computed answers: CID split, reinstatement deadline, a named team's card.
 
 Each works from one long sentence or asks for what is missing, one fact at a time, remembering
-what it was told in State.
+what it was told in State. Each registers itself under the name the knowledge file's `computed:`
+uses (COMPUTED below is the one registry; a test holds the knowledge file against it).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from .cid_split import decide, headquarters_first, parse_count, subscriber_count
 from .conversation import Ask, Button, Reply, State, Turn
 from .dates import parse_date, reinstatement_window, spell
 from .knowledge import ContactRef, Source, Topic
 from .places import Place
+from .replies import Replies
 
-if TYPE_CHECKING:
-    from .answers import Assistant
+ComputedAnswer = Callable[[Replies, Topic, Turn, State], Reply]
+COMPUTED: dict[str, ComputedAnswer] = {}
+
+
+def computed(name: str) -> Callable[[ComputedAnswer], ComputedAnswer]:
+    def register(answer: ComputedAnswer) -> ComputedAnswer:
+        COMPUTED[name] = answer
+        return answer
+    return register
+
 
 YES_NO = (Button("Yes", "/affirm"), Button("No", "/deny"))
 # What a separation sets in motion, told after "may need to separate" (each from its own FAQ entry).
 AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split", "bills_after_split")
 
 
-def _ask(state: State, topic: Topic, fact: str, text: str, buttons=()) -> Reply:
-    return Reply(text, state.with_updates(pending_topic=topic.key, requested=fact),
-                 buttons=tuple(buttons), payload={"type": "question", "asks": fact})
-
-
-def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+@computed("cid_split")
+def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     resolved = [(m, a.places.resolve(m.value)) for m in turn.mentioned("region")]
     places = {m: p for m, p in resolved if isinstance(p, Place)}
     ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
@@ -55,12 +61,12 @@ def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
 
     if state.hq_area is None:
         areas = a.places.areas("california")
-        return _ask(state, topic, Ask.HQ_AREA, "Where is the group headquartered: "
+        return a.ask(state, topic, Ask.HQ_AREA, "Where is the group headquartered: "
                     + " or ".join(p.name for p in areas) + "?",
-                    [Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas])
+                    tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas))
     hq, other = a.places.place(state.hq_area), a.places.other_california_area(state.hq_area)
     if state.other_locations is None:
-        return _ask(state, topic, Ask.OTHER_LOCATIONS,
+        return a.ask(state, topic, Ask.OTHER_LOCATIONS,
                     f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?", YES_NO)
     threshold = a.k.fact("cid_split_min_subscribers")
     rule = topic.answers["california"]
@@ -69,7 +75,7 @@ def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
                 f"with locations in both {hq.name} and {other.name}.")
         return _decided(a, topic, state, body, rule.source)
     if state.subscribers is None:
-        return _ask(state, topic, Ask.SUBSCRIBERS,
+        return a.ask(state, topic, Ask.SUBSCRIBERS,
                     f"How many Kaiser Permanente subscribers does the group have in {other.name}, "
                     f"the non-headquarters region?")
     decision = decide(state.subscribers, threshold)
@@ -89,14 +95,15 @@ def cid_split(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
     return _decided(a, topic, state, body, *sources)
 
 
-def _decided(a: "Assistant", topic: Topic, state: State, body: str, *sources: Source) -> Reply:
+def _decided(a: Replies, topic: Topic, state: State, body: str, *sources: Source) -> Reply:
     text, payload = a.render.answer(topic.key, body, sources=list(sources),
                                     contacts=topic.answers["california"].contacts,
                                     region=a.places.place("california").name)
     return a.answered(topic, state, text, payload)
 
 
-def reinstatement(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+@computed("reinstatement")
+def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     place = a.places.place(state.region)
     if place is not None and place.region != "california":
         return a.nearest(topic, place, state)
@@ -105,7 +112,7 @@ def reinstatement(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Rep
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())
     if state.termination_date is None and state.requested == Ask.TERMINATION_DATE and turn.intent != topic.key:
-        return _ask(state, topic, Ask.TERMINATION_DATE, "I didn't find a date there. What was the group's "
+        return a.ask(state, topic, Ask.TERMINATION_DATE, "I didn't find a date there. What was the group's "
                     "termination date? For example 2026-10-01, 10/1/2026 or October 1, 2026.")
     if state.termination_date is None:
         reply = a.static(topic, state,
@@ -127,12 +134,13 @@ def reinstatement(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Rep
     return a.static(topic, state, prefix=result)
 
 
-def team_contact(a: "Assistant", topic: Topic, turn: Turn, state: State) -> Reply:
+@computed("team_contact")
+def team_contact(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     named = [team for m in turn.mentioned("team") if (team := a.k.team_named(m.value))]
     if not named:
         teams = [(key, t) for key, t in a.k.teams.items() if t.get("aliases")]
-        return _ask(state, topic, Ask.TEAM, "Which team do you need?",
-                    [Button(t["name"], f'/team_contact{{"team": "{t["aliases"][0]}"}}') for _, t in teams])
+        return a.ask(state, topic, Ask.TEAM, "Which team do you need?",
+                    tuple(Button(t["name"], f'/team_contact{{"team": "{t["aliases"][0]}"}}') for _, t in teams))
     team = a.k.teams[named[0]]
     served = "; ".join(team.get("contact_for", []))
     body = f"Here are the contact details for the {team['name']}" + (f", the contact for {served}." if served else ".")

@@ -1,0 +1,73 @@
+"""The one runtime holder: the knowledge file, loaded, validated and reloaded when it changes, with
+the Assistant and the PII masker built from it. The action server, the channels and the tracker
+store all use it from here (domain code: no Rasa imports).
+
+The file is loaded and validated on first use (the action server and the Rasa server use it at
+start-up), so a malformed knowledge file stops start-up with the validator's message naming the
+place. After that, an operator's edit takes effect on the next message with no restart: the new
+file is validated first, and a broken edit is refused loudly while the last good knowledge keeps
+serving.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assistant import Assistant
+from .knowledge import DEFAULT_PATH, Knowledge, KnowledgeError, load_knowledge
+from .pii import PiiMasker
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one version of the knowledge file gives: built together, replaced together."""
+
+    knowledge: Knowledge
+    assistant: Assistant
+    masker: PiiMasker
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Loaded":
+        knowledge = load_knowledge(path)
+        return cls(knowledge, Assistant(knowledge), PiiMasker.for_knowledge(knowledge))
+
+
+class Runtime:
+    def __init__(self, path: Path):
+        self.path = path
+        self.version = self._version()
+        self.loaded = Loaded.from_file(path)
+
+    def _version(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    def current(self) -> Loaded:
+        try:
+            version = self._version()
+        except OSError as err:
+            logger.error("Knowledge file unreadable (%s); still serving the last good version", err)
+            return self.loaded
+        if version != self.version:
+            self.version = version
+            try:
+                self.loaded = Loaded.from_file(self.path)
+                logger.info("Knowledge reloaded from %s", self.path)
+            except KnowledgeError as err:
+                logger.error("Knowledge edit refused, still serving the last good version: %s", err)
+        return self.loaded
+
+
+_RUNTIME: Runtime | None = None
+
+
+def current() -> Loaded:
+    """The knowledge in force (KNOWLEDGE_FILE, else knowledge/knowledge.yml), loaded on first use."""
+    global _RUNTIME
+    if _RUNTIME is None:
+        _RUNTIME = Runtime(Path(os.environ.get("KNOWLEDGE_FILE", str(DEFAULT_PATH))))
+    return _RUNTIME.current()
