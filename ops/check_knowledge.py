@@ -28,7 +28,7 @@ def intents_answered_by(action: str) -> set[str]:
     found = set()
     for rule in rules:
         steps = rule.get("steps", [])
-        for first, second in zip(steps, steps[1:]):
+        for first, second in zip(steps, steps[1:], strict=False):
             if "intent" in first and second.get("action") == action:
                 found.add(first["intent"])
     return found
@@ -58,7 +58,9 @@ def problems(k: Knowledge) -> list[str]:
             found.append(f"nearest_contact.{region}: a region needs a contact for the needs its source is silent on")
     for intent in sorted(intents_answered_by("action_answer") - set(k.topics)):
         if intent not in ("inform_region", "inform_date", "inform_count", "affirm", "deny"):
-            found.append(f"data/rules.yml: intent '{intent}' goes to action_answer but has no topic in the knowledge file")
+            found.append(
+                f"data/rules.yml: intent '{intent}' goes to action_answer but has no topic in the knowledge file"
+            )
     return found
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from broker_faq.assistant import Assistant
-from broker_faq.conversation import Mention
-from broker_faq.conversation import Reply, State, Turn
+from broker_faq.conversation import Mention, Reply, State, Turn
 from broker_faq.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.widget import (ACTIONS_PORT, CONSOLE_TOKEN, RASA_PORT, REPLY_TIMEOUT_MS, WEB_PORT,
-                                  WEB_URL)
+from tests.browser.widget import ACTIONS_PORT, CONSOLE_TOKEN, RASA_PORT, REPLY_TIMEOUT_MS, WEB_PORT, WEB_URL
 from tests.live.servers import running
 
 CHROMIUM = "/usr/bin/chromium"

@@ -26,7 +26,9 @@ def test_review_reports_failures_ratings_and_uncovered_regions(assistant, sender
                  "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     rows = list(csv.DictReader((tmp_path / "review.csv").open(encoding="utf-8")))
-    by_section = lambda name: [r for r in rows if r["section"] == name]
+
+    def by_section(name):
+        return [r for r in rows if r["section"] == name]
 
     assert any(r["item"] == "new_sales" and "Northwest" in r["detail"] for r in by_section("answers"))
     failed = by_section("fallback / out of scope")

@@ -6,7 +6,6 @@ import pytest
 from tests.rasa_cli import MODEL, ROOT, rasa
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def trained_model():
     assert MODEL.exists(), "no trained model: `make test` trains one before running the tests"

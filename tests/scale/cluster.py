@@ -22,7 +22,7 @@ SINGLE = f"http://localhost:{NGINX_SINGLE_PORT}/webhooks/rest/webhook"
 class Cluster:
     def __init__(self, services: Services, workdir) -> None:
         self.servers = [Assistant(workdir / f"server-{n}", rasa, actions, env=services.env())
-                        for n, (rasa, actions) in enumerate(zip(RASA_PORTS, ACTIONS_PORTS), start=1)]
+                        for n, (rasa, actions) in enumerate(zip(RASA_PORTS, ACTIONS_PORTS, strict=True), start=1)]
         for server in self.servers:
             server.workdir.mkdir()
 

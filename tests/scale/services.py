@@ -128,8 +128,8 @@ class Services:
             assert_port_free(port)
         conf = self.dir / "nginx.conf"
         conf.write_text(nginx_conf(self.dir, rasa_ports))
-        self.nginx = subprocess.Popen(["nginx", "-p", str(self.dir), "-c", str(conf), "-e", str(self.dir / "nginx-error.log")],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        command = ["nginx", "-p", str(self.dir), "-c", str(conf), "-e", str(self.dir / "nginx-error.log")]
+        self.nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_for_port(NGINX_PORT)
 
     def stop_nginx(self) -> None:

@@ -4,8 +4,8 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.scale.cluster import RASA_PORTS, post, say
 from tests.live.servers import texts
+from tests.scale.cluster import RASA_PORTS, post, say
 
 AMT_LINE = "800-790-4661, option 3"
 OREGON_LINE = "503-813-2630, option 3"

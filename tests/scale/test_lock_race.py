@@ -75,10 +75,12 @@ def test_atomic_lock_store_serializes_where_rasas_may_not(services, record_figur
     stock = contend(two_servers(RedisLockStore, services))
     atomic = contend(two_servers(AtomicRedisLockStore, services))
     record_figure(f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, Rasa's RedisLockStore",
-                  f"{stock['overlaps']} overlapping holders, {stock['lock_errors']} LockErrors, {stock['stuck']} stuck, "
+                  f"{stock['overlaps']} overlapping holders, {stock['lock_errors']} LockErrors, "
+                  f"{stock['stuck']} stuck, "
                   f"{stock['held']}/{WORKERS * ROUNDS} held in {stock['seconds']} s")
     record_figure(f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, AtomicRedisLockStore",
-                  f"{atomic['overlaps']} overlapping holders, {atomic['lock_errors']} LockErrors, {atomic['stuck']} stuck, "
+                  f"{atomic['overlaps']} overlapping holders, {atomic['lock_errors']} LockErrors, "
+                  f"{atomic['stuck']} stuck, "
                   f"{atomic['held']}/{WORKERS * ROUNDS} held in {atomic['seconds']} s")
     # Rasa's store has failed in every run here (RasaHQ/rasa#9213); if it ever stops, recheck
     # whether stores/redis_lock_store.py is still needed.
