@@ -7,6 +7,7 @@ comes first, and only ever talks to localhost.
   load.py --port 5305 --concurrency 16 --messages 400 --seconds 60
   load.py --port 5305 --growth 200
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,10 +61,15 @@ class Client:
 
     def summary(self, wall_s: float) -> dict:
         done = len(self.latencies_ms)
-        return {"messages": done + self.errors, "errors": self.errors, "wall_s": round(wall_s, 2),
-                "messages_per_s": round(done / wall_s, 2) if wall_s else None,
-                **{f"p{p}_ms": _round(percentile(self.latencies_ms, p)) for p in (50, 95, 99)},
-                "answers_checked": self.checked, "answers_as_expected": self.as_expected}
+        return {
+            "messages": done + self.errors,
+            "errors": self.errors,
+            "wall_s": round(wall_s, 2),
+            "messages_per_s": round(done / wall_s, 2) if wall_s else None,
+            **{f"p{p}_ms": _round(percentile(self.latencies_ms, p)) for p in (50, 95, 99)},
+            "answers_checked": self.checked,
+            "answers_as_expected": self.as_expected,
+        }
 
 
 def _round(value: float | None) -> float | None:
@@ -101,12 +107,16 @@ async def growth(client: Client, tag: str, turns: int, deadline: float) -> dict:
     first = [v for v in per_turn[:10] if v is not None]
     last = [v for v in per_turn[-10:] if v is not None] if len(per_turn) >= 20 else []
     first_med, last_med = percentile(first, 50), percentile(last, 50)
-    return {**client.summary(time.perf_counter() - start), "turns": len(per_turn),
-            "turn_1_ms": _round(per_turn[0]) if per_turn else None,
-            "turn_last_ms": _round(per_turn[-1]) if per_turn else None,
-            "first_10_median_ms": _round(first_med), "last_10_median_ms": _round(last_med),
-            "last_over_first": round(last_med / first_med, 2) if first_med and last_med else None,
-            "per_turn_ms": [_round(v) for v in per_turn]}
+    return {
+        **client.summary(time.perf_counter() - start),
+        "turns": len(per_turn),
+        "turn_1_ms": _round(per_turn[0]) if per_turn else None,
+        "turn_last_ms": _round(per_turn[-1]) if per_turn else None,
+        "first_10_median_ms": _round(first_med),
+        "last_10_median_ms": _round(last_med),
+        "last_over_first": round(last_med / first_med, 2) if first_med and last_med else None,
+        "per_turn_ms": [_round(v) for v in per_turn],
+    }
 
 
 async def main() -> None:

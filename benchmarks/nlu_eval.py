@@ -7,6 +7,7 @@ TensorFlow start-up per model. Also counts how many held-out messages got a regi
 
   nlu_eval.py results/bench/holdout project=path/to/project.tar.gz baseline=path/to/baseline.tar.gz
 """
+
 import asyncio
 import json
 import logging
@@ -23,17 +24,21 @@ OOS = "out_of_scope"
 
 async def score(name: str, model: str, out: Path) -> dict:
     agent = Agent.load(model)
-    result = await run_evaluation(HOLDOUT, agent.processor, output_directory=str(out / name),
-                                  disable_plotting=True, report_as_dict=True)
+    result = await run_evaluation(
+        HOLDOUT, agent.processor, output_directory=str(out / name), disable_plotting=True, report_as_dict=True
+    )
     report = result["intent_evaluation"]["report"]
     with_entity = 0
     for example in load_data(HOLDOUT).intent_examples:
         parsed = await agent.parse_message(example.get("text"))
         with_entity += any(e["entity"] in ("region", "date") for e in parsed.get("entities", []))
-    return {"examples": report["macro avg"]["support"], "intent_accuracy": round(report["accuracy"], 4),
-            "macro_f1": round(report["macro avg"]["f1-score"], 4),
-            "oos_recall": round(report[OOS]["recall"], 4) if OOS in report else None,
-            "messages_with_region_or_date_entity": with_entity}
+    return {
+        "examples": report["macro avg"]["support"],
+        "intent_accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "oos_recall": round(report[OOS]["recall"], 4) if OOS in report else None,
+        "messages_with_region_or_date_entity": with_entity,
+    }
 
 
 async def main() -> None:

@@ -4,6 +4,7 @@ without `python -m pyinstrument` writing its report, hence this wrapper.
 
   PROFILE_OUT=prof.txt python benchmarks/profile_server.py run --model ... --port 5306
 """
+
 import os
 import signal
 import sys
@@ -22,6 +23,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: (finish(), os._exit(0)))  # if Sanic leaves it to us
     from rasa.__main__ import main as rasa_main
+
     sys.argv = ["rasa", *sys.argv[1:]]
     profiler.start()
     try:

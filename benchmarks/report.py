@@ -2,6 +2,7 @@
 
 Targets are reported PASS/MISS, never asserted: the machine is shared and timings vary with load.
 """
+
 from __future__ import annotations
 
 # (label, path into one configuration's results); a ratio is project / baseline.
@@ -57,21 +58,40 @@ def targets(project: dict, baseline: dict) -> list[dict]:
     f1, base_f1 = get(project, "nlu.macro_f1"), get(baseline, "nlu.macro_f1")
     growth = get(project, "serving.growth.last_over_first")
     checks = [
-        ("16 concurrent: throughput >= 3x baseline, p95 <= 250 ms, no errors",
-         f"{throughput_ratio}x, p95 {p16.get('p95_ms')} ms, {p16.get('errors')} errors",
-         throughput_ratio is not None and throughput_ratio >= 3 and (p16.get("p95_ms") or 1e9) <= 250
-         and p16.get("errors") == 0),
-        ("sequential p95 <= 50 ms", get(project, "serving.levels.1.p95_ms"),
-         (get(project, "serving.levels.1.p95_ms") or 1e9) <= 50),
-        ("held-out macro F1 >= 0.95 and >= 3 points above baseline", f"{f1} vs {base_f1}",
-         f1 is not None and base_f1 is not None and f1 >= 0.95 and f1 - base_f1 >= 0.03),
+        (
+            "16 concurrent: throughput >= 3x baseline, p95 <= 250 ms, no errors",
+            f"{throughput_ratio}x, p95 {p16.get('p95_ms')} ms, {p16.get('errors')} errors",
+            throughput_ratio is not None
+            and throughput_ratio >= 3
+            and (p16.get("p95_ms") or 1e9) <= 250
+            and p16.get("errors") == 0,
+        ),
+        (
+            "sequential p95 <= 50 ms",
+            get(project, "serving.levels.1.p95_ms"),
+            (get(project, "serving.levels.1.p95_ms") or 1e9) <= 50,
+        ),
+        (
+            "held-out macro F1 >= 0.95 and >= 3 points above baseline",
+            f"{f1} vs {base_f1}",
+            f1 is not None and base_f1 is not None and f1 >= 0.95 and f1 - base_f1 >= 0.03,
+        ),
         ("training <= 120 s", get(project, "train.seconds"), (get(project, "train.seconds") or 1e9) <= 120),
-        ("Rasa server peak RSS <= 1 GB", get(project, "serving.memory.rasa_vmhwm_mb"),
-         (get(project, "serving.memory.rasa_vmhwm_mb") or 1e9) <= 1024),
-        ("ready <= 20 s (serve.sh start -> Rasa up)", get(project, "serving.ready_s"),
-         (get(project, "serving.ready_s") or 1e9) <= 20),
-        ("turn 200 latency within 1.5x of turn 1 (medians of 10)", growth,
-         growth is not None and growth <= 1.5 and (get(project, "serving.growth.turns") or 0) >= 200),
+        (
+            "Rasa server peak RSS <= 1 GB",
+            get(project, "serving.memory.rasa_vmhwm_mb"),
+            (get(project, "serving.memory.rasa_vmhwm_mb") or 1e9) <= 1024,
+        ),
+        (
+            "ready <= 20 s (serve.sh start -> Rasa up)",
+            get(project, "serving.ready_s"),
+            (get(project, "serving.ready_s") or 1e9) <= 20,
+        ),
+        (
+            "turn 200 latency within 1.5x of turn 1 (medians of 10)",
+            growth,
+            growth is not None and growth <= 1.5 and (get(project, "serving.growth.turns") or 0) >= 200,
+        ),
     ]
     return [{"target": t, "measured": m, "result": "PASS" if ok else "MISS"} for t, m, ok in checks]
 
@@ -86,14 +106,20 @@ def table(results: dict) -> str:
     project, baseline, rat = results["project"], results["baseline"], results["ratios"]
     lines = [f"{'':46s} {'project':>10s} {'baseline':>10s} {'ratio':>8s}"]
     for label, path in ROWS:
-        lines.append(f"{label:46s} {_fmt(get(project, path)):>10s} {_fmt(get(baseline, path)):>10s} "
-                     f"{_fmt(rat.get(path)):>8s}")
-    lines += ["", "cost growth (closed loop, no think time)",
-              f"{'concurrent':>10s} {'proj msg/s':>11s} {'proj p95':>9s} {'base msg/s':>11s} {'base p95':>9s}"]
+        lines.append(
+            f"{label:46s} {_fmt(get(project, path)):>10s} {_fmt(get(baseline, path)):>10s} {_fmt(rat.get(path)):>8s}"
+        )
+    lines += [
+        "",
+        "cost growth (closed loop, no think time)",
+        f"{'concurrent':>10s} {'proj msg/s':>11s} {'proj p95':>9s} {'base msg/s':>11s} {'base p95':>9s}",
+    ]
     for level in sorted(get(project, "serving.levels") or {}, key=int):
         p, b = get(project, f"serving.levels.{level}"), get(baseline, f"serving.levels.{level}") or {}
-        lines.append(f"{level:>10s} {_fmt(p['messages_per_s']):>11s} {_fmt(p['p95_ms']):>9s} "
-                     f"{_fmt(b.get('messages_per_s')):>11s} {_fmt(b.get('p95_ms')):>9s}")
+        lines.append(
+            f"{level:>10s} {_fmt(p['messages_per_s']):>11s} {_fmt(p['p95_ms']):>9s} "
+            f"{_fmt(b.get('messages_per_s')):>11s} {_fmt(b.get('p95_ms')):>9s}"
+        )
     lines += ["", "targets (project)"]
     lines += [f"  {t['result']}  {t['target']}: {t['measured']}" for t in results["targets"]]
     return "\n".join(lines)
@@ -103,14 +129,21 @@ def markdown(results: dict) -> str:
     """The same table as Markdown, for the README's "Performance" section."""
     project, baseline, rat = results["project"], results["baseline"], results["ratios"]
     lines = ["| measure | project | stock Rasa | project / stock |", "|---|---:|---:|---:|"]
-    lines += [f"| {label} | {_fmt(get(project, path))} | {_fmt(get(baseline, path))} | {_fmt(rat.get(path))} |"
-              for label, path in ROWS]
-    lines += ["", "| concurrent conversations | project msg/s | project p95 (ms) | stock msg/s | stock p95 (ms) |",
-              "|---:|---:|---:|---:|---:|"]
+    lines += [
+        f"| {label} | {_fmt(get(project, path))} | {_fmt(get(baseline, path))} | {_fmt(rat.get(path))} |"
+        for label, path in ROWS
+    ]
+    lines += [
+        "",
+        "| concurrent conversations | project msg/s | project p95 (ms) | stock msg/s | stock p95 (ms) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for level in sorted(get(project, "serving.levels") or {}, key=int):
         p, b = get(project, f"serving.levels.{level}"), get(baseline, f"serving.levels.{level}") or {}
-        lines.append(f"| {level} | {_fmt(p['messages_per_s'])} | {_fmt(p['p95_ms'])} | "
-                     f"{_fmt(b.get('messages_per_s'))} | {_fmt(b.get('p95_ms'))} |")
+        lines.append(
+            f"| {level} | {_fmt(p['messages_per_s'])} | {_fmt(p['p95_ms'])} | "
+            f"{_fmt(b.get('messages_per_s'))} | {_fmt(b.get('p95_ms'))} |"
+        )
     lines += ["", "| target (project) | measured | |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {t['result']} |" for t in results["targets"]]
     return "\n".join(lines)

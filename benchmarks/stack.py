@@ -1,6 +1,7 @@
 """One served configuration for `make bench`: scripts/serve.sh (the way `make run` serves), with the
 benchmark's own model, ports and SQLite tracker database, plus what the benchmark reads from the
 processes (/proc): readiness, peak memory, and how much CPU other sessions took meanwhile."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ HZ = os.sysconf("SC_CLK_TCK")
 
 def _proc_stat(pid: int) -> list[str]:
     text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2:].split()  # fields from 3 (state) on; the name may hold spaces
+    return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on; the name may hold spaces
 
 
 def _descendants(pid: int) -> list[int]:
@@ -107,13 +108,23 @@ class Stack:
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
         endpoints["tracker_store"]["db"] = str(db)  # same store type as the project, own file
         (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
-        env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
-               "SERVE_MODEL": str(model), "SERVE_ENDPOINTS": str(workdir / "endpoints.yml")}
+        env = {
+            **os.environ,
+            "RASA_PORT": str(rasa_port),
+            "ACTIONS_PORT": str(actions_port),
+            "SERVE_MODEL": str(model),
+            "SERVE_ENDPOINTS": str(workdir / "endpoints.yml"),
+        }
         self.name, self.port, self.log = name, rasa_port, workdir / "serve.log"
         started = time.monotonic()
-        self.proc = subprocess.Popen([str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env,
-                                     stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         while not _ready(f"http://127.0.0.1:{rasa_port}/"):
             if self.proc.poll() is not None or time.monotonic() - started > 300:
                 self.stop()
@@ -133,8 +144,9 @@ class Stack:
 
     def cpu_ms(self) -> dict:
         """CPU time used so far by each server; per message it hardly moves with other load."""
-        return {role: (int(_proc_stat(pid)[11]) + int(_proc_stat(pid)[12])) * 1000 / HZ
-                for role, pid in self.pids.items()}
+        return {
+            role: (int(_proc_stat(pid)[11]) + int(_proc_stat(pid)[12])) * 1000 / HZ for role, pid in self.pids.items()
+        }
 
     def peak_memory_mb(self) -> dict:
         return {f"{role}_vmhwm_mb": vm_hwm_mb(pid) for role, pid in self.pids.items()}

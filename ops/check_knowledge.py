@@ -7,6 +7,7 @@ every intent routed to action_answer has its knowledge.
 
     python -m ops.check_knowledge [KNOWLEDGE_FILE]
 """
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,10 @@ def problems(k: Knowledge) -> list[str]:
     for (name, purpose, option, toll_free), distinct in numbers.items():
         if len(distinct) > 1:
             kind = "toll-free" if toll_free else "local"
-            found.append(f"team '{name}' (purpose {purpose or 'any'}, option {option or 'none'}) has "
-                         f"{len(distinct)} different {kind} numbers: {sorted(distinct)}")
+            found.append(
+                f"team '{name}' (purpose {purpose or 'any'}, option {option or 'none'}) has "
+                f"{len(distinct)} different {kind} numbers: {sorted(distinct)}"
+            )
     for region in k.regions:
         if not k.nearest_contact.get(region):
             found.append(f"nearest_contact.{region}: a region needs a contact for the needs its source is silent on")
@@ -75,8 +78,10 @@ def main(argv: list[str]) -> int:
     for problem in found:
         print(f"knowledge check FAILED: {problem}", file=sys.stderr)
     if not found:
-        print(f"knowledge OK: {len(knowledge.topics)} topics, {len(knowledge.teams)} teams, "
-              f"{len(knowledge.links)} links, {len(knowledge.facts)} facts, {len(knowledge.regions)} regions")
+        print(
+            f"knowledge OK: {len(knowledge.topics)} topics, {len(knowledge.teams)} teams, "
+            f"{len(knowledge.links)} links, {len(knowledge.facts)} facts, {len(knowledge.regions)} regions"
+        )
     return 1 if found else 0
 
 

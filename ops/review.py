@@ -9,6 +9,7 @@ Writes the same as CSV, and per-day volume and fallback rate as a PNG. User text
 
     python -m ops.review [--from 2026-11-01] [--to 2026-11-30] [--db URL] [--out results/review]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 FAILED_INTENTS = ("nlu_fallback", "out_of_scope")
-STOPWORDS = set("a an the is are was were be to of for in on at and or with my our your their do does did "
-                "can could how what who where when which i we you it this that me please about".split())
+STOPWORDS = set(
+    "a an the is are was were be to of for in on at and or with my our your their do does did "
+    "can could how what who where when which i we you it this that me please about".split()
+)
 
 
 @dataclass
@@ -34,10 +37,10 @@ class Review:
     conversations: set = field(default_factory=set)
     messages_by_day: Counter = field(default_factory=Counter)
     failed_by_day: Counter = field(default_factory=Counter)
-    answers: Counter = field(default_factory=Counter)           # (topic, region) -> count
+    answers: Counter = field(default_factory=Counter)  # (topic, region) -> count
     failed_texts: list = field(default_factory=list)
-    unhelpful: list = field(default_factory=list)              # (topic, region, comment)
-    uncovered: Counter = field(default_factory=Counter)         # place -> count
+    unhelpful: list = field(default_factory=list)  # (topic, region, comment)
+    uncovered: Counter = field(default_factory=Counter)  # place -> count
 
 
 def wording_key(text: str) -> frozenset:
@@ -63,8 +66,10 @@ def read(engine: sa.engine.Engine, start: dt.date, end: dt.date) -> Review:
     review = Review()
     low = dt.datetime.combine(start, dt.time.min).timestamp()
     high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min).timestamp()
-    query = sa.text("SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
-                    "WHERE timestamp >= :low AND timestamp < :high ORDER BY id")
+    query = sa.text(
+        "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
+        "WHERE timestamp >= :low AND timestamp < :high ORDER BY id"
+    )
     last_user_text: dict[str, str] = {}
     with engine.connect() as connection:
         for sender, kind, timestamp, intent, name, data in connection.execute(query, {"low": low, "high": high}):
@@ -91,14 +96,17 @@ def read(engine: sa.engine.Engine, start: dt.date, end: dt.date) -> Review:
 
 def rows(review: Review) -> list[tuple[str, str, int, str]]:
     """(section, item, count, detail): the report as one table, for printing and CSV."""
-    out = [("volume", "conversations", len(review.conversations), ""),
-           ("volume", "messages", sum(review.messages_by_day.values()), ""),
-           ("volume", "fallback or out of scope", sum(review.failed_by_day.values()), "")]
+    out = [
+        ("volume", "conversations", len(review.conversations), ""),
+        ("volume", "messages", sum(review.messages_by_day.values()), ""),
+        ("volume", "fallback or out of scope", sum(review.failed_by_day.values()), ""),
+    ]
     out += [("answers", topic, count, region) for (topic, region), count in review.answers.most_common()]
-    out += [("fallback / out of scope", example, count, "")
-            for example, count in group_similar(review.failed_texts)]
-    out += [("rated unhelpful", topic or "?", 1, f"{region or ''}: {comment}".strip(": "))
-            for topic, region, comment in review.unhelpful]
+    out += [("fallback / out of scope", example, count, "") for example, count in group_similar(review.failed_texts)]
+    out += [
+        ("rated unhelpful", topic or "?", 1, f"{region or ''}: {comment}".strip(": "))
+        for topic, region, comment in review.unhelpful
+    ]
     out += [("uncovered region", place, count, "") for place, count in review.uncovered.most_common()]
     return out
 
@@ -114,6 +122,7 @@ def print_table(table: list[tuple[str, str, int, str]]) -> None:
 
 def plot(review: Review, path: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")  # no display on a server
     import matplotlib.pyplot as plt
 

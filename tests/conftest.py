@@ -1,4 +1,5 @@
 """Shared fixtures: the real knowledge file, and a conversation driver over the domain logic."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,6 +31,7 @@ def assistant(knowledge):
 def nlp():
     """The project's spaCy pipeline, built fresh from the knowledge file (as `make` does)."""
     from spacy_pipeline.build import build
+
     return build(load_knowledge())
 
 

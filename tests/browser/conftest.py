@@ -1,5 +1,6 @@
 """The real assistant (scripts/serve.sh: actions, Rasa, web server) on ports of its own, and
 Debian's Chromium driven headless by Playwright (browser downloads are impossible here)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,15 +10,28 @@ from tests.browser.widget import ACTIONS_PORT, CONSOLE_TOKEN, RASA_PORT, REPLY_T
 from tests.live.servers import running
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
-    with running(tmp_path_factory.mktemp("serve"), rasa_port=RASA_PORT, actions_port=ACTIONS_PORT,
-                 web_port=WEB_PORT, components=("actions", "rasa", "web"),
-                 env={"AGENT_CONSOLE_TOKEN": CONSOLE_TOKEN}) as live:
+    with running(
+        tmp_path_factory.mktemp("serve"),
+        rasa_port=RASA_PORT,
+        actions_port=ACTIONS_PORT,
+        web_port=WEB_PORT,
+        components=("actions", "rasa", "web"),
+        env={"AGENT_CONSOLE_TOKEN": CONSOLE_TOKEN},
+    ) as live:
         yield live
 
 

@@ -1,5 +1,6 @@
 """The agent console: the same chat plus each answer's source, intent, confidence and region,
 behind the console token."""
+
 import json
 import urllib.error
 import urllib.request
@@ -11,8 +12,9 @@ from tests.browser.widget import CONSOLE_TOKEN, WEB_URL, ask, screenshot
 
 
 def transcript_status(token: str | None) -> int:
-    request = urllib.request.Request(f"{WEB_URL}/api/conversations/someone",
-                                     headers={"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(
+        f"{WEB_URL}/api/conversations/someone", headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             json.load(response)
@@ -49,7 +51,8 @@ def test_the_console_shows_source_intent_confidence_and_region_and_copies_the_an
     expect(latest).to_contain_text("terminate_contract (confidence 9")
     expect(latest).to_contain_text("Region assumedCalifornia")
     expect(latest).to_contain_text(
-        "California Small Business Broker FAQ, section “How do I help a small group terminate their contract?”")
+        "California Small Business Broker FAQ, section “How do I help a small group terminate their contract?”"
+    )
     latest.get_by_role("button", name="Copy answer").click()
     expect(page.get_by_role("status").filter(has_text="copied")).to_have_count(1)
     copied = page.evaluate("navigator.clipboard.readText()")

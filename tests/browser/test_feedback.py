@@ -1,4 +1,5 @@
 """'Was this helpful?' in the widget: the rating and comment are stored with the answer they rate."""
+
 import json
 import sqlite3
 
@@ -22,8 +23,11 @@ def test_an_unhelpful_rating_with_a_comment_is_stored_with_its_answer(page, assi
     page.get_by_role("button", name="Send feedback").click()
     expect(page.locator(".kpc-bot").last).to_contain_text("the team reviews answers marked unhelpful")
     expect(rating).to_contain_text("Thanks for your feedback.")
-    assert {"rating": "unhelpful", "topic": "new_sales", "comment": "I needed the fax number"}.items() <= \
-        stored_feedback(assistant)[-1].items()
+    assert {
+        "rating": "unhelpful",
+        "topic": "new_sales",
+        "comment": "I needed the fax number",
+    }.items() <= stored_feedback(assistant)[-1].items()
 
 
 def test_a_helpful_rating_is_kept_across_a_reload(page, assistant):

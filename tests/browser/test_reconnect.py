@@ -1,5 +1,6 @@
 """The widget says it is offline while the Rasa server restarts, reconnects by itself, and the
 conversation goes on."""
+
 from playwright.sync_api import expect
 
 from tests.browser.widget import ask, open_chat

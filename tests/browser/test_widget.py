@@ -1,4 +1,5 @@
 """The broker widget in the demo portal page, as a broker uses it."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,7 +15,8 @@ def test_an_answer_gives_the_phone_number_as_a_tel_link_in_a_contact_card_with_i
     phone = card.get_by_role("link", name="800-790-4661")
     expect(phone).to_have_attribute("href", "tel:+18007904661")
     expect(page.locator(".kpc-source").last).to_contain_text(
-        "California Small Business Broker FAQ, “How do I help a small group terminate their contract?”")
+        "California Small Business Broker FAQ, “How do I help a small group terminate their contract?”"
+    )
     expect(page.get_by_text("  Phone: 800-790-4661")).to_have_count(0)  # the card replaces the text
     screenshot(page, "widget-desktop")
 
@@ -23,7 +25,8 @@ def test_e_mail_addresses_are_mailto_links(page):
     open_chat(page)
     ask(page, "What is the e-mail of the Northwest Consolidated Service Center?")
     expect(page.get_by_role("link", name="csc-den-roc-group@kp.org").first).to_have_attribute(
-        "href", "mailto:csc-den-roc-group@kp.org")
+        "href", "mailto:csc-den-roc-group@kp.org"
+    )
 
 
 def test_a_quick_reply_answers_the_region_question(page):
@@ -91,8 +94,16 @@ def test_text_and_controls_have_at_least_aa_contrast(page):
     assert contrast(page.get_by_role("button", name="California")) >= 4.5
     ask(page, "California")
     expect(page.locator(".kpc-card").last).to_be_visible()
-    for selector in [".kpc-title", ".kpc-header-button", ".kpc-user .kpc-line", ".kpc-bot .kpc-line",
-                     ".kpc-card a", ".kpc-card dt", ".kpc-source", ".kpc-send"]:
+    for selector in [
+        ".kpc-title",
+        ".kpc-header-button",
+        ".kpc-user .kpc-line",
+        ".kpc-bot .kpc-line",
+        ".kpc-card a",
+        ".kpc-card dt",
+        ".kpc-source",
+        ".kpc-send",
+    ]:
         ratio = contrast(page.locator(selector).first)
         assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}"
 

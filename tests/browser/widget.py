@@ -1,5 +1,6 @@
 """What the browser tests share: where the assistant runs, the console token, and the steps a
 broker takes in the widget. (Kept out of conftest.py, which pytest imports under another name.)"""
+
 from __future__ import annotations
 
 import os

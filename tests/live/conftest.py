@@ -1,5 +1,6 @@
 """Live assistants for the tests: real action server + Rasa server on ports of their own, so a
 developer's `make run` (5005/5055) can keep going beside them."""
+
 import uuid
 
 import pytest

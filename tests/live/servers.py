@@ -1,5 +1,6 @@
 """Start and stop the real servers for live and browser tests, one component at a time, through
 scripts/serve.sh (the same command `make run` uses), on ports and a tracker database of their own."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,7 @@ READY_PATH = {"actions": "/health", "rasa": "/", "web": "/demo/"}
 
 
 class Assistant:
-    def __init__(self, workdir: Path, rasa_port: int, actions_port: int, web_port: int = 8080,
-                 env: dict | None = None):
+    def __init__(self, workdir: Path, rasa_port: int, actions_port: int, web_port: int = 8080, env: dict | None = None):
         assert MODEL.exists(), "no trained model: `make test` trains one before running the tests"
         self.workdir, self.rasa_port, self.actions_port = workdir, rasa_port, actions_port
         self.ports = {"actions": actions_port, "rasa": rasa_port, "web": web_port}
@@ -45,11 +45,22 @@ class Assistant:
         # A server already on the port would be taken for ours and test the wrong code.
         assert not _up(url), f"port {self.ports[component]} is already in use by another server"
         log = (self.workdir / f"{component}.log").open("a")
-        env = {**ENV, "RASA_PORT": str(self.rasa_port), "ACTIONS_PORT": str(self.actions_port),
-               "WEB_PORT": str(self.ports["web"]), "TRACKER_DB": str(self.tracker_db), **self.extra_env}
-        self.procs[component] = subprocess.Popen([str(ROOT / "scripts" / "serve.sh"), component], cwd=ROOT,
-                                                 env=env, stdout=log, stderr=subprocess.STDOUT,
-                                                 start_new_session=True)
+        env = {
+            **ENV,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "WEB_PORT": str(self.ports["web"]),
+            "TRACKER_DB": str(self.tracker_db),
+            **self.extra_env,
+        }
+        self.procs[component] = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve.sh"), component],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while not _up(url):
             assert self.procs[component].poll() is None, f"{component} failed to start; see {log.name}"

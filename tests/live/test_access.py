@@ -1,5 +1,6 @@
 """Access: Rasa's HTTP API is closed unless opened with a token, servers listen on loopback only,
 and no foreign web origin is allowed."""
+
 import subprocess
 import urllib.error
 import urllib.request
@@ -50,15 +51,26 @@ def test_only_the_widget_origin_is_allowed(assistant):
 
 
 def test_opening_the_api_without_a_token_is_refused():
-    result = subprocess.run([str(ROOT / "scripts" / "serve.sh"), "rasa"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60, env={**ENV, "RASA_ENABLE_API": "1", "RASA_PORT": "5107"})
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "serve.sh"), "rasa"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**ENV, "RASA_ENABLE_API": "1", "RASA_PORT": "5107"},
+    )
     assert result.returncode == 2 and "needs RASA_AUTH_TOKEN" in result.stderr
 
 
 @pytest.fixture
 def api_assistant(tmp_path):
-    with running(tmp_path, rasa_port=5107, actions_port=5157, components=("rasa",),
-                 env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": "test-token-7f3a9c"}) as live:
+    with running(
+        tmp_path,
+        rasa_port=5107,
+        actions_port=5157,
+        components=("rasa",),
+        env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": "test-token-7f3a9c"},
+    ) as live:
         yield live
 
 

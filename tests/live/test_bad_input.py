@@ -1,4 +1,5 @@
 """Whatever a broker pastes, the assistant answers clearly: never a crash, an empty answer or a 500."""
+
 import json
 
 import pytest
@@ -18,43 +19,52 @@ Hi team, the client (HQ in Oakland, 20 subscribers in San Diego) asked whether t
 """
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("", "looks empty"),
-    ("   \n\t  ", "looks empty"),
-    ("\x00\x01\x02", "looks empty"),
-    ("x" * 10_001, "the limit is 5,000 characters"),
-    ("How do I terminate a California group\x00 contract?\x07", "800-790-4661, option 3"),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "looks empty"),
+        ("   \n\t  ", "looks empty"),
+        ("\x00\x01\x02", "looks empty"),
+        ("x" * 10_001, "the limit is 5,000 characters"),
+        ("How do I terminate a California group\x00 contract?\x07", "800-790-4661, option 3"),
+    ],
+)
 def test_named_bad_messages_get_a_clear_reply(assistant, sender, message, expected):
     assert expected in texts(assistant.say(sender, message))
 
 
-@pytest.mark.parametrize("message", [
-    "🙂🙂 who handles billing questions in Oregon? 🙏",
-    "¿Quién maneja la facturación en Oregón? café, niño",
-    "如何终止加州小团体合同？",
-    "Как расторгнуть договор в Калифорнии?",
-    "<script>alert(1)</script> terminate contract",
-    "<img src=x onerror=alert(1)>",
-    "'; DROP TABLE events; --",
-    "{slot} {{region}} %s %(name)s ${HOME}",
-    "/inform_region{not json",
-    EMAIL_THREAD,
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "🙂🙂 who handles billing questions in Oregon? 🙏",
+        "¿Quién maneja la facturación en Oregón? café, niño",
+        "如何终止加州小团体合同？",
+        "Как расторгнуть договор в Калифорнии?",
+        "<script>alert(1)</script> terminate contract",
+        "<img src=x onerror=alert(1)>",
+        "'; DROP TABLE events; --",
+        "{slot} {{region}} %s %(name)s ${HOME}",
+        "/inform_region{not json",
+        EMAIL_THREAD,
+    ],
+)
 def test_odd_text_gets_a_non_empty_reply(assistant, sender, message):
     reply = texts(assistant.say(sender, message))
     assert reply.strip()
     assert "<script>" not in reply and "<img" not in reply
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"{not json", "json"),
-    (b"[1, 2, 3]", "Expected a JSON object"),
-    (json.dumps({"sender": "abc", "message": "hi"}).encode(), "'sender' must be a random conversation id"),
-    (json.dumps({"sender": 12345678901234567, "message": "hi"}).encode(), "'sender' must be"),
-    (json.dumps({"sender": "a" * 20, "message": 42}).encode(), "'message' must be a string"),
-    (json.dumps({"sender": "a" * 20}).encode(), "'message' must be a string"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"{not json", "json"),
+        (b"[1, 2, 3]", "Expected a JSON object"),
+        (json.dumps({"sender": "abc", "message": "hi"}).encode(), "'sender' must be a random conversation id"),
+        (json.dumps({"sender": 12345678901234567, "message": "hi"}).encode(), "'sender' must be"),
+        (json.dumps({"sender": "a" * 20, "message": 42}).encode(), "'message' must be a string"),
+        (json.dumps({"sender": "a" * 20}).encode(), "'message' must be a string"),
+    ],
+)
 def test_malformed_requests_get_a_4xx_with_a_reason(assistant, raw, reason):
     status, body = assistant.post(None, raw=raw)
     assert 400 <= status < 500 and reason.lower() in body.lower()

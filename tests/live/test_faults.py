@@ -1,5 +1,6 @@
 """Faults: nothing is lost and the broker is never left in silence. These tests break their own
 assistant (ports 5106/5156), not the shared one."""
+
 import json
 import socket
 import sqlite3
@@ -63,7 +64,7 @@ def test_rasa_restart_keeps_the_conversation_and_every_event(breakable, sender):
     reply = texts(breakable.say(sender, "what about Oregon?"))
     assert "503-813-2630, option 3" in reply  # the last question, re-answered from the kept slots
     after = stored_events(breakable, sender)
-    assert after[:len(before)] == before and len(after) > len(before)
+    assert after[: len(before)] == before and len(after) > len(before)
 
 
 def test_tracker_store_failure_is_loud_and_recovers(breakable, sender):
@@ -86,10 +87,18 @@ def test_tracker_store_failure_is_loud_and_recovers(breakable, sender):
 
 
 def test_50_conversations_of_20_messages_are_all_answered_in_order(breakable, record_figure):
-    turns = ["hello", "who handles billing questions?", "Oregon", "what about California?",
-             "How do I terminate a small group contract?", "what's the reinstatement deadline?",
-             "terminated on 2026-10-01", "HQ in Oakland with 20 subscribers in San Diego, split?",
-             "phone number of the Consolidated Service Center", "thanks"] * 2
+    turns = [
+        "hello",
+        "who handles billing questions?",
+        "Oregon",
+        "what about California?",
+        "How do I terminate a small group contract?",
+        "what's the reinstatement deadline?",
+        "terminated on 2026-10-01",
+        "HQ in Oakland with 20 subscribers in San Diego, split?",
+        "phone number of the Consolidated Service Center",
+        "thanks",
+    ] * 2
     latencies, lock = [], threading.Lock()
 
     def conversation(_: int) -> tuple[str, int]:
@@ -105,8 +114,10 @@ def test_50_conversations_of_20_messages_are_all_answered_in_order(breakable, re
         results = list(pool.map(conversation, range(50), timeout=900))
     answered = sum(count for _, count in results)
     p95 = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
-    record_figure("load, 50 conversations x 20 messages", f"{answered}/1000 answered, "
-                  f"p50 {1000 * statistics.median(latencies):.0f} ms, p95 {1000 * p95:.0f} ms")
+    record_figure(
+        "load, 50 conversations x 20 messages",
+        f"{answered}/1000 answered, p50 {1000 * statistics.median(latencies):.0f} ms, p95 {1000 * p95:.0f} ms",
+    )
     assert answered == 1000
     for sender, _ in results:
         said = [e["text"] for e in stored_events(breakable, sender) if e["event"] == "user"]

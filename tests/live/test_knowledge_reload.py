@@ -1,5 +1,6 @@
 """An operator edits the knowledge file: the answer changes on the next message, with no code
 change and no restart; a broken edit is refused and the last good knowledge keeps answering."""
+
 import shutil
 
 import pytest

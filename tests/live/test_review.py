@@ -1,4 +1,5 @@
 """The review report over conversations the assistant really had (its own SQLite tracker store)."""
+
 import csv
 import datetime as dt
 import json
@@ -7,8 +8,15 @@ from ops.review import group_similar, main
 
 
 def test_similar_wordings_are_grouped_most_frequent_first():
-    groups = group_similar(["what's the weather today", "weather today?", "the weather today please",
-                            "who won the game", "stock price of kaiser"])
+    groups = group_similar(
+        [
+            "what's the weather today",
+            "weather today?",
+            "the weather today please",
+            "who won the game",
+            "stock price of kaiser",
+        ]
+    )
     assert groups[0] == ("what's the weather today", 3) and len(groups) == 3
 
 
@@ -22,8 +30,9 @@ def test_review_reports_failures_ratings_and_uncovered_regions(assistant, sender
     assistant.say(sender, "/rate_unhelpful" + json.dumps(feedback))
 
     today = dt.date.today().isoformat()
-    assert main(["--from", today, "--to", today, "--db", f"sqlite:///{assistant.tracker_db}",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(["--from", today, "--to", today, "--db", f"sqlite:///{assistant.tracker_db}", "--out", str(tmp_path)]) == 0
+    )
     printed = capsys.readouterr().out
     rows = list(csv.DictReader((tmp_path / "review.csv").open(encoding="utf-8")))
 

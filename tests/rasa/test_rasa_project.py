@@ -1,4 +1,5 @@
 """The Rasa project itself: valid training data, every flow predicted right, held-out NLU scores."""
+
 import json
 
 import pytest
@@ -17,14 +18,22 @@ def test_training_data_is_valid():
 
 
 def test_every_test_story_is_predicted_without_error():
-    result = rasa("test", "core", "--stories", "tests/test_stories.yml", "--model", str(MODEL),
-                  "--out", "results/core", "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--stories",
+        "tests/test_stories.yml",
+        "--model",
+        str(MODEL),
+        "--out",
+        "results/core",
+        "--fail-on-prediction-errors",
+    )
     assert result.returncode == 0, (ROOT / "results/core/failed_test_stories.yml").read_text()
 
 
 def test_held_out_nlu_macro_f1_is_at_least_0_90(record_figure):
-    result = rasa("test", "nlu", "--nlu", "tests/nlu_holdout.yml", "--model", str(MODEL),
-                  "--out", "results/nlu")
+    result = rasa("test", "nlu", "--nlu", "tests/nlu_holdout.yml", "--model", str(MODEL), "--out", "results/nlu")
     assert result.returncode == 0
     report = json.loads((ROOT / "results/nlu/intent_report.json").read_text())
     accuracy, macro_f1 = report["accuracy"], report["macro avg"]["f1-score"]

@@ -1,5 +1,6 @@
 """Two Rasa servers of the production profile, each with its action server (Rasa 5601/5602, actions
 5651/5652, on loopback), and how the scale tests talk to them: directly or through nginx."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ SINGLE = f"http://localhost:{NGINX_SINGLE_PORT}/webhooks/rest/webhook"
 
 class Cluster:
     def __init__(self, services: Services, workdir) -> None:
-        self.servers = [Assistant(workdir / f"server-{n}", rasa, actions, env=services.env())
-                        for n, (rasa, actions) in enumerate(zip(RASA_PORTS, ACTIONS_PORTS, strict=True), start=1)]
+        self.servers = [
+            Assistant(workdir / f"server-{n}", rasa, actions, env=services.env())
+            for n, (rasa, actions) in enumerate(zip(RASA_PORTS, ACTIONS_PORTS, strict=True), start=1)
+        ]
         for server in self.servers:
             server.workdir.mkdir()
 
@@ -60,8 +63,9 @@ def port_refuses(port: int) -> bool:
 
 
 def post(url: str, sender: str, text: str, timeout: float = 120) -> tuple[int, list[dict]]:
-    request = urllib.request.Request(url, json.dumps({"sender": sender, "message": text}).encode(),
-                                     {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -73,5 +77,3 @@ def say(url: str, sender: str, text: str) -> str:
     status, messages = post(url, sender, text)
     assert status == 200, f"{status} from {url}"
     return texts(messages)
-
-

@@ -1,5 +1,6 @@
 """The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers, all on
 loopback, all stopped at the end, also when a test or a start fails."""
+
 import uuid
 
 import pytest

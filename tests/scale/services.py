@@ -1,6 +1,7 @@
 """The shared services of the production profile, started from Debian's packages as processes of
 the test's own on loopback (ports 56xx), with their data in one temporary directory: PostgreSQL
 (tracker store), Redis (lock store) and nginx (load balancer)."""
+
 from __future__ import annotations
 
 import glob
@@ -51,12 +52,21 @@ class Services:
 
     def env(self) -> dict[str, str]:
         """What each Rasa server of the production profile is given (README, Deployment)."""
-        return {"SERVE_ENDPOINTS": "deploy/endpoints.production.yml",
-                "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": str(PG_PORT), "TRACKER_DB_NAME": DB_NAME,
-                "TRACKER_DB_USER": DB_USER, "TRACKER_DB_PASSWORD": self.db_password,
-                "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": str(REDIS_PORT),
-                "LOCK_STORE_PASSWORD": self.redis_password, "LOCK_STORE_DB": "1",
-                "SQL_POOL_SIZE": "10", "SQL_MAX_OVERFLOW": "20", "TICKET_LOCK_LIFETIME": "30"}
+        return {
+            "SERVE_ENDPOINTS": "deploy/endpoints.production.yml",
+            "TRACKER_DB_HOST": "127.0.0.1",
+            "TRACKER_DB_PORT": str(PG_PORT),
+            "TRACKER_DB_NAME": DB_NAME,
+            "TRACKER_DB_USER": DB_USER,
+            "TRACKER_DB_PASSWORD": self.db_password,
+            "LOCK_STORE_HOST": "127.0.0.1",
+            "LOCK_STORE_PORT": str(REDIS_PORT),
+            "LOCK_STORE_PASSWORD": self.redis_password,
+            "LOCK_STORE_DB": "1",
+            "SQL_POOL_SIZE": "10",
+            "SQL_MAX_OVERFLOW": "20",
+            "TICKET_LOCK_LIFETIME": "30",
+        }
 
     # PostgreSQL -------------------------------------------------------------------------------
     def _as_postgres(self, *command: str) -> None:
@@ -72,8 +82,17 @@ class Services:
             postgres = pwd.getpwnam("postgres")
             for path in (self.pg_data, password_file):
                 os.chown(path, postgres.pw_uid, postgres.pw_gid)
-        self._as_postgres(str(self.pg_bin / "initdb"), "-D", str(self.pg_data), "-U", DB_USER,
-                          f"--pwfile={password_file}", "--auth=scram-sha-256", "-E", "UTF8")
+        self._as_postgres(
+            str(self.pg_bin / "initdb"),
+            "-D",
+            str(self.pg_data),
+            "-U",
+            DB_USER,
+            f"--pwfile={password_file}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+        )
         password_file.unlink()
         self.start_postgres()
         # Rasa creates the tables, not the database (an operator's one-time step, see the README).
@@ -87,8 +106,17 @@ class Services:
     def start_postgres(self) -> None:
         assert_port_free(PG_PORT)
         options = f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.pg_data}"
-        self._as_postgres(str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data), "-l", str(self.pg_data / "log"),
-                          "-o", options, "-w", "start")
+        self._as_postgres(
+            str(self.pg_bin / "pg_ctl"),
+            "-D",
+            str(self.pg_data),
+            "-l",
+            str(self.pg_data / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def stop_postgres(self) -> None:
         if (self.pg_data / "postmaster.pid").exists():
@@ -112,9 +140,24 @@ class Services:
         assert_port_free(REDIS_PORT)
         log = (self.dir / "redis.log").open("a")
         self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--requirepass", self.redis_password],
-            stdout=log, stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--requirepass",
+                self.redis_password,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         wait_for_port(REDIS_PORT)
 
     def stop_redis(self) -> None:

@@ -1,4 +1,5 @@
 """One conversation, several servers: the state is one, and its messages are handled one at a time."""
+
 import threading
 import uuid
 from collections import Counter
@@ -9,9 +10,16 @@ from tests.scale.cluster import RASA_PORTS, post, say
 
 AMT_LINE = "800-790-4661, option 3"
 OREGON_LINE = "503-813-2630, option 3"
-SIMULTANEOUS = ["How do I terminate a small group contract in Oakland?", "what about Oregon?",
-                "who handles billing questions?", "phone number of the Consolidated Service Center",
-                "what's the reinstatement deadline?", "what about California?", "thanks", "hello"]
+SIMULTANEOUS = [
+    "How do I terminate a small group contract in Oakland?",
+    "what about Oregon?",
+    "who handles billing questions?",
+    "phone number of the Consolidated Service Center",
+    "what's the reinstatement deadline?",
+    "what about California?",
+    "thanks",
+    "hello",
+]
 
 
 def server_url(index: int) -> str:
@@ -79,8 +87,10 @@ def hammer(services, conversations: int, messages: list[str]) -> list[str]:
             problems.append(f"{sender}: stored user messages {sorted(stored)} != sent {sorted(messages)}")
         for (job_sender, _, text), status, reply in results:
             if job_sender == sender and status == 200 and lines(stored.get(text, "")) != lines(reply):
-                problems.append(f"{sender}: the reply to {text!r} is not the one stored after it: "
-                                f"{reply[:300]!r} != {stored.get(text, '')[:300]!r}")
+                problems.append(
+                    f"{sender}: the reply to {text!r} is not the one stored after it: "
+                    f"{reply[:300]!r} != {stored.get(text, '')[:300]!r}"
+                )
     return problems
 
 
@@ -90,7 +100,9 @@ def test_simultaneous_messages_to_one_conversation_are_handled_one_at_a_time(clu
 
 def test_hammering_conversations_from_both_servers_loses_and_mixes_nothing(cluster, services, record_figure):
     problems = hammer(services, conversations=6, messages=SIMULTANEOUS)
-    record_figure("race, 6 conversations x 8 simultaneous messages over 2 servers (atomic lock store)",
-                  f"{len(problems)} problems")
+    record_figure(
+        "race, 6 conversations x 8 simultaneous messages over 2 servers (atomic lock store)",
+        f"{len(problems)} problems",
+    )
     assert problems == []
     assert "LockError" not in cluster.logs()

@@ -1,6 +1,7 @@
 """Rasa's RedisLockStore against the project's AtomicRedisLockStore, under the same contention:
 two lock store clients (two "servers") and 16 workers take one conversation's lock over and over
 against the real Redis. A correct lock never lets two holders in at once and never fails a taker."""
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,9 @@ def contend(stores: list[RedisLockStore]) -> dict[str, int]:
                 with tally:
                     counts["stuck"] += 1
 
-    threads = [threading.Thread(target=asyncio.run, args=(take_lock_repeatedly(stores[n % 2]),))
-               for n in range(WORKERS)]
+    threads = [
+        threading.Thread(target=asyncio.run, args=(take_lock_repeatedly(stores[n % 2]),)) for n in range(WORKERS)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -74,14 +76,18 @@ def contend(stores: list[RedisLockStore]) -> dict[str, int]:
 def test_atomic_lock_store_serializes_where_rasas_may_not(services, record_figure):
     stock = contend(two_servers(RedisLockStore, services))
     atomic = contend(two_servers(AtomicRedisLockStore, services))
-    record_figure(f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, Rasa's RedisLockStore",
-                  f"{stock['overlaps']} overlapping holders, {stock['lock_errors']} LockErrors, "
-                  f"{stock['stuck']} stuck, "
-                  f"{stock['held']}/{WORKERS * ROUNDS} held in {stock['seconds']} s")
-    record_figure(f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, AtomicRedisLockStore",
-                  f"{atomic['overlaps']} overlapping holders, {atomic['lock_errors']} LockErrors, "
-                  f"{atomic['stuck']} stuck, "
-                  f"{atomic['held']}/{WORKERS * ROUNDS} held in {atomic['seconds']} s")
+    record_figure(
+        f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, Rasa's RedisLockStore",
+        f"{stock['overlaps']} overlapping holders, {stock['lock_errors']} LockErrors, "
+        f"{stock['stuck']} stuck, "
+        f"{stock['held']}/{WORKERS * ROUNDS} held in {stock['seconds']} s",
+    )
+    record_figure(
+        f"lock race, {WORKERS} workers x {ROUNDS} takes over 2 clients, AtomicRedisLockStore",
+        f"{atomic['overlaps']} overlapping holders, {atomic['lock_errors']} LockErrors, "
+        f"{atomic['stuck']} stuck, "
+        f"{atomic['held']}/{WORKERS * ROUNDS} held in {atomic['seconds']} s",
+    )
     # Rasa's store has failed in every run here (RasaHQ/rasa#9213); if it ever stops, recheck
     # whether stores/redis_lock_store.py is still needed.
     assert stock["overlaps"] + stock["lock_errors"] + stock["stuck"] > 0

@@ -1,5 +1,6 @@
 """Redis or PostgreSQL restarted under the running servers: the broker is told clearly, the health
 check says so, and the conversation goes on once the store is back, with no Rasa restart."""
+
 import time
 
 import pytest
@@ -20,8 +21,10 @@ def all_healthy(within_seconds: float = 30) -> bool:
     return False
 
 
-@pytest.mark.parametrize("store, log_line", [("redis", "Lock store unavailable, message refused"),
-                                             ("postgres", "Tracker store unavailable, message refused")])
+@pytest.mark.parametrize(
+    "store, log_line",
+    [("redis", "Lock store unavailable, message refused"), ("postgres", "Tracker store unavailable, message refused")],
+)
 def test_store_restart_is_reported_and_recovered_from(cluster, services, sender, store, log_line):
     stop, start = getattr(services, f"stop_{store}"), getattr(services, f"start_{store}")
     assert "Oakland" not in say(BALANCED, sender, "How do I terminate a small group contract in Oakland?")

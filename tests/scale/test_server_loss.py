@@ -1,5 +1,6 @@
 """One Rasa server killed during load: nginx sends everything to the other, which carries on with
 the same conversations (their state is in PostgreSQL)."""
+
 import threading
 import time
 import uuid
@@ -38,8 +39,10 @@ def test_killed_server_leaves_the_others_answering_its_conversations(cluster, re
         lost = [r for r in results if r[2] != 200]
         assert all(start < killed_at[0] for start, _, _ in lost), lost
         assert len(lost) <= CONVERSATIONS
-        record_figure("server killed during load", f"{len(results) - len(lost)}/{len(results)} answered, "
-                      f"{len(lost)} lost in flight on the killed server")
+        record_figure(
+            "server killed during load",
+            f"{len(results) - len(lost)}/{len(results)} answered, {len(lost)} lost in flight on the killed server",
+        )
         for sender in senders:  # every conversation goes on, with its topic, on the server left
             assert OREGON_LINE in say(BALANCED, sender, "what about Oregon?")
             assert AMT_LINE in say(BALANCED, sender, "what about California?")

@@ -1,5 +1,6 @@
 """Messages per second through nginx with one Rasa server and with two, at 16 and 64 concurrent
 conversations (each sends its messages one after another, as a broker does)."""
+
 import statistics
 import time
 import uuid
@@ -9,8 +10,13 @@ import pytest
 
 from tests.scale.cluster import BALANCED, SINGLE, post
 
-TURNS = ["How do I terminate a small group contract in Oakland?", "what about Oregon?",
-         "who handles billing questions?", "what about California?", "thanks"]
+TURNS = [
+    "How do I terminate a small group contract in Oakland?",
+    "what about Oregon?",
+    "who handles billing questions?",
+    "what about California?",
+    "thanks",
+]
 
 
 def load(url: str, conversations: int) -> tuple[float, float, int]:
@@ -38,7 +44,9 @@ def test_throughput_one_server_against_two(cluster, conversations, record_figure
     load(BALANCED, 4)  # warm both servers
     one_rate, one_p50, one_failed = load(SINGLE, conversations)
     two_rate, two_p50, two_failed = load(BALANCED, conversations)
-    record_figure(f"throughput, {conversations} concurrent conversations x {len(TURNS)} messages",
-                  f"1 server {one_rate:.1f} msg/s (p50 {1000 * one_p50:.0f} ms), "
-                  f"2 servers {two_rate:.1f} msg/s (p50 {1000 * two_p50:.0f} ms), x{two_rate / one_rate:.2f}")
+    record_figure(
+        f"throughput, {conversations} concurrent conversations x {len(TURNS)} messages",
+        f"1 server {one_rate:.1f} msg/s (p50 {1000 * one_p50:.0f} ms), "
+        f"2 servers {two_rate:.1f} msg/s (p50 {1000 * two_p50:.0f} ms), x{two_rate / one_rate:.2f}",
+    )
     assert one_failed == two_failed == 0

@@ -1,4 +1,5 @@
 """The Rasa actions over real rasa_sdk trackers: messages, buttons, payloads and slot events."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,13 +13,28 @@ from actions.tracker_adapter import STATE_SLOTS
 @pytest.fixture
 def tracker():
     """A tracker whose latest message is `text`, classified as `intent`, with entities and slots."""
+
     def make(intent, text, entities=(), slots=None, ranking=()):
-        latest = {"intent": {"name": intent, "confidence": 0.9}, "text": text,
-                  "entities": [{"entity": label, "value": value, "start": text.find(value),
-                                "end": text.find(value) + len(value)} for label, value in entities],
-                  "intent_ranking": [{"name": name, "confidence": 0.1} for name in ranking]}
-        return Tracker("broker-1", {name: None for name in STATE_SLOTS} | (slots or {}), latest,
-                       [], False, None, {}, "action_listen")
+        latest = {
+            "intent": {"name": intent, "confidence": 0.9},
+            "text": text,
+            "entities": [
+                {"entity": label, "value": value, "start": text.find(value), "end": text.find(value) + len(value)}
+                for label, value in entities
+            ],
+            "intent_ranking": [{"name": name, "confidence": 0.1} for name in ranking],
+        }
+        return Tracker(
+            "broker-1",
+            {name: None for name in STATE_SLOTS} | (slots or {}),
+            latest,
+            [],
+            False,
+            None,
+            {},
+            "action_listen",
+        )
+
     return make
 
 
@@ -29,19 +45,29 @@ def run(action, tracker):
 
 
 def test_answer_utters_text_payload_and_sets_slots(tracker):
-    messages, slots = run(ActionAnswer(), tracker(
-        "terminate_contract", "terminate a group in Oakland", [("region", "Oakland")]))
+    messages, slots = run(
+        ActionAnswer(), tracker("terminate_contract", "terminate a group in Oakland", [("region", "Oakland")])
+    )
     assert len(messages) == 1
     assert "800-790-4661, option 3" in messages[0]["text"]
     assert messages[0]["custom"]["contacts"][0]["team"] == "ca_account_management_support"
-    assert slots == {"region": "northern_california", "last_topic": "terminate_contract",
-                     "last_teams": ["ca_account_management_support"]}  # what "fax?" would ask about
+    assert slots == {
+        "region": "northern_california",
+        "last_topic": "terminate_contract",
+        "last_teams": ["ca_account_management_support"],
+    }  # what "fax?" would ask about
 
 
 def test_follow_up_reads_slots_from_the_tracker(tracker):
-    messages, slots = run(ActionAnswer(), tracker(
-        "inform_region", "what about Oregon?", [("region", "Oregon")],
-        slots={"region": "california", "last_topic": "terminate_contract"}))
+    messages, slots = run(
+        ActionAnswer(),
+        tracker(
+            "inform_region",
+            "what about Oregon?",
+            [("region", "Oregon")],
+            slots={"region": "california", "last_topic": "terminate_contract"},
+        ),
+    )
     assert "503-813-2630, option 3" in messages[0]["text"]
     assert slots == {"region": "oregon", "last_teams": ["nw_small_business_group"]}
 
@@ -55,38 +81,72 @@ def test_question_back_carries_buttons_and_remembers_what_it_asked(tracker):
 
 def test_cid_split_count_slot_round_trips_as_a_number(tracker):
     # Rasa stores float slots; the action reads 14.0 back as 14 subscribers.
-    messages, _ = run(ActionAnswer(), tracker(
-        "affirm", "yes", slots={"pending_topic": "cid_split", "requested": "other_locations",
-                                "hq_area": "southern_california", "subscribers": 14.0}))
+    messages, _ = run(
+        ActionAnswer(),
+        tracker(
+            "affirm",
+            "yes",
+            slots={
+                "pending_topic": "cid_split",
+                "requested": "other_locations",
+                "hq_area": "southern_california",
+                "subscribers": 14.0,
+            },
+        ),
+    )
     assert "may need to separate" in messages[0]["text"]
 
 
 def test_fallback_offers_likeliest_topics(tracker):
-    messages, slots = run(ActionAskAffirmation(), tracker(
-        "nlu_fallback", "the 834 thing after the split", ranking=["nlu_fallback", "edi_after_split", "cid_split"]))
+    messages, slots = run(
+        ActionAskAffirmation(),
+        tracker(
+            "nlu_fallback", "the 834 thing after the split", ranking=["nlu_fallback", "edi_after_split", "cid_split"]
+        ),
+    )
     assert [b["title"] for b in messages[0]["buttons"]] == [
-        "EDI files after a separation", "Separating a group's contract (CID split)", "Something else"]
+        "EDI files after a separation",
+        "Separating a group's contract (CID split)",
+        "Something else",
+    ]
     assert messages[0]["buttons"][0]["payload"] == "/edi_after_split" and slots == {}
 
 
 def test_feedback_is_tied_to_the_answer_it_rates(tracker):
-    answered = [{"event": "bot", "text": "…", "data": {"custom": {"type": "answer", "topic": "stop_autopay",
-                                                                  "region": "Oregon", "answer_id": "abc123"}}},
-                {"event": "bot", "text": "…", "data": {"custom": {"type": "answer", "topic": "new_sales",
-                                                                  "region": "Oregon", "answer_id": "def456"}}}]
-    rating = tracker("rate_unhelpful", '/rate_unhelpful{"answer_id": "abc123", "comment": "wrong team"}',
-                     [("answer_id", "abc123"), ("comment", "wrong team")])
+    answered = [
+        {
+            "event": "bot",
+            "text": "…",
+            "data": {"custom": {"type": "answer", "topic": "stop_autopay", "region": "Oregon", "answer_id": "abc123"}},
+        },
+        {
+            "event": "bot",
+            "text": "…",
+            "data": {"custom": {"type": "answer", "topic": "new_sales", "region": "Oregon", "answer_id": "def456"}},
+        },
+    ]
+    rating = tracker(
+        "rate_unhelpful",
+        '/rate_unhelpful{"answer_id": "abc123", "comment": "wrong team"}',
+        [("answer_id", "abc123"), ("comment", "wrong team")],
+    )
     rating.events = answered
     messages, slots = run(ActionRecordFeedback(), rating)
     assert "reviews answers marked unhelpful" in messages[0]["text"]
-    assert slots["feedback"] == {"rating": "unhelpful", "answer_id": "abc123", "topic": "stop_autopay",
-                                 "region": "Oregon", "comment": "wrong team"}
+    assert slots["feedback"] == {
+        "rating": "unhelpful",
+        "answer_id": "abc123",
+        "topic": "stop_autopay",
+        "region": "Oregon",
+        "comment": "wrong team",
+    }
 
 
 def test_typed_feedback_rates_the_latest_answer(tracker):
     rating = tracker("rate_helpful", "that was helpful")
-    rating.events = [{"event": "bot", "data": {"custom": {"type": "answer", "topic": "new_sales",
-                                                          "answer_id": "def456"}}}]
+    rating.events = [
+        {"event": "bot", "data": {"custom": {"type": "answer", "topic": "new_sales", "answer_id": "def456"}}}
+    ]
     _, slots = run(ActionRecordFeedback(), rating)
     assert slots["feedback"]["answer_id"] == "def456" and slots["feedback"]["rating"] == "helpful"
 

@@ -1,4 +1,5 @@
 """`make check-knowledge` passes on the real file and catches what an operator's edit can break."""
+
 import yaml
 
 from broker_faq.knowledge import DEFAULT_PATH
@@ -19,16 +20,28 @@ def test_the_real_knowledge_file_passes(knowledge, capsys):
 
 
 def test_the_4611_erratum_would_have_been_caught(tmp_path, capsys):
-    path = edited(tmp_path, lambda k: k["teams"]["ca_account_management_support"]["phones"].append(
-        {"number": "800-790-4611", "option": "3"}))
+    path = edited(
+        tmp_path,
+        lambda k: k["teams"]["ca_account_management_support"]["phones"].append(
+            {"number": "800-790-4611", "option": "3"}
+        ),
+    )
     assert main([path]) == 1
     assert "2 different toll-free numbers: ['8007904611', '8007904661']" in capsys.readouterr().err
 
 
 def test_an_unreachable_team_is_reported(tmp_path, capsys):
-    path = edited(tmp_path, lambda k: k["teams"].update(nw_orphan={
-        "name": "Orphan desk", "region": "northwest", "phones": [{"number": "503-813-2630"}],
-        "source": {"doc": "nw_contacts", "section": "Small Business Group"}}))
+    path = edited(
+        tmp_path,
+        lambda k: k["teams"].update(
+            nw_orphan={
+                "name": "Orphan desk",
+                "region": "northwest",
+                "phones": [{"number": "503-813-2630"}],
+                "source": {"doc": "nw_contacts", "section": "Small Business Group"},
+            }
+        ),
+    )
     assert main([path]) == 1 and "so no one can reach it" in capsys.readouterr().err
 
 

@@ -1,4 +1,5 @@
 """Conversations with the domain logic: the right contact for the region, asked-for facts, honesty."""
+
 import pytest
 
 from tests.conftest import digits
@@ -52,8 +53,11 @@ def test_california_only_rule_is_not_presented_as_northwest_policy(chat):
 
 
 def test_cid_split_from_one_sentence_at_or_above_13(chat):
-    reply = chat.say("cid_split", "Group is based in San Francisco and has 20 subscribers at a San Diego "
-                                  "branch. Do they need to separate the contract?")
+    reply = chat.say(
+        "cid_split",
+        "Group is based in San Francisco and has 20 subscribers at a San Diego "
+        "branch. Do they need to separate the contract?",
+    )
     assert "may need to separate" in reply.text and "13" in reply.text
     assert "does not need" not in reply.text
     for follows in ("about 4 weeks", "EDI", "Online Account Services User ID Request Form", "bill for each contract"):
@@ -71,12 +75,15 @@ def test_cid_split_headquarters_named_second(chat):
     assert "15 subscribers in Southern California" in reply.text and "may need to separate" in reply.text
 
 
-@pytest.mark.parametrize("text, subscribers, separate", [
-    ("company HQ Sacramento, 40 staff enrolled in LA. Need 2 contracts?", 40, True),
-    ("HQ in Oakland, 2 offices in San Diego with 9 employees, do they split?", 9, False),
-    ("50 subscribers at the Burbank HQ and 20 in San Jose, separate?", 20, True),
-    ("5 subscribers in Fresno, the group's Irvine headquarters has 80. Split?", 5, False),
-])
+@pytest.mark.parametrize(
+    "text, subscribers, separate",
+    [
+        ("company HQ Sacramento, 40 staff enrolled in LA. Need 2 contracts?", 40, True),
+        ("HQ in Oakland, 2 offices in San Diego with 9 employees, do they split?", 9, False),
+        ("50 subscribers at the Burbank HQ and 20 in San Jose, separate?", 20, True),
+        ("5 subscribers in Fresno, the group's Irvine headquarters has 80. Split?", 5, False),
+    ],
+)
 def test_cid_split_counts_people_not_contracts_or_offices(chat, text, subscribers, separate):
     reply = chat.say("cid_split", text)
     assert f"with {subscribers} subscribers in" in reply.text
@@ -86,7 +93,9 @@ def test_cid_split_counts_people_not_contracts_or_offices(chat, text, subscriber
 def test_cid_split_asks_for_each_missing_fact(chat):
     reply = chat.say("cid_split", "does my client need to split their contract?")
     assert "headquartered" in reply.text and [b.title for b in reply.buttons] == [
-        "Northern California", "Southern California"]
+        "Northern California",
+        "Southern California",
+    ]
     reply = chat.say("inform_region", "Southern California")
     assert "Northern California?" in reply.text and [b.title for b in reply.buttons] == ["Yes", "No"]
     reply = chat.say("affirm", "yes")
@@ -149,8 +158,13 @@ def test_digital_id_for_northern_california(chat):
 
 def test_named_team_card_has_every_contact(chat):
     reply = chat.say("team_contact", "phone number of the Consolidated Service Center")
-    for part in ("1-866-868-7220", "csc-den-roc-group@kp.org", "1-866-311-5974",
-                 "Monday through Friday, 8 a.m. to 5 p.m.", "P.O. Box 203012"):
+    for part in (
+        "1-866-868-7220",
+        "csc-den-roc-group@kp.org",
+        "1-866-311-5974",
+        "Monday through Friday, 8 a.m. to 5 p.m.",
+        "P.O. Box 203012",
+    ):
         assert part in reply.text
     assert "Pacific" not in reply.text  # the Northwest sheet gives no time zone
 
@@ -160,16 +174,23 @@ def test_team_contact_without_a_team_asks_which(chat):
     assert "Which team" in reply.text and len(reply.buttons) >= 5
 
 
-@pytest.mark.parametrize("intent, text, expected", [
-    ("new_sales", "Northwest small business new sales phone", ["503-813-2630, option 2", "nw.small.business@kp.org"]),
-    ("escalation", "escalate a claim payment concern for an Oregon group", ["503-813-3613", "nw.kp.ebs@kp.org"]),
-    ("member_services", "member services phone in the northwest", ["1-800-813-2000", "8 a.m. to 6 p.m."]),
-    ("replace_id_card", "Oregon member needs a replacement ID card", ["1-800-813-2000"]),
-    ("discrepancy_reports", "eligibility discrepancy report for a Salem group", ["1-866-868-7220"]),
-    ("web_support", "support number for account.kp.org", ["1-866-575-3562"]),
-    ("self_service", "Northwest self-service sites", ["kp.org/kpplus/nw", "kp.org/dental/nw", "account.kp.org"]),
-    ("update_address", "How does a California group update its email address?", ["amt@kp.org"]),
-])
+@pytest.mark.parametrize(
+    "intent, text, expected",
+    [
+        (
+            "new_sales",
+            "Northwest small business new sales phone",
+            ["503-813-2630, option 2", "nw.small.business@kp.org"],
+        ),
+        ("escalation", "escalate a claim payment concern for an Oregon group", ["503-813-3613", "nw.kp.ebs@kp.org"]),
+        ("member_services", "member services phone in the northwest", ["1-800-813-2000", "8 a.m. to 6 p.m."]),
+        ("replace_id_card", "Oregon member needs a replacement ID card", ["1-800-813-2000"]),
+        ("discrepancy_reports", "eligibility discrepancy report for a Salem group", ["1-866-868-7220"]),
+        ("web_support", "support number for account.kp.org", ["1-866-575-3562"]),
+        ("self_service", "Northwest self-service sites", ["kp.org/kpplus/nw", "kp.org/dental/nw", "account.kp.org"]),
+        ("update_address", "How does a California group update its email address?", ["amt@kp.org"]),
+    ],
+)
 def test_routing_by_need_and_region(chat, intent, text, expected):
     reply = chat.say(intent, text)
     for part in expected:
@@ -179,14 +200,22 @@ def test_routing_by_need_and_region(chat, intent, text, expected):
 def test_replies_carry_a_structured_payload_with_sources_and_cards(chat):
     reply = chat.say("escalation", "escalate an unresolved billing issue for a Portland group")
     assert reply.payload["type"] == "answer" and reply.payload["region"] == "Oregon"
-    assert reply.payload["sources"] == [{"document": "Northwest Small Business: Helpful Contacts",
-                                         "file": "004_810e281facdfd947.txt",
-                                         "section": "Employer and Broker Service (EBS)"}]
+    assert reply.payload["sources"] == [
+        {
+            "document": "Northwest Small Business: Helpful Contacts",
+            "file": "004_810e281facdfd947.txt",
+            "section": "Employer and Broker Service (EBS)",
+        }
+    ]
     assert reply.payload["contacts"][0]["name"] == "Employer and Broker Service (EBS)"
 
 
 def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
     from broker_faq.conversation import State
+
     reply = assistant.replies.suggest(["nlu_fallback", "edi_after_split", "greet", "bills_after_split"], State())
-    assert [b.title for b in reply.buttons] == ["EDI files after a separation", "Bills after a separation",
-                                                "Something else"]
+    assert [b.title for b in reply.buttons] == [
+        "EDI files after a separation",
+        "Bills after a separation",
+        "Something else",
+    ]

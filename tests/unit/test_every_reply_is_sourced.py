@@ -1,4 +1,5 @@
 """Across every topic and region, replies only carry contacts the sources contain, and cite them."""
+
 import re
 
 import pytest
@@ -10,8 +11,10 @@ SOURCE_DIGITS = digits("\n".join(p.read_text(encoding="utf-8") for p in SEEDS.gl
 PHONE_RE = re.compile(r"\b\d{3}[\s.-]?\d{3}[\s.-]?\d{4}\b")
 
 
-@pytest.mark.parametrize("region", [None, "california", "northern_california", "southern_california",
-                                    "northwest", "oregon", "southwest_washington"])
+@pytest.mark.parametrize(
+    "region",
+    [None, "california", "northern_california", "southern_california", "northwest", "oregon", "southwest_washington"],
+)
 def test_every_topic_in_every_region(assistant, knowledge, region):
     for topic in knowledge.topics:
         reply = assistant.respond(Turn(topic, "", (), State(region=region), TODAY))

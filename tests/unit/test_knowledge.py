@@ -1,4 +1,5 @@
 """The knowledge file: every contact it holds is in the source documents, and it fails loudly."""
+
 import re
 
 import pytest
@@ -44,8 +45,14 @@ def test_account_management_support_is_4661_option_3_never_the_4611_erratum(know
 def test_faq_facts_match_the_faq(knowledge):
     assert knowledge.fact("cid_split_min_subscribers") == 13
     assert knowledge.fact("reinstatement_window_days") == 60
-    for name in ("separation_time", "accumulator_transfer_time", "billing_catch_up_time", "oas_form",
-                 "declination_form", "creditable_coverage_letter"):
+    for name in (
+        "separation_time",
+        "accumulator_transfer_time",
+        "billing_catch_up_time",
+        "oas_form",
+        "declination_form",
+        "creditable_coverage_letter",
+    ):
         assert str(knowledge.fact(name)).lower() in SOURCE_TEXT.lower().replace("’", "'"), name
 
 
@@ -57,6 +64,7 @@ def test_every_entry_names_a_source_section(knowledge):
 
 def _broken(tmp_path, mutate):
     from broker_faq.knowledge import DEFAULT_PATH
+
     raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     mutate(raw)
     path = tmp_path / "knowledge.yml"
@@ -64,16 +72,25 @@ def _broken(tmp_path, mutate):
     return path
 
 
-@pytest.mark.parametrize("mutate, where", [
-    (lambda k: k["topics"]["stop_autopay"]["answers"]["california"].update(contacts=["nobody"]),
-     "topics.stop_autopay.answers.california.contacts[0]: unknown team 'nobody'"),
-    (lambda k: k["topics"]["terminate_contract"]["answers"]["california"].update(
-        text="Call 800-790-4661 now."), "topics.terminate_contract.answers.california.text"),
-    (lambda k: k["teams"]["nw_member_services"].pop("source"), "teams.nw_member_services: missing 'source'"),
-    (lambda k: k["topics"]["edi_after_split"]["answers"]["california"].update(text="In {nonsense} days"),
-     "unknown placeholder 'nonsense'"),
-    (lambda k: k.pop("teams"), "top level: missing 'teams'"),
-])
+@pytest.mark.parametrize(
+    "mutate, where",
+    [
+        (
+            lambda k: k["topics"]["stop_autopay"]["answers"]["california"].update(contacts=["nobody"]),
+            "topics.stop_autopay.answers.california.contacts[0]: unknown team 'nobody'",
+        ),
+        (
+            lambda k: k["topics"]["terminate_contract"]["answers"]["california"].update(text="Call 800-790-4661 now."),
+            "topics.terminate_contract.answers.california.text",
+        ),
+        (lambda k: k["teams"]["nw_member_services"].pop("source"), "teams.nw_member_services: missing 'source'"),
+        (
+            lambda k: k["topics"]["edi_after_split"]["answers"]["california"].update(text="In {nonsense} days"),
+            "unknown placeholder 'nonsense'",
+        ),
+        (lambda k: k.pop("teams"), "top level: missing 'teams'"),
+    ],
+)
 def test_a_malformed_file_is_refused_with_the_place_named(tmp_path, mutate, where):
     with pytest.raises(KnowledgeError, match=re.escape(where)):
         load_knowledge(_broken(tmp_path, mutate))

@@ -1,5 +1,6 @@
 """The project's intent classifier (nlu_components/ngram_classifier.py), outside Rasa's training
 loop: it learns intents from examples, survives being saved and loaded, and sees entity kinds."""
+
 import numpy as np
 import pytest
 import spacy
@@ -16,17 +17,26 @@ from nlu_components.ngram_classifier import NgramIntentClassifier, _counters, _i
 from tests.conftest import ROOT
 
 EXAMPLES = {
-    "stop_autopay": ["who turns off autopay", "how do I stop automatic payments", "cancel the autopay please",
-                     "stop auto pay for my group"],
-    "replace_id_card": ["member lost their ID card", "order a replacement ID card", "need a new member card",
-                        "where do I get a new ID card"],
+    "stop_autopay": [
+        "who turns off autopay",
+        "how do I stop automatic payments",
+        "cancel the autopay please",
+        "stop auto pay for my group",
+    ],
+    "replace_id_card": [
+        "member lost their ID card",
+        "order a replacement ID card",
+        "need a new member card",
+        "where do I get a new ID card",
+    ],
     "greet": ["hello", "hi there", "good morning", "hey"],
 }
 
 
 def training_data() -> TrainingData:
-    return TrainingData([Message(data={TEXT: text, "intent": intent})
-                         for intent, texts in EXAMPLES.items() for text in texts])
+    return TrainingData(
+        [Message(data={TEXT: text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    )
 
 
 @pytest.fixture
@@ -46,8 +56,11 @@ def classify(classifier: NgramIntentClassifier, text: str) -> Message:
 
 def test_unseen_wordings_get_the_right_intent_with_a_ranking(storage):
     classifier = trained(storage)
-    for text, intent in [("how can the group turn off auto-payments", "stop_autopay"),
-                         ("the employee lost his card", "replace_id_card"), ("hi!", "greet")]:
+    for text, intent in [
+        ("how can the group turn off auto-payments", "stop_autopay"),
+        ("the employee lost his card", "replace_id_card"),
+        ("hi!", "greet"),
+    ]:
         message = classify(classifier, text)
         ranking = message.get("intent_ranking")
         assert message.get("intent")["name"] == intent
@@ -72,13 +85,19 @@ def test_without_training_examples_nothing_is_classified(storage):
 def test_its_weights_are_sklearns_sublinear_tf_idf():
     texts = [text for texts in EXAMPLES.values() for text in texts]
     for counter in _counters(NgramIntentClassifier.get_default_config()):
-        reference = TfidfVectorizer(analyzer=counter.analyzer, token_pattern=counter.token_pattern,
-                                    ngram_range=counter.ngram_range, sublinear_tf=True).fit(texts)
+        reference = TfidfVectorizer(
+            analyzer=counter.analyzer,
+            token_pattern=counter.token_pattern,
+            ngram_range=counter.ngram_range,
+            sublinear_tf=True,
+        ).fit(texts)
         ours = _tfidf(counter.fit_transform(texts), _idf(counter.transform(texts)))
         unseen = ["stop the autopay for an ID card", "zzz"]
         assert np.allclose(ours.toarray(), reference.transform(texts).toarray())
-        assert np.allclose(_tfidf(counter.transform(unseen), _idf(counter.transform(texts))).toarray(),
-                           reference.transform(unseen).toarray())
+        assert np.allclose(
+            _tfidf(counter.transform(unseen), _idf(counter.transform(texts))).toarray(),
+            reference.transform(unseen).toarray(),
+        )
 
 
 def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(storage):

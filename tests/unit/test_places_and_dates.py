@@ -1,4 +1,5 @@
 """Places and dates as brokers write them."""
+
 import datetime as dt
 
 import pytest
@@ -8,14 +9,29 @@ from broker_faq.places import Gazetteer, Place, Uncovered
 from tests.conftest import TODAY
 
 
-@pytest.mark.parametrize("mention, key", [
-    ("Oakland", "northern_california"), ("Bay Area", "northern_california"), ("NorCal", "northern_california"),
-    ("Fresno", "northern_california"), ("SoCal", "southern_california"), ("Los Angeles", "southern_california"),
-    ("San Diego", "southern_california"), ("LA", "southern_california"), ("California", "california"),
-    ("CA", "california"), ("Portland", "oregon"), ("Salem", "oregon"), ("Eugene", "oregon"),
-    ("OR", "oregon"), ("Vancouver WA", "southwest_washington"), ("Vancouver, WA", "southwest_washington"),
-    ("Northwest", "northwest"), ("Portland, OR", "oregon"),
-])
+@pytest.mark.parametrize(
+    "mention, key",
+    [
+        ("Oakland", "northern_california"),
+        ("Bay Area", "northern_california"),
+        ("NorCal", "northern_california"),
+        ("Fresno", "northern_california"),
+        ("SoCal", "southern_california"),
+        ("Los Angeles", "southern_california"),
+        ("San Diego", "southern_california"),
+        ("LA", "southern_california"),
+        ("California", "california"),
+        ("CA", "california"),
+        ("Portland", "oregon"),
+        ("Salem", "oregon"),
+        ("Eugene", "oregon"),
+        ("OR", "oregon"),
+        ("Vancouver WA", "southwest_washington"),
+        ("Vancouver, WA", "southwest_washington"),
+        ("Northwest", "northwest"),
+        ("Portland, OR", "oregon"),
+    ],
+)
 def test_covered_places_resolve(knowledge, mention, key):
     place = Gazetteer(knowledge).resolve(mention)
     assert isinstance(place, Place) and place.key == key
@@ -31,8 +47,18 @@ def test_washington_alone_is_taken_as_southwest_washington_with_a_caveat(knowled
     assert place.region == "northwest" and "not in my sources" in place.note
 
 
-@pytest.mark.parametrize("text", ["October 1, 2026", "2026-10-01", "10/1/2026", "Oct 1st 2026",
-                                  "1 October 2026", "Oct. 1, 2026", "terminated on 10-01-2026"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "October 1, 2026",
+        "2026-10-01",
+        "10/1/2026",
+        "Oct 1st 2026",
+        "1 October 2026",
+        "Oct. 1, 2026",
+        "terminated on 10-01-2026",
+    ],
+)
 def test_common_date_spellings(text):
     assert parse_date(text, TODAY).date == dt.date(2026, 10, 1)
 

@@ -1,6 +1,7 @@
 """channels/rasa_fixes.py: the action call keeps Rasa's checks (every action server response is
 still validated, and a malformed one refused with Rasa's own message, only without rebuilding the
 validator each time), times out after 10 s, and the loaded model is kept out of full collections."""
+
 import asyncio
 import gc
 

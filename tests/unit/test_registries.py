@@ -1,6 +1,7 @@
 """Names that must agree across files are held against their one registry, so a topic or a computed
 answer cannot be half-added: the knowledge file's topics against the domain's intents and the
 rules, and its `computed:` names against the computed-answer registry."""
+
 import dataclasses
 
 import pytest
@@ -17,8 +18,11 @@ def rules() -> list[dict]:
 
 
 def routed_to_answer() -> set[str]:
-    return {rule["steps"][0]["intent"] for rule in rules()
-            if len(rule["steps"]) == 2 and rule["steps"][1] == {"action": "action_answer"}}
+    return {
+        rule["steps"][0]["intent"]
+        for rule in rules()
+        if len(rule["steps"]) == 2 and rule["steps"][1] == {"action": "action_answer"}
+    }
 
 
 def test_every_computed_name_in_the_knowledge_file_is_a_registered_computation(knowledge):

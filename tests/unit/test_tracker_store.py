@@ -1,5 +1,6 @@
 """stores.cached_sql: the cached SQL tracker store writes what the stock one writes, and reads
 the database back whenever its cached tracker cannot be trusted."""
+
 import asyncio
 
 import pytest
@@ -94,16 +95,14 @@ def test_a_new_conversation_is_cached_as_stock_rasa_reads_it_back_from_its_first
 
 
 def test_least_recently_used_conversations_leave_the_cache(domain, tmp_path):
-    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
-                                  cached_conversations=2)
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), cached_conversations=2)
     trackers = [asyncio.run(store.get_or_create_tracker(f"broker-{n}")) for n in range(3)]
     assert asyncio.run(store.retrieve("broker-0")) is not trackers[0]
     assert asyncio.run(store.retrieve("broker-2")) is trackers[2]
 
 
 def test_a_long_conversation_is_handed_back_short_with_the_same_state(domain, tmp_path):
-    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"),
-                                  compact_above=40, keep=12)
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), compact_above=40, keep=12)
     tracker = asyncio.run(store.get_or_create_tracker("broker-long"))
     tracker.update(SlotSet("last_topic", "stop_autopay"))
     for n in range(30):

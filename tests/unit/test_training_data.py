@@ -1,4 +1,5 @@
 """The NLU data: the held-out file shares no sentence with training, and covers every intent."""
+
 import re
 from collections import Counter
 
@@ -11,8 +12,11 @@ def examples(*paths) -> list[tuple[str, str]]:
     found = []
     for path in paths:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            found += [(block["intent"], line.strip()[2:].strip())
-                      for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+            found += [
+                (block["intent"], line.strip()[2:].strip())
+                for line in block["examples"].splitlines()
+                if line.strip().startswith("- ")
+            ]
     return found
 
 

@@ -1,5 +1,6 @@
 """The web server without a browser: the console token guards the transcript, static files stay in
 their folder, pages get the Rasa URL and a content security policy; transcripts from the store."""
+
 import json
 import sqlite3
 import threading
@@ -17,17 +18,27 @@ TOKEN = "unit-test-token-0123456789"
 
 def write_events(db_path, sender_id, events):
     with sqlite3.connect(db_path) as db:
-        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
-                   "timestamp FLOAT, intent_name TEXT, action_name TEXT, data TEXT)")
-        db.executemany("INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
-                       [(sender_id, e["event"], json.dumps(e)) for e in events])
+        db.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+            "timestamp FLOAT, intent_name TEXT, action_name TEXT, data TEXT)"
+        )
+        db.executemany(
+            "INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
+            [(sender_id, e["event"], json.dumps(e)) for e in events],
+        )
 
 
 CONVERSATION = [
     {"event": "action", "name": "action_listen"},
-    {"event": "user", "text": "terminate a contract in LA?", "timestamp": 1.0,
-     "parse_data": {"intent": {"name": "terminate_contract", "confidence": 0.97},
-                    "entities": [{"entity": "region", "value": "LA", "start": 22}]}},
+    {
+        "event": "user",
+        "text": "terminate a contract in LA?",
+        "timestamp": 1.0,
+        "parse_data": {
+            "intent": {"name": "terminate_contract", "confidence": 0.97},
+            "entities": [{"entity": "region", "value": "LA", "start": 22}],
+        },
+    },
     {"event": "bot", "text": "Call us.", "data": {"custom": {"type": "answer", "region": "California"}}},
     {"event": "slot", "name": "region", "value": "california"},
     {"event": "user", "text": "thanks", "parse_data": {"intent": {"name": "thank", "confidence": 0.9}}},
@@ -38,10 +49,15 @@ CONVERSATION = [
 def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_messages(tmp_path):
     write_events(tmp_path / "t.db", "abc", CONVERSATION)
     first, second = conversation_turns(tmp_path / "t.db", "abc")
-    assert first == {"time": 1.0, "user": "terminate a contract in LA?", "intent": "terminate_contract",
-                     "confidence": 0.97, "entities": [{"entity": "region", "value": "LA"}],
-                     "bot": [{"text": "Call us.", "custom": {"type": "answer", "region": "California"}}],
-                     "region": "california"}
+    assert first == {
+        "time": 1.0,
+        "user": "terminate a contract in LA?",
+        "intent": "terminate_contract",
+        "confidence": 0.97,
+        "entities": [{"entity": "region", "value": "LA"}],
+        "bot": [{"text": "Call us.", "custom": {"type": "answer", "region": "California"}}],
+        "region": "california",
+    }
     assert second["region"] == "california" and second["bot"] == [{"text": "You're welcome.", "custom": None}]
     assert conversation_turns(tmp_path / "t.db", "someone-else") == []
     assert conversation_turns(tmp_path / "missing.db", "abc") == []
