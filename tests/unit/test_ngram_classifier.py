@@ -3,7 +3,6 @@ loop: it learns intents from examples, survives being saved and loaded, and sees
 
 import numpy as np
 import pytest
-import spacy
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -14,7 +13,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu_components.ngram_classifier import NgramIntentClassifier, _counters, _idf, _tfidf
-from tests.conftest import ROOT
 
 EXAMPLES = {
     "stop_autopay": [
@@ -100,8 +98,9 @@ def test_its_weights_are_sklearns_sublinear_tf_idf():
         )
 
 
-def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(storage):
-    nlp = spacy.load(ROOT / "build" / "spacy_kp_en")
+def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(storage, nlp):
+    # `nlp`: the project's pipeline built in memory from the knowledge file (tests/conftest.py), so the
+    # fast loop (`make unit`) needs no `make train` step; build/spacy_kp_en is the same pipeline on disk.
     message = Message(data={TEXT: "the group is in Fresno"})
     message.set(SPACY_DOCS[TEXT], nlp(message.get(TEXT)))
     assert NgramIntentClassifier.create({}, *storage)._text(message) == "the group is in Fresno __region__"
