@@ -11,6 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: install web-deps browser scale-deps train run test scale-test bench lock check-knowledge review clean
+.PHONY: unit lint lint-py
 .DELETE_ON_ERROR:
 
 install: $(VENV)/.installed
@@ -58,6 +59,22 @@ run: train web-deps
 
 test: check-knowledge train web-deps browser
 	scripts/test.sh
+
+# The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step
+# (~20 s). The slow tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.
+unit: install
+	$(BIN)/python -m pytest tests/unit -q
+
+# Lint, format and types (configuration in pyproject.toml), every check run even when one fails: mypy on
+# broker_faq (the domain) and the packages whose own code passes it; lint-js is the JavaScript's.
+MYPY_PACKAGES := broker_faq web ops
+lint: lint-py lint-js
+lint-py: install
+	@status=0; \
+	echo "ruff check"; $(BIN)/ruff check --output-format concise . || status=1; \
+	echo "ruff format --check"; $(BIN)/ruff format --check --output-format concise . || status=1; \
+	echo "mypy $(MYPY_PACKAGES)"; $(BIN)/mypy $(MYPY_PACKAGES) || status=1; \
+	exit $$status
 
 # This project against stock Rasa: training, held-out NLU, latency, throughput, memory, growth
 # (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).

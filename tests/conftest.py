@@ -72,3 +72,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured figures")
         for name, value in FIGURES.items():
             terminalreporter.write_line(f"{name}: {value}")
+
+
+# The slow tiers by folder (markers registered in pytest.ini), so `-m "not live and not browser"` selects.
+TIERS = ("rasa", "live", "browser", "scale")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection runs
+def pytest_collection_modifyitems(items):
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        path = item.path.resolve()
+        if path.is_relative_to(tests) and path.relative_to(tests).parts[0] in TIERS:
+            item.add_marker(path.relative_to(tests).parts[0])
