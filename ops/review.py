@@ -1,11 +1,13 @@
 """`make review`: what the assistant answered, where it failed, and what brokers rated unhelpful.
 
-Reads Rasa's tracker store (the `events` table; SQLite by default, PostgreSQL in the scaled
-profile) and prints, for a date range: conversations and messages; answers per topic and region;
-messages that ended in fallback or out of scope, grouped by similar wording, most frequent first;
-answers rated unhelpful with their comments; questions about regions the knowledge does not cover.
-Writes the same as CSV, and per-day volume and fallback rate as a PNG. User text is stored masked
-(stores/masking_sql.py), so personal data stays masked here too.
+Reads Rasa's tracker store through the one reader of stored conversations (stores/events_reader.py):
+by default the store named in the endpoints file ($SERVE_ENDPOINTS, else endpoints.yml: SQLite in
+var/tracker.db unless TRACKER_DB says otherwise; PostgreSQL in the production profile), or the
+SQLAlchemy URL given as --db or TRACKER_DB_URL. Prints, for a date range: conversations and
+messages; answers per topic and region; messages that ended in fallback or out of scope, grouped by
+similar wording, most frequent first; answers rated unhelpful with their comments; questions about
+regions the knowledge does not cover. Writes the same as CSV, and per-day volume and fallback rate
+as a PNG. User text is stored masked (stores/masking_sql.py), so personal data stays masked here too.
 
     python -m ops.review [--from 2026-11-01] [--to 2026-11-30] [--db URL] [--out results/review]
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from stores.events_reader import EventsReader
 
 FAILED_INTENTS = ("nlu_fallback", "out_of_scope")
 STOPWORDS = set(
@@ -62,35 +65,32 @@ def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[str, i
     return sorted(((example, count) for _, example, count in groups), key=lambda g: -g[1])
 
 
-def read(engine: sa.engine.Engine, start: dt.date, end: dt.date) -> Review:
+def read(events: EventsReader, start: dt.date, end: dt.date) -> Review:
     review = Review()
     low = dt.datetime.combine(start, dt.time.min).timestamp()
     high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min).timestamp()
-    query = sa.text(
-        "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
-        "WHERE timestamp >= :low AND timestamp < :high ORDER BY id"
-    )
-    last_user_text: dict[str, str] = {}
-    with engine.connect() as connection:
-        for sender, kind, timestamp, intent, name, data in connection.execute(query, {"low": low, "high": high}):
-            event = json.loads(data)
-            day = dt.date.fromtimestamp(timestamp)
-            if kind == "user":
-                review.conversations.add(sender)
-                review.messages_by_day[day] += 1
-                last_user_text[sender] = event.get("text") or ""
-                if intent in FAILED_INTENTS:
-                    review.failed_by_day[day] += 1
-                    review.failed_texts.append(last_user_text[sender])
-            elif kind == "bot":
-                custom = (event.get("data") or {}).get("custom") or {}
-                if custom.get("type") == "answer":
-                    review.answers[(custom.get("topic"), custom.get("region") or "region not known")] += 1
-                elif custom.get("type") == "uncovered_region":
-                    review.uncovered[custom.get("place", "?")] += 1
-            elif kind == "slot" and name == "feedback" and (event.get("value") or {}).get("rating") == "unhelpful":
-                value = event["value"]
-                review.unhelpful.append((value.get("topic"), value.get("region"), value.get("comment") or ""))
+    for stored in events.between(low, high):
+        event, kind = stored.event, stored.type_name
+        day = dt.date.fromtimestamp(stored.timestamp)
+        if kind == "user":
+            review.conversations.add(stored.sender_id)
+            review.messages_by_day[day] += 1
+            if stored.intent_name in FAILED_INTENTS:
+                review.failed_by_day[day] += 1
+                review.failed_texts.append(event.get("text") or "")
+        elif kind == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("type") == "answer":
+                review.answers[(custom.get("topic"), custom.get("region") or "region not known")] += 1
+            elif custom.get("type") == "uncovered_region":
+                review.uncovered[custom.get("place", "?")] += 1
+        elif (
+            kind == "slot"
+            and stored.action_name == "feedback"
+            and (event.get("value") or {}).get("rating") == "unhelpful"
+        ):
+            value = event["value"]
+            review.unhelpful.append((value.get("topic"), value.get("region"), value.get("comment") or ""))
     return review
 
 
@@ -143,8 +143,12 @@ def plot(review: Review, path: Path) -> None:
     plt.close(fig)
 
 
-def default_db_url() -> str:
-    return os.environ.get("TRACKER_DB_URL") or f"sqlite:///{os.environ.get('TRACKER_DB', 'var/tracker.db')}"
+def open_store(db_url: str | None) -> EventsReader:
+    """The store at db_url, else the one the endpoints file names (TRACKER_DB defaulting as in serve.sh)."""
+    if db_url:
+        return EventsReader(db_url)
+    os.environ.setdefault("TRACKER_DB", "var/tracker.db")
+    return EventsReader.from_endpoints()
 
 
 def main(argv: list[str]) -> int:
@@ -152,16 +156,24 @@ def main(argv: list[str]) -> int:
     today = dt.date.today()
     parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=today - dt.timedelta(days=30))
     parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=today)
-    parser.add_argument("--db", default=default_db_url(), help="SQLAlchemy URL of the tracker store")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("TRACKER_DB_URL"),
+        help="SQLAlchemy URL of the tracker store (default: the one the endpoints file names)",
+    )
     parser.add_argument("--out", type=Path, default=Path("results/review"))
     args = parser.parse_args(argv)
     try:
-        review = read(sa.create_engine(args.db), args.start, args.end)
-    except sa.exc.SQLAlchemyError as err:
-        print(f"cannot read the tracker store at {args.db}: {str(err).splitlines()[0]}", file=sys.stderr)
+        events = open_store(args.db)
+        if not events.exists():
+            print(f"cannot read the tracker store at {events.where}: it holds no conversations yet", file=sys.stderr)
+            return 1
+        review = read(events, args.start, args.end)
+    except (sa.exc.SQLAlchemyError, ValueError) as err:
+        print(f"cannot read the tracker store: {str(err).splitlines()[0]}", file=sys.stderr)
         return 1
     table = rows(review)
-    print(f"Review {args.start} to {args.end} ({args.db})")
+    print(f"Review {args.start} to {args.end} ({events.where})")
     print_table(table)
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "review.csv").open("w", newline="", encoding="utf-8") as handle:

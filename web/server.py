@@ -1,10 +1,13 @@
 """The web server of `make run`: the broker widget, its demo portal page and the agent console
 (static files), the socket.io browser client from node_modules, and the console's token-protected
-transcript endpoint. Rasa's own HTTP API stays off; this reads the tracker store instead.
+transcript endpoint. Rasa's own HTTP API stays off; this reads the tracker store instead: the one
+named in the endpoints file the Rasa server runs with (stores/events_reader.py), SQLite or PostgreSQL.
 
 Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
-AGENT_CONSOLE_TOKEN (required). It listens on 127.0.0.1 only.
+AGENT_CONSOLE_TOKEN (required), SERVE_ENDPOINTS (endpoints.yml) and the variables it names
+(TRACKER_DB, or TRACKER_DB_HOST, ... in the production profile). It listens on 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -18,6 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import sqlalchemy as sa
+
+from stores.events_reader import EventsReader
 from web.transcript import conversation_turns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,17 +40,19 @@ class Settings:
         self.token = env.get("AGENT_CONSOLE_TOKEN", "")
         if len(self.token) < MIN_TOKEN_LENGTH:
             raise SystemExit(f"AGENT_CONSOLE_TOKEN must be set, at least {MIN_TOKEN_LENGTH} characters")
-        # The SQLite file the Rasa server writes (endpoints.yml reads the same TRACKER_DB).
-        self.tracker_db = ROOT / env.get("TRACKER_DB", "var/tracker.db")
+        # The endpoints file the Rasa server runs with: its tracker store is the one read.
+        self.endpoints = env.get("SERVE_ENDPOINTS", "endpoints.yml")
 
     def content_security_policy(self) -> str:
         # The pages run only their own scripts and talk only to this server and the Rasa server.
         websocket = re.sub(r"^http", "ws", self.rasa_url)
-        return (f"default-src 'self'; connect-src 'self' {self.rasa_url} {websocket}; "
-                "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+        return (
+            f"default-src 'self'; connect-src 'self' {self.rasa_url} {websocket}; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        )
 
 
-def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
+def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "kp-broker-web"
         sys_version = ""
@@ -65,10 +73,18 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
         def conversation(self, sender_id: str) -> None:
             scheme, _, token = self.headers.get("Authorization", "").partition(" ")
             if scheme != "Bearer" or not hmac.compare_digest(token.encode(), settings.token.encode()):
-                self.json(HTTPStatus.UNAUTHORIZED, {"error": "sign in with the agent console token"},
-                          {"WWW-Authenticate": 'Bearer realm="agent console"'})
+                self.json(
+                    HTTPStatus.UNAUTHORIZED,
+                    {"error": "sign in with the agent console token"},
+                    {"WWW-Authenticate": 'Bearer realm="agent console"'},
+                )
                 return
-            turns = conversation_turns(settings.tracker_db, sender_id)
+            try:
+                turns = conversation_turns(events, sender_id)
+            except sa.exc.SQLAlchemyError as error:
+                self.log_error("tracker store unreadable: %s", str(error).splitlines()[0])
+                self.json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the conversation store cannot be read now"})
+                return
             self.json(HTTPStatus.OK, {"sender_id": sender_id, "turns": turns})
 
         def static(self, path: str) -> None:
@@ -87,21 +103,29 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
             body = target.read_bytes()
             if target.suffix == ".html":
                 body = body.replace(b"{{RASA_URL}}", settings.rasa_url.encode())
-            self.reply(HTTPStatus.OK, body, mimetypes.guess_type(target.name)[0] or "application/octet-stream",
-                       {"Content-Security-Policy": settings.content_security_policy()}
-                       if target.suffix == ".html" else {})
+            self.reply(
+                HTTPStatus.OK,
+                body,
+                mimetypes.guess_type(target.name)[0] or "application/octet-stream",
+                {"Content-Security-Policy": settings.content_security_policy()} if target.suffix == ".html" else {},
+            )
 
         def json(self, status: HTTPStatus, value: dict, headers: dict | None = None) -> None:
-            self.reply(status, json.dumps(value).encode(), "application/json",
-                       {"Cache-Control": "no-store", **(headers or {})})
+            self.reply(
+                status, json.dumps(value).encode(), "application/json", {"Cache-Control": "no-store", **(headers or {})}
+            )
 
         def reply(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict) -> None:
             self.send_response(status)
             if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
                 content_type += "; charset=utf-8"
-            for name, value in {"Content-Type": content_type, "Content-Length": str(len(body)),
-                                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                                **headers}.items():
+            for name, value in {
+                "Content-Type": content_type,
+                "Content-Length": str(len(body)),
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                **headers,
+            }.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
@@ -111,7 +135,8 @@ def make_handler(settings: Settings) -> type[BaseHTTPRequestHandler]:
 
 def main() -> None:
     settings = Settings(dict(os.environ))
-    server = ThreadingHTTPServer(("127.0.0.1", settings.port), make_handler(settings))
+    events = EventsReader.from_endpoints(settings.endpoints)
+    server = ThreadingHTTPServer(("127.0.0.1", settings.port), make_handler(settings, events))
     print(f"Web server on http://localhost:{settings.port}", file=sys.stderr, flush=True)
     server.serve_forever()
 

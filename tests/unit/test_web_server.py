@@ -1,5 +1,6 @@
 """The web server without a browser: the console token guards the transcript, static files stay in
-their folder, pages get the Rasa URL and a content security policy; transcripts from the store."""
+their folder, pages get the Rasa URL and a content security policy; transcripts from the store (read
+by stores/events_reader.py, tested in test_events_reader.py)."""
 
 import json
 import sqlite3
@@ -10,10 +11,15 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from stores.events_reader import EventsReader
 from web.server import Settings, make_handler
 from web.transcript import conversation_turns
 
 TOKEN = "unit-test-token-0123456789"
+
+
+def store(db_path) -> EventsReader:
+    return EventsReader(f"sqlite:///{db_path}")
 
 
 def write_events(db_path, sender_id, events):
@@ -48,7 +54,7 @@ CONVERSATION = [
 
 def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_messages(tmp_path):
     write_events(tmp_path / "t.db", "abc", CONVERSATION)
-    first, second = conversation_turns(tmp_path / "t.db", "abc")
+    first, second = conversation_turns(store(tmp_path / "t.db"), "abc")
     assert first == {
         "time": 1.0,
         "user": "terminate a contract in LA?",
@@ -59,17 +65,21 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
         "region": "california",
     }
     assert second["region"] == "california" and second["bot"] == [{"text": "You're welcome.", "custom": None}]
-    assert conversation_turns(tmp_path / "t.db", "someone-else") == []
-    assert conversation_turns(tmp_path / "missing.db", "abc") == []
+    assert conversation_turns(store(tmp_path / "t.db"), "someone-else") == []
+    assert conversation_turns(store(tmp_path / "missing.db"), "abc") == []
+
+
+def serve(events: EventsReader):
+    settings = Settings({"WEB_PORT": "0", "RASA_URL": "http://localhost:5999", "AGENT_CONSOLE_TOKEN": TOKEN})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, events))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture
 def web_url(tmp_path):
-    settings = Settings({"WEB_PORT": "0", "RASA_URL": "http://localhost:5999", "AGENT_CONSOLE_TOKEN": TOKEN})
-    settings.tracker_db = tmp_path / "t.db"
-    write_events(settings.tracker_db, "abc", CONVERSATION)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    write_events(tmp_path / "t.db", "abc", CONVERSATION)
+    server = serve(store(tmp_path / "t.db"))
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
@@ -94,6 +104,16 @@ def test_with_the_token_the_transcript_is_served_uncached(web_url):
     status, headers, body = get(f"{web_url}/api/conversations/abc", TOKEN)
     assert status == 200 and headers["Cache-Control"] == "no-store"
     assert [turn["intent"] for turn in json.loads(body)["turns"]] == ["terminate_contract", "thank"]
+
+
+def test_a_store_that_cannot_be_read_gets_a_clear_503_not_a_dropped_connection():
+    server = serve(EventsReader("postgresql://nobody:secret@127.0.0.1:9/tracker"))  # nothing listens on 9
+    try:
+        status, _, body = get(f"http://127.0.0.1:{server.server_port}/api/conversations/abc", TOKEN)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 503 and "cannot be read" in json.loads(body)["error"] and "secret" not in body
 
 
 @pytest.mark.parametrize("path", ["/../endpoints.yml", "/%2e%2e/%2e%2e/endpoints.yml", "/widget/../../server.py"])

@@ -1,0 +1,66 @@
+"""The agent console on the production profile: its transcript endpoint reads a conversation the two
+Rasa servers stored in PostgreSQL, through the same endpoints file they run with."""
+
+import json
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.live.servers import Assistant
+from tests.scale.cluster import ACTIONS_PORTS, RASA_PORTS, say
+
+WEB_PORT = 5680  # beside the profile's other 56xx ports
+TOKEN = "scale-console-" + os.urandom(12).hex()
+AMT_LINE = "800-790-4661, option 3"
+OREGON_LINE = "503-813-2630, option 3"
+
+
+@pytest.fixture(scope="module")
+def console(cluster, services, tmp_path_factory):
+    """The web server (scripts/serve.sh web) given what each Rasa server of the profile is given."""
+    web = Assistant(
+        tmp_path_factory.mktemp("console"),
+        RASA_PORTS[0],
+        ACTIONS_PORTS[0],
+        web_port=WEB_PORT,
+        env={**services.env(), "AGENT_CONSOLE_TOKEN": TOKEN},
+    )
+    try:
+        web.start("web")
+        yield f"http://localhost:{WEB_PORT}"
+    finally:
+        web.stop_all()
+
+
+def transcript(console: str, sender: str, token: str = TOKEN) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        f"{console}/api/conversations/{sender}", headers={"Authorization": f"Bearer {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+def test_the_console_transcript_of_a_conversation_held_in_postgresql(console, sender):
+    asked = ["How do I terminate a small group contract in Oakland?", "what about Oregon?"]
+    for port, text in zip(RASA_PORTS, asked, strict=True):  # one message to each server
+        say(f"http://localhost:{port}/webhooks/rest/webhook", sender, text)
+
+    status, body = transcript(console, sender)
+    assert status == 200 and body["sender_id"] == sender
+    first, second = body["turns"]
+    assert [first["user"], second["user"]] == asked
+    assert first["intent"] == "terminate_contract" and first["confidence"] > 0.5
+    assert (first["region"], second["region"]) == ("northern_california", "oregon")  # the slot after each
+    answer = next(m["custom"] for m in first["bot"] if m["custom"])
+    assert answer["type"] == "answer" and answer["region"] == "Northern California" and answer["sources"]
+    assert AMT_LINE in "\n".join(m["text"] or "" for m in first["bot"])
+    assert OREGON_LINE in "\n".join(m["text"] or "" for m in second["bot"])
+
+
+def test_the_console_transcript_still_needs_the_token_on_postgresql(console, sender):
+    assert transcript(console, sender, token="wrong-token-of-good-length")[0] == 401
