@@ -10,8 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from broker_faq.conversation import Mention
-from broker_faq.conversation import Reply, State, Turn
+from broker_faq.conversation import Mention, Reply, Segment, State, Turn
 
 # Every State field is a slot of the same name in domain.yml.
 STATE_SLOTS = tuple(f.name for f in fields(State))
@@ -30,8 +29,11 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
     message = tracker.latest_message or {}
     mentions = tuple(Mention(e["entity"], str(e.get("value", "")), e.get("start") or 0)
                      for e in message.get("entities", []))
+    segments = tuple(Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
+                     for s in message.get("segments") or [])
     return Turn(intent=(message.get("intent") or {}).get("name"), text=message.get("text") or "",
-                mentions=mentions, state=state_from(tracker), today=today or dt.date.today())
+                mentions=mentions, state=state_from(tracker), today=today or dt.date.today(),
+                segments=segments)
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[dict]:

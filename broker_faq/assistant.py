@@ -1,58 +1,206 @@
-"""Turn -> Reply: which topic a message is about, for which region, and which answer gives it.
+"""Turn -> Reply: which questions a message asks, about which topic, for which region, and which
+answer gives each.
 
-The reply building lives in replies.py and the computed answers in computed.py; this module only
-decides which of them answers a turn.
+Reading (places, teams, details) is done by the readers Replies holds; the reply building lives in
+replies.py and the computed answers in computed.py. This module only decides which of them
+answers, and joins the answers when one message asks several things.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .computed import COMPUTED
-from .conversation import Ask, Reply, Turn
+from .contact_requests import ContactRequest
+from .conversation import Ask, Button, Mention, Reply, State, Turn
+from .dates import find_dates
 from .knowledge import Knowledge, KnowledgeError
-from .places import Place, Uncovered
+from .places import Place, PlaceMention, Uncovered
 from .replies import Replies
+from .vocabulary import Vocabulary, load_vocabulary
 
 # Intents that answer a question the assistant asked, or continue the last topic.
 FOLLOW_UPS = frozenset({"inform_region", "inform_date", "inform_count", "affirm", "deny"})
 # A date with no question before it can only be about the one date-based answer.
 TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
+TEAM_TOPIC = "team_contact"
+# How sure the NLU must be of a part of a message to answer it as a question of its own.
+MIN_PART_CONFIDENCE = 0.5
 
 
 class Assistant:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None):
         unknown = {key: t.computed for key, t in knowledge.topics.items()
                    if t.computed and t.computed not in COMPUTED}
         if unknown:
             key, name = next(iter(unknown.items()))
             raise KnowledgeError(f"topics.{key}.computed: unknown computation '{name}'")
         self.k = knowledge
-        self.replies = Replies(knowledge)
+        self.replies = Replies(knowledge, vocabulary or load_vocabulary())
 
     def respond(self, turn: Turn) -> Reply:
+        parts = self.parts(turn)
+        if len(parts) < 2:
+            return self._one(turn)
+        replies, state = [], turn.state
+        for part in parts:
+            reply = self._one(replace(part, state=state))
+            replies.append(reply)
+            state = reply.state
+        return self._together(replies)
+
+    # --- several questions in one message -------------------------------------------------------
+
+    def parts(self, turn: Turn) -> list[Turn]:
+        """The questions a message asks, each with the context before it: one Turn per topic."""
+        segments = list(turn.segments)
+        if len(segments) < 2 or turn.is_payload:
+            return [turn]
+        asking = [i for i, s in enumerate(segments) if self._asks_on_its_own(turn, s)]
+        # The same topic asked again next to itself is one question ("CA term line and the NW one").
+        asking = [i for n, i in enumerate(asking) if n == 0 or segments[i].intent != segments[asking[n - 1]].intent]
+        if len({segments[i].intent for i in asking}) < 2:
+            return [turn]
+        parts, start = [], 0
+        for n, i in enumerate(asking):
+            end = len(turn.text) if n == len(asking) - 1 else segments[i].end
+            parts.append(self._part(turn, start, end, segments[i].intent))
+            start = segments[i].end
+        return parts
+
+    def _asks_on_its_own(self, turn: Turn, segment) -> bool:
+        if segment.intent not in self.k.topics or segment.confidence < MIN_PART_CONFIDENCE:
+            return False
+        said = self.replies.contacts.read(turn.text[segment.start:segment.end])
+        return segment.asks or bool(said.teams or said.details)
+
+    @staticmethod
+    def _part(turn: Turn, start: int, end: int, intent: str | None) -> Turn:
+        mentions = tuple(Mention(m.label, m.value, m.start - start) for m in turn.mentions
+                         if start <= m.start < end)
+        return replace(turn, intent=intent, text=turn.text[start:end], mentions=mentions, segments=())
+
+    def _together(self, replies: list[Reply]) -> Reply:
+        """One reply for several answers: numbered, each with its own source; contacts of all."""
+        text = "You asked about several things:\n\n" + "\n\n".join(
+            f"{n}. {reply.text}" for n, reply in enumerate(replies, start=1))
+        payloads = [r.payload for r in replies if r.payload]
+        answers = [p for p in payloads if p.get("type") == "answer"]
+        payload = {"type": "answer", "topic": answers[0]["topic"] if answers else None,
+                   "region": _same([p.get("region") for p in answers]),
+                   "sources": _union(p.get("sources", []) for p in answers),
+                   "contacts": _union(p.get("contacts", []) for p in answers),
+                   "links": _union(p.get("links", []) for p in answers), "parts": payloads}
+        asked = next((r for r in replies if r.state.requested), None)
+        last = replies[-1].state
+        teams = tuple(dict.fromkeys(t for r in replies for t in (r.state.last_teams or ())))
+        regions = {r.state.region for r in replies}
+        state = last.with_updates(last_teams=teams or None, region=last.region if len(regions) == 1 else None,
+                                  pending_topic=asked.state.pending_topic if asked else None,
+                                  requested=asked.state.requested if asked else None)
+        buttons = next((r.buttons for r in replies if r.buttons), ())
+        return Reply(text, state, buttons=buttons, payload=payload)
+
+    # --- one question -----------------------------------------------------------------------------
+
+    def _one(self, turn: Turn) -> Reply:
         r = self.replies
-        topic_key = self.topic_of(turn)
-        places = [r.places.resolve(m.value) for m in turn.mentioned("region")]
-        covered = [p for p in places if isinstance(p, Place)]
-        uncovered = [p for p in places if isinstance(p, Uncovered)]
+        request = r.contacts.read(turn.words)
+        places = r.places.find(turn.words, outside=request.team_spans)
+        request = r.contacts.read(turn.words, tuple((p.start, p.end) for p in places))
+        located = [p.place for p in places if not p.comparison]
+        covered = [p for p in located if isinstance(p, Place)]
+        uncovered = [p for p in located if isinstance(p, Uncovered)]
+        topic_key = self.topic_of(turn, request)
         if uncovered and not covered:
             return r.uncovered(uncovered[0], topic_key, turn.state)
+        by_answer = self._places_by_answer(topic_key, covered)
+        if len(by_answer) > 1:
+            return self._together([self._for_places(turn, request, topic_key, [place]) for place in by_answer])
+        return self._for_places(turn, request, topic_key, covered)
+
+    def _places_by_answer(self, topic_key: str | None, covered: list[Place]) -> list[Place]:
+        """One place per distinct answer the topic gives them: "my San Diego group and my Salem group"
+        get the California and the Northwest answer."""
+        topic = self.k.topics.get(topic_key) if topic_key else None
+        if topic is None or topic.computed:
+            return covered[:1]
+        distinct: dict[object, Place] = {}
+        for place in covered:
+            entry = self.replies.entry_for(topic, place)
+            distinct.setdefault(id(entry) if entry else place.region, place)
+        return list(distinct.values())
+
+    def _for_places(self, turn: Turn, request: ContactRequest, topic_key: str | None,
+                    covered: list[Place]) -> Reply:
+        r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
+        reply = r.with_lead(self._answer(turn, request, topic_key, covered, state), request.details)
+        return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
+
+    def _answer(self, turn: Turn, request: ContactRequest, topic_key: str | None, covered: list[Place],
+                state: State) -> Reply:
+        r = self.replies
+        if request.teams:
+            return self._named_teams(request, covered, state)
+        last_teams = state.last_teams or ()
+        if request.details_only and last_teams and not self._elsewhere(covered, last_teams):
+            return r.team_cards(self.k.topics.get(state.last_topic or "") or self.k.topics[TEAM_TOPIC],
+                                last_teams, state)
         if topic_key is None:
+            if request.misprinted:
+                return r.team_cards(self.k.topics[TEAM_TOPIC], request.misprinted, state)
             return r.no_topic(covered[0] if covered else None, state)
         topic = self.k.topics[topic_key]
         if topic.computed:
             return COMPUTED[topic.computed](r, topic, turn, state)
         return r.static(topic, state)
 
-    def topic_of(self, turn: Turn) -> str | None:
+    def _elsewhere(self, covered: list[Place], teams: tuple[str, ...]) -> bool:
+        """The message names a region other than the one the teams serve ("and for Oregon?")."""
+        return bool(covered) and any(self.k.teams[t]["region"] != covered[0].region for t in teams)
+
+    def _named_teams(self, request: ContactRequest, covered: list[Place], state: State) -> Reply:
+        r, topic = self.replies, self.k.topics[TEAM_TOPIC]
+        known = covered[0] if covered else r.places.place(state.region)
+        keys: list[str] = []
+        for mention in request.teams:
+            candidates = r.contacts.region_teams(mention, known.region if known else None)
+            if len({self.k.teams[c]["region"] for c in candidates}) > 1:
+                return r.ask(state, topic, Ask.TEAM, f"\"{mention.text}\" can mean two teams. Which one do you need?",
+                             tuple(Button(self.k.teams[c]["name"], f'/team_contact{{"team": "{self.k.teams[c]["name"]}"}}')
+                                   for c in candidates))
+            keys += [c for c in candidates if c not in keys]
+        if covered and self._elsewhere(covered, tuple(keys)):
+            return r.not_in_region(topic, tuple(keys), covered[0], state)
+        return r.team_cards(topic, tuple(keys), state)
+
+    def topic_of(self, turn: Turn, request: ContactRequest | None = None) -> str | None:
         state = turn.state
         # "they terminated 8/1/2026" right after we asked for the date answers our question, even
         # if it reads like a new question about terminating.
         if state.pending_topic and (
-                (state.requested == Ask.TERMINATION_DATE and turn.mentioned("date"))
+                (state.requested == Ask.TERMINATION_DATE and (turn.mentioned("date") or find_dates(turn.text, turn.today)))
                 or (state.requested == Ask.SUBSCRIBERS and turn.mentioned("count"))):
             return state.pending_topic
         if turn.intent in self.k.topics:
             return turn.intent
-        if turn.intent in FOLLOW_UPS:
-            return state.pending_topic or state.last_topic or TOPIC_OF_BARE_FACT.get(turn.intent)
+        if request is not None and (request.teams or request.misprinted):
+            return TEAM_TOPIC
+        if turn.intent in FOLLOW_UPS or (request is not None and request.details_only):
+            return state.pending_topic or state.last_topic or TOPIC_OF_BARE_FACT.get(turn.intent or "")
         return None
+
+
+def _same(values: list) -> object:
+    return values[0] if values and all(v == values[0] for v in values) else None
+
+
+def _union(lists) -> list:
+    seen, out = set(), []
+    for items in lists:
+        for item in items:
+            key = repr(item)
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out

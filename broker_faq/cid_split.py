@@ -41,16 +41,49 @@ NOT_A_HEADCOUNT = re.compile(r"\s*(contracts?|cids?|locations?|offices?|sites?|b
                              r"plans?|weeks?|months?|days?|years?|%|percent|reports?)\b", re.IGNORECASE)
 
 
-def subscriber_count(counts: list[Mention], anchor: Mention | None, text: str) -> Mention | None:
-    """The number of subscribers at the non-headquarters place: numbers of contracts, weeks or
-    offices are left out, and of several ("50 at HQ and 20 in San Diego") the one closest to
-    that place counts."""
-    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value):])]
-    if not people:
+@dataclass(frozen=True)
+class CountRoles:
+    """The words that say what a number counts (knowledge/vocabulary.yml)."""
+
+    subscribers: tuple[str, ...]
+    headcount: tuple[str, ...]
+    waived: tuple[str, ...]
+
+    def of(self, following: str) -> str | None:
+        """'subscribers', 'waived', 'staff' or None, from the words after a number (to the next comma)."""
+        clause = " " + re.split(r"[,;.!?\n(]|\d", following.lower())[0] + " "
+        for role, words in (("waived", self.waived), ("subscribers", self.subscribers), ("staff", self.headcount)):
+            if any(f" {w} " in clause or clause.startswith(f" {w}") for w in words):
+                return role
         return None
+
+
+@dataclass(frozen=True)
+class SubscriberCount:
+    count: Mention | None = None
+    staff: Mention | None = None  # only staff were counted: there are at most this many subscribers
+
+
+def subscriber_count(counts: list[Mention], anchor: Mention | None, text: str,
+                     roles: CountRoles | None = None) -> SubscriberCount:
+    """The number of subscribers at the non-headquarters place. Subscribers are people enrolled with
+    Kaiser Permanente: "45 staff, 10 of them on our Kaiser plan" counts 10; numbers of contracts,
+    weeks or offices are left out. Of several ("50 at HQ and 20 in San Diego") the one closest to
+    that place counts. Only numbers of staff (or of those who waived) give no count."""
+    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value):])]
+    if roles is not None:
+        labelled = [(c, roles.of(text[c.start + len(c.value):])) for c in people]
+        people = [c for c, role in labelled if role in ("subscribers", None)]
+        if not people:
+            staff = [c for c, role in labelled if role == "staff"]
+            return SubscriberCount(staff=_nearest(staff, anchor)) if staff else SubscriberCount()
+    return SubscriberCount(_nearest(people, anchor)) if people else SubscriberCount()
+
+
+def _nearest(counts: list[Mention], anchor: Mention | None) -> Mention:
     if anchor is None:
-        return people[0]
-    return min(people, key=lambda c: abs(c.start - anchor.start))
+        return counts[0]
+    return min(counts, key=lambda c: abs(c.start - anchor.start))
 
 
 WORD_NUMBERS = {w: i for i, w in enumerate(

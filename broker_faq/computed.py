@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .cid_split import decide, headquarters_first, parse_count, subscriber_count
-from .conversation import Ask, Button, Reply, State, Turn
-from .dates import parse_date, reinstatement_window, spell
-from .knowledge import ContactRef, Source, Topic
+from .cid_split import CountRoles, decide, headquarters_first, parse_count, subscriber_count
+from .conversation import Ask, Button, Mention, Reply, State, Turn
+from .dates import parse_date, reinstatement_window, spell, termination_date
+from .knowledge import Source, Topic
 from .places import Place
 from .replies import Replies
 
@@ -27,6 +27,11 @@ def computed(name: str) -> Callable[[ComputedAnswer], ComputedAnswer]:
     return register
 
 
+def _count_roles(a: Replies) -> CountRoles:
+    v = a.vocabulary
+    return CountRoles(v.subscriber_words, v.headcount_words, v.waived_words)
+
+
 YES_NO = (Button("Yes", "/affirm"), Button("No", "/deny"))
 # What a separation sets in motion, told after "may need to separate" (each from its own FAQ entry).
 AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split", "bills_after_split")
@@ -34,8 +39,8 @@ AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split",
 
 @computed("cid_split")
 def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
-    resolved = [(m, a.places.resolve(m.value)) for m in turn.mentioned("region")]
-    places = {m: p for m, p in resolved if isinstance(p, Place)}
+    found = [p for p in a.places.find(turn.words) if not p.comparison and isinstance(p.place, Place)]
+    places = {Mention("region", p.text, p.start): p.place for p in found}
     ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
     known = a.places.place(state.region)
     elsewhere = [p for p in places.values() if p.region != "california"] or (
@@ -53,11 +58,15 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             state = state.with_updates(hq_area=hq.key, region=hq.key)
         if any(places[m].key != state.hq_area for m in ordered):
             state = state.with_updates(other_locations=True)
+        elif len({m.value.lower() for m in ordered}) > 1 and state.other_locations is None:
+            # "HQ in Oakland, second office in San Jose": every location named is in one area.
+            state = state.with_updates(other_locations=False)
     if state.requested == Ask.OTHER_LOCATIONS and turn.intent in ("affirm", "deny"):
         state = state.with_updates(other_locations=turn.intent == "affirm")
-    count = subscriber_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None, turn.text)
-    if count is not None and parse_count(count.value) is not None:
-        state = state.with_updates(subscribers=parse_count(count.value))
+    count = subscriber_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None, turn.text,
+                             _count_roles(a))
+    if count.count is not None and parse_count(count.count.value) is not None:
+        state = state.with_updates(subscribers=parse_count(count.count.value))
 
     if state.hq_area is None:
         areas = a.places.areas("california")
@@ -74,10 +83,20 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         body = (f"Then the group doesn't need to separate its contract: separation applies only to groups "
                 f"with locations in both {hq.name} and {other.name}.")
         return _decided(a, topic, state, body, rule.source)
+    staff = parse_count(count.staff.value) if count.staff is not None else None
+    if state.subscribers is None and staff is not None and staff < threshold:
+        # Subscribers are the staff enrolled with Kaiser Permanente: fewer staff, fewer subscribers.
+        body = (f"No: with {staff} staff in {other.name}, the non-headquarters region, the group has at most "
+                f"{staff} Kaiser Permanente subscribers there, fewer than {threshold}, so it does not need to "
+                f"separate its contract. Separation applies only when the non-headquarters region has at "
+                f"least {threshold} subscribers (people enrolled with Kaiser Permanente).")
+        return _decided(a, topic, state, body, rule.source)
     if state.subscribers is None:
+        note = (f"You gave {staff} staff there; the rule counts subscribers, the people enrolled with Kaiser "
+                "Permanente. " if staff is not None else "")
         return a.ask(state, topic, Ask.SUBSCRIBERS,
-                    f"How many Kaiser Permanente subscribers does the group have in {other.name}, "
-                    f"the non-headquarters region?")
+                     f"{note}How many Kaiser Permanente subscribers does the group have in {other.name}, "
+                     f"the non-headquarters region?")
     decision = decide(state.subscribers, threshold)
     if decision.may_need_to_separate:
         follow = [a.k.topics[key] for key in AFTER_SEPARATION]
@@ -107,8 +126,13 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     place = a.places.place(state.region)
     if place is not None and place.region != "california":
         return a.nearest(topic, place, state)
-    candidates = [m.value for m in turn.mentioned("date")] + [turn.text]
-    parsed = next(filter(None, (parse_date(text, turn.today) for text in candidates)), None)
+    said = termination_date(turn.words, turn.today, a.vocabulary.termination_cues, a.vocabulary.other_date_cues)
+    parsed = said.date
+    if said.unclear:
+        dates = " or ".join(spell(d.date) for d in said.unclear)
+        return a.ask(state, topic, Ask.TERMINATION_DATE, f"Which of these is the group's termination date: {dates}? "
+                     "I'll work out the reinstatement deadline from it.",
+                     tuple(Button(spell(d.date), spell(d.date)) for d in said.unclear))
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())
     if state.termination_date is None and state.requested == Ask.TERMINATION_DATE and turn.intent != topic.key:
@@ -136,15 +160,14 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
 
 @computed("team_contact")
 def team_contact(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
-    named = [team for m in turn.mentioned("team") if (team := a.k.team_named(m.value))]
-    if not named:
-        teams = [(key, t) for key, t in a.k.teams.items() if t.get("aliases")]
-        return a.ask(state, topic, Ask.TEAM, "Which team do you need?",
-                    tuple(Button(t["name"], f'/team_contact{{"team": "{t["aliases"][0]}"}}') for _, t in teams))
-    team = a.k.teams[named[0]]
-    served = "; ".join(team.get("contact_for", []))
-    body = f"Here are the contact details for the {team['name']}" + (f", the contact for {served}." if served else ".")
-    text, payload = a.render.answer(topic.key, body, sources=[Source(**team["source"])],
-                                    contacts=(ContactRef(named[0]),),
-                                    region=a.k.regions[team["region"]]["name"])
-    return a.answered(topic, state, text, payload)
+    """A team's card when no team is named in the message (those are answered in assistant.py): the
+    teams of the last answer, for the region now asked about ("same for Oregon"), or a question back."""
+    last = state.last_teams or ()
+    place = a.places.place(state.region)
+    if last and place is not None and any(a.k.teams[t]["region"] != place.region for t in last):
+        return a.not_in_region(topic, last, place, state)
+    if last:
+        return a.team_cards(topic, last, state)
+    teams = [t for t in a.k.teams.values() if t.get("aliases")]
+    return a.ask(state, topic, Ask.TEAM, "Which team do you need?",
+                 tuple(Button(t["name"], f'/team_contact{{"team": "{t["name"]}"}}') for t in teams))

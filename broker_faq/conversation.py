@@ -51,15 +51,37 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One candidate question of a message (broker_faq/segments.py), as the NLU classified it."""
+
+    start: int
+    end: int
+    asks: bool
+    intent: str | None = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
 class Turn:
     intent: str | None
-    text: str
+    text: str  # the message as the NLU read it: cleaned (broker_faq/cleanup.py) and masked
     mentions: tuple[Mention, ...] = ()
     state: State = State()
     today: dt.date = field(default_factory=dt.date.today)
+    segments: tuple[Segment, ...] = ()
 
     def mentioned(self, label: str) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]
+
+    @property
+    def is_payload(self) -> bool:
+        """A button's payload ('/inform_region{"region": "oregon"}'): its entities say it all."""
+        return self.text.startswith("/")
+
+    @property
+    def words(self) -> str:
+        """What the broker said, for reading places and teams: a payload's entity values."""
+        return " , ".join(m.value for m in self.mentions) if self.is_payload else self.text
 
 
 @dataclass(frozen=True)

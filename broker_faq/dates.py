@@ -28,20 +28,100 @@ class ParsedDate:
     year_assumed: bool = False
 
 
-def parse_date(text: str, today: dt.date) -> ParsedDate | None:
-    """The first date in `text` (US month/day order); a missing year is taken as this year."""
-    low = text.lower()
+@dataclass(frozen=True)
+class DateMention:
+    parsed: ParsedDate
+    start: int
+    end: int
+
+
+def find_dates(text: str, today: dt.date) -> list[DateMention]:
+    """Every date in `text`, in order (US month/day order; a missing year is taken as this year)."""
+    low, found = text.lower(), []
     for pattern in _PATTERNS:
         for match in pattern.finditer(low):
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue  # part of a date already found ("October 1" inside "October 1, 2026")
             parts = match.groupdict()
             month = MONTHS[parts["month"]] if parts.get("month") else int(parts["mnum"])
             year = parts.get("year")
             year_value = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
             try:
-                return ParsedDate(dt.date(year_value, month, int(parts["day"])), year is None)
+                date = dt.date(year_value, month, int(parts["day"]))
             except ValueError:
                 continue  # 2/30/2026: not a date; keep looking
+            found.append(DateMention(ParsedDate(date, year is None), match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def parse_date(text: str, today: dt.date) -> ParsedDate | None:
+    """The first date in `text`."""
+    found = find_dates(text, today)
+    return found[0].parsed if found else None
+
+
+@dataclass(frozen=True)
+class TerminationDate:
+    """What a message says of the termination date: the date, or the candidates when their roles
+    are unclear (then the assistant asks)."""
+
+    date: ParsedDate | None = None
+    unclear: tuple[ParsedDate, ...] = ()
+
+
+def termination_date(text: str, today: dt.date, termination_cues: tuple[str, ...],
+                     other_cues: tuple[str, ...]) -> TerminationDate:
+    """The date tied to termination ("terminated 9/30", "effective 10/31", "coverage ended"), never
+    one tied to something else (an e-mail's "Sent:", a renewal, a birthday). Of dates with no cue,
+    a single one is taken; several are unclear."""
+    found = find_dates(text, today)
+    low = text.lower()
+    roles = []
+    for i, mention in enumerate(found):
+        before = low[max(found[i - 1].end if i else 0, mention.start - 60):mention.start]
+        after = low[mention.end:min(found[i + 1].start if i + 1 < len(found) else len(low), mention.end + 40)]
+        roles.append(_role(_last_clause(before), _first_clause(after), termination_cues, other_cues))
+    terminations = _distinct(m.parsed for m, role in zip(found, roles) if role == "termination")
+    if len(terminations) == 1:
+        return TerminationDate(terminations[0])
+    if terminations:
+        return TerminationDate(unclear=tuple(terminations))
+    plain = _distinct(m.parsed for m, role in zip(found, roles) if role is None)
+    if len(plain) == 1:
+        return TerminationDate(plain[0])
+    return TerminationDate(unclear=tuple(plain))
+
+
+def _role(before: str, after: str, termination_cues: tuple[str, ...], other_cues: tuple[str, ...]) -> str | None:
+    for window in (before, after):
+        # The cue nearest the date decides: "sent 10/5 about the group terminated 9/30".
+        term = max((window.rfind(c) for c in termination_cues), default=-1)
+        other = max((window.rfind(c) for c in other_cues), default=-1)
+        if window is after:
+            term = min((i for c in termination_cues if (i := window.find(c)) >= 0), default=-1)
+            other = min((i for c in other_cues if (i := window.find(c)) >= 0), default=-1)
+            if term >= 0 and (other < 0 or term < other):
+                return "termination"
+            if other >= 0:
+                return "other"
+            continue
+        if term > other:
+            return "termination"
+        if other > term:
+            return "other"
     return None
+
+
+def _last_clause(text: str) -> str:
+    return re.split(r"[.;!?\n]|\band\b|\bbut\b", text)[-1]
+
+
+def _first_clause(text: str) -> str:
+    return re.split(r"[.;!?\n,]|\band\b|\bbut\b", text)[0]
+
+
+def _distinct(dates) -> list[ParsedDate]:
+    return list({d.date: d for d in dates}.values())
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class PiiMasker:
     @classmethod
     def for_knowledge(cls, knowledge) -> "PiiMasker":
         teams = knowledge.teams.values()
+        # A quoted misprint of a Kaiser number is no personal data either: the assistant corrects it.
         return cls([p["number"] for t in teams for p in t.get("phones", [])]
-                   + [t["fax"] for t in teams if t.get("fax")],
+                   + [t["fax"] for t in teams if t.get("fax")]
+                   + [str(n) for t in teams for n in t.get("misprinted_numbers", [])],
                    [e["address"] for t in teams for e in t.get("emails", [])])

@@ -1,15 +1,23 @@
-"""Where a group is: turn what a broker wrote ("Oakland", "SoCal", "Portland, OR") into a region.
+"""Where a group is: find the places a message names and the region each one means.
 
-The gazetteer comes from the knowledge file, so the NLU entity patterns (nlu_pipeline.py) and this
-resolver always agree on what a place name means.
+- Names come from the knowledge file (the NLU's entity patterns are built from the same lists).
+- The longest name wins over its parts ("Washington DC" over "Washington", "Oregon City" over "Oregon").
+- A city followed by a state, province or country is resolved by that state ("Portland, Maine" is
+  not Portland, Oregon; "Vancouver, BC" is not Vancouver, Washington; "Richmond, VA" is not Richmond,
+  California).
+- Abbreviations that are also English words ("OR", "CO") count only in capitals and next to a
+  place word ("an OR group", "in CO", "Bend, OR"): never "billing OR enrollment".
+- A place named as a comparison ("like California groups") is marked, so the group's own location,
+  covered or not, decides the region.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from .knowledge import Knowledge
+from .phrases import Match, PhraseIndex, Token, phrase_key, tokens
+from .vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,28 @@ class Uncovered:
     name: str
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s.]", " ", text.lower()).replace(".", "").split())
+@dataclass(frozen=True)
+class PlaceMention:
+    place: Place | Uncovered
+    text: str
+    start: int
+    end: int
+    comparison: bool = False  # named to compare with ("like California groups"), not where the group is
+
+
+@dataclass(frozen=True)
+class _Name:
+    """What one spelling means: a place key (None: uncovered), and how it may be matched."""
+
+    key: str | None
+    city: bool = False
+    capitals_only: bool = False
 
 
 class Gazetteer:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None):
         self._knowledge = knowledge
+        self._vocabulary = vocabulary
 
     @cached_property
     def _places(self) -> dict[str, Place]:
@@ -50,21 +73,25 @@ class Gazetteer:
                 places[area_key] = Place(area_key, region_key, area["name"], area.get("note"))
         return places
 
-    @cached_property
-    def _names(self) -> dict[str, str]:
-        """Normalised spelling -> place key."""
-        names = {}
+    def _entries(self) -> list[tuple[dict, str | None]]:
+        found: list[tuple[dict, str | None]] = [(self._knowledge.uncovered_places, None)]
         for region_key, region in self._knowledge.regions.items():
-            for spelling in self.spellings(region):
-                names[_norm(spelling)] = region_key
-            for area_key, area in region["areas"].items():
-                for spelling in self.spellings(area):
-                    names[_norm(spelling)] = area_key
-        return names
+            found.append((region, region_key))
+            found += [(area, area_key) for area_key, area in region["areas"].items()]
+        return found
 
     @cached_property
-    def _uncovered(self) -> set[str]:
-        return {_norm(name) for name in self.spellings(self._knowledge.uncovered_places)}
+    def _index(self) -> PhraseIndex[_Name]:
+        names = []
+        for entry, key in self._entries():
+            names += [(s, _Name(key)) for s in entry.get("aliases", [])]
+            names += [(s, _Name(key, city=True)) for s in entry.get("cities", [])]
+            names += [(s, _Name(key, capitals_only=True)) for s in entry.get("abbreviations", [])]
+        return PhraseIndex(names)
+
+    @cached_property
+    def _state_codes(self) -> frozenset[str]:
+        return frozenset(code.lower() for code in self._knowledge.uncovered_places.get("state_codes", []))
 
     @staticmethod
     def spellings(entry: dict) -> list[str]:
@@ -73,17 +100,100 @@ class Gazetteer:
     def place(self, key: str | None) -> Place | None:
         return self._places.get(key) if key else None
 
+    # --- reading a message ---------------------------------------------------------------------
+
+    def find(self, text: str, *, outside: tuple[tuple[int, int], ...] = ()) -> list[PlaceMention]:
+        """The places `text` names, in order (none inside the `outside` spans, e.g. team names)."""
+        toks = tokens(text)
+        matches = [m for m in self._index.find(text, toks)
+                   if not any(s <= m.start < e for s, e in outside) and self._may_be_place(m, toks, text)]
+        mentions, i = [], 0
+        while i < len(matches):
+            match = matches[i]
+            state = self._state_after(match, matches[i + 1] if i + 1 < len(matches) else None, toks, text)
+            if state is not None:
+                place, end, skip = state
+                mentions.append(PlaceMention(place, text[match.start:end], match.start, end,
+                                             self._compared(match, toks)))
+                i += skip
+                continue
+            mentions.append(PlaceMention(self._meaning(match), match.text, match.start, match.end,
+                                         self._compared(match, toks)))
+            i += 1
+        return mentions
+
     def resolve(self, mention: str) -> Place | Uncovered | None:
-        """The place a mention names; `None` if it is not a place name at all."""
-        name = _norm(mention)
-        # "Portland, OR" / "Vancouver WA": the most specific known part wins.
-        candidates = [name, *name.split(" ")] if name not in self._names else [name]
-        for candidate in candidates:
-            if candidate in self._names:
-                return self._places[self._names[candidate]]
-        if name in self._uncovered or any(part in self._uncovered for part in name.split(" ")):
-            return Uncovered(mention.strip())
+        """The place one name means ("Oakland", "Portland, OR", "OR", "northern_california"); None if
+        it is not a place name at all."""
+        if mention.strip() in self._places:
+            return self._places[mention.strip()]
+        found = self.find(mention)
+        if not found:
+            values = self._index.values(mention)
+            return self._resolved(values[0]) if values else None
+        return found[0].place
+
+    def _meaning(self, match: Match[list[_Name]]) -> Place | Uncovered:
+        return self._resolved(match.value[0], match.text)
+
+    def _resolved(self, name: _Name, text: str = "") -> Place | Uncovered:
+        return self._places[name.key] if name.key else Uncovered(text.strip(" ,.") or "that place")
+
+    def _may_be_place(self, match: Match[list[_Name]], toks: list[Token], text: str) -> bool:
+        if not all(name.capitals_only for name in match.value):
+            return True
+        written = match.text.replace(".", "")
+        if not written.isupper():
+            return False
+        vocabulary = self._vocabulary
+        before = toks[match.first - 1] if match.first > 0 else None
+        after = toks[match.last + 1] if match.last + 1 < len(toks) else None
+        if after is None or text[match.end:match.end + 1] in "?!.;":
+            return True
+        if before is not None and text[before.end:match.start].strip() == ",":
+            return True  # "Bend, OR"
+        if vocabulary is None:
+            return before is None
+        return (before is not None and before.norm in vocabulary.place_context_before) or (
+            after.norm in vocabulary.place_context_after)
+
+    def _state_after(self, city: Match[list[_Name]], following: Match[list[_Name]] | None,
+                     toks: list[Token], text: str) -> tuple[Place | Uncovered, int, int] | None:
+        """A city followed by its state or country: (place, end of the state, matches used)."""
+        if not any(name.city for name in city.value) and any(name.key for name in city.value):
+            return None
+        nxt = city.last + 1
+        if nxt >= len(toks) or text[city.end:toks[nxt].start].strip() not in ("", ","):
+            return None
+        token = toks[nxt]
+        if following is not None and following.first == nxt and not any(n.city for n in following.value):
+            state = self._meaning(following)
+            place = self._meaning(city)
+            if isinstance(state, Uncovered) or isinstance(place, Uncovered):
+                return Uncovered(text[city.start:following.end]), following.end, 2
+            return (place if place.region == state.region else state), following.end, 2
+        comma = text[city.end:token.start].strip() == ","
+        if token.norm in self._state_codes and (token.text.rstrip(".").isupper() or comma) and len(token.norm) == 2:
+            return Uncovered(text[city.start:token.end].rstrip(".")), token.end, 1
         return None
+
+    def _compared(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
+        if self._vocabulary is None:
+            return False
+        cues = {phrase_key(cue) for cue in self._vocabulary.comparison_cues}
+        i = match.first
+        skipped = 0
+        while i > 0 and skipped <= 3:
+            for n in (2, 1):
+                if i - n >= 0 and tuple(t.norm for t in toks[i - n:i]) in cues:
+                    return True
+            if toks[i - 1].norm not in _FILLER:
+                return False
+            i -= 1
+            skipped += 1
+        return False
+
+    # --- areas ----------------------------------------------------------------------------------
 
     def areas(self, region: str) -> list[Place]:
         return [p for p in self._places.values() if p.region == region and p.is_area]
@@ -92,3 +202,8 @@ class Gazetteer:
         """Northern <-> Southern California, the two sides of a CID split."""
         others = [p for p in self.areas("california") if p.key != area_key]
         return others[0]
+
+
+# Words that may stand between a comparison cue and its place: "like the ones in California".
+_FILLER = frozenset({"the", "a", "an", "in", "for", "other", "our", "ones", "groups", "group", "those", "with",
+                     "of", "my", "clients", "employers", "its"})

@@ -12,6 +12,39 @@ def _purpose_label(purpose: str) -> str:
     return purpose.replace("_", " ")
 
 
+def _phones(_: "Renderer | None", card: dict) -> str:
+    return "; ".join(p["number"] + (f", option {p['option']}" if p.get("option") else "")
+                     + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
+                     for p in card.get("phones", []))
+
+
+def _options(renderer: "Renderer", card: dict) -> str:
+    numbers = list(dict.fromkeys(p["number"] for p in card.get("phones", []) if p.get("option")))
+    if not numbers:
+        plain = "; ".join(p["number"] for p in card.get("phones", []))
+        return f"no option to choose; call {plain}" if plain else ""
+    mine = "; ".join(f"option {p['option']}" + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
+                     + f" at {p['number']}" for p in card.get("phones", []) if p.get("option"))
+    trees = "; ".join(f"{n}: " + ", ".join(renderer.phone_tree(n)) for n in numbers)
+    return f"{mine} (the whole phone tree, {trees})"
+
+
+_DETAIL_VALUE = {
+    "phone": _phones,
+    "option": _options,
+    "fax": lambda _, card: card.get("fax", ""),
+    "email": lambda _, card: ", ".join(card.get("emails", [])),
+    "hours": lambda _, card: card.get("hours", ""),
+    "address": lambda _, card: ", ".join(card.get("address", [])),
+    "handles": lambda _, card: "; ".join(card.get("handles", [])),
+}
+_DETAIL_LABEL = {"phone": "Phone", "option": "Phone option", "fax": "Fax", "email": "E-mail",
+                 "hours": "Hours", "address": "Mailing address", "handles": "What it handles"}
+_DETAIL_MISSING = {"phone": "a phone number", "option": "a phone option", "fax": "a fax number",
+                   "email": "an e-mail address", "hours": "hours", "address": "a mailing address",
+                   "handles": "what it handles"}
+
+
 class Renderer:
     def __init__(self, knowledge: Knowledge):
         self.k = knowledge
@@ -37,6 +70,7 @@ class Renderer:
         emails = [e["address"] for e in team.get("emails", []) if serves(e)]
         card = {"team": ref.team, "name": team["name"], "phones": phones, "emails": emails,
                 "fax": team.get("fax"), "hours": team.get("hours"), "address": team.get("address"),
+                "handles": team.get("contact_for"), "region": team["region"],
                 "purpose": _purpose_label(ref.purpose) if ref.purpose else None,
                 "source": self.source(Source(**team["source"]))}
         return {key: value for key, value in card.items() if value}
@@ -44,13 +78,8 @@ class Renderer:
     @staticmethod
     def card_text(card: dict) -> str:
         lines = [card["name"] + (f" ({card['purpose']})" if card.get("purpose") else "")]
-        phones = []
-        for phone in card.get("phones", []):
-            option = f", option {phone['option']}" if phone.get("option") else ""
-            purpose = f" for {phone['for']}" if phone.get("for") and not card.get("purpose") else ""
-            phones.append(f"{phone['number']}{option}{purpose}")
-        if phones:
-            lines.append("Phone: " + "; ".join(phones))
+        if card.get("phones"):
+            lines.append("Phone: " + _phones(None, card))
         if card.get("emails"):
             lines.append("E-mail: " + ", ".join(card["emails"]))
         if card.get("fax"):
@@ -60,6 +89,31 @@ class Renderer:
         if card.get("address"):
             lines.append("Mail: " + ", ".join(card["address"]))
         return "\n  ".join(lines)
+
+    def lead(self, cards: list[dict], details: tuple[str, ...]) -> str:
+        """The details asked for ("fax?", "hours and option"), one line per team, before the cards;
+        a detail a team's source does not list is said to be missing, never guessed."""
+        lines = []
+        for detail in details:
+            for card in cards:
+                value = _DETAIL_VALUE[detail](self, card)
+                name = card["name"] + (f" ({card['purpose']})" if card.get("purpose") else "")
+                lines.append(f"{_DETAIL_LABEL[detail]} for the {name}: {value}." if value else
+                             f"My copy of the {card['source']['document']} doesn't list "
+                             f"{_DETAIL_MISSING[detail]} for the {name}.")
+        return "\n".join(dict.fromkeys(lines))
+
+    @staticmethod
+    def phones_text(card: dict) -> str:
+        """'800-790-4661, option 3': a card's numbers with their options and purposes."""
+        return _phones(None, card)
+
+    def phone_tree(self, number: str) -> list[str]:
+        """Every team behind one number, by IVR option: "option 1: California Service Center"."""
+        entries = [(p.get("option"), t["name"], p.get("for")) for t in self.k.teams.values()
+                   for p in t.get("phones", []) if p["number"] == number and p.get("option")]
+        return [f"option {option}: {name}" + (f" ({_purpose_label(purpose)})" if purpose else "")
+                for option, name, purpose in sorted(entries)]
 
     def source(self, source: Source) -> dict:
         return {"document": self.k.source_title(source.doc),

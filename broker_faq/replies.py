@@ -12,16 +12,22 @@ imports neither.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
+from .contact_requests import ContactReader
 from .conversation import Ask, Button, Reply, State
 from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
 from .places import Gazetteer, Place, Uncovered
 from .render import Renderer
+from .vocabulary import Vocabulary
 
 
 class Replies:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary):
         self.k = knowledge
-        self.places = Gazetteer(knowledge)
+        self.vocabulary = vocabulary
+        self.places = Gazetteer(knowledge, vocabulary)
+        self.contacts = ContactReader(knowledge, vocabulary)
         self.render = Renderer(knowledge)
 
     # --- answers from the knowledge file -------------------------------------------------------
@@ -57,6 +63,35 @@ class Replies:
         return Reply(text, state.with_updates(last_topic=topic.key, pending_topic=None, requested=None,
                                               last_teams=last_teams), payload=payload)
 
+    def team_cards(self, topic: Topic, teams: tuple[str, ...], state: State, *, prefix: str = "") -> Reply:
+        """The named teams' cards, each with what it handles and its source."""
+        named = [self.k.teams[key] for key in teams]
+        served = [f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for")
+                                        else "") for t in named]
+        body = f"{prefix} Here are the contact details for {' and for '.join(served)}.".strip()
+        regions = {self.k.regions[t["region"]]["name"] for t in named}
+        text, payload = self.render.answer(topic.key, body, sources=[Source(**t["source"]) for t in named],
+                                           contacts=tuple(ContactRef(key) for key in teams),
+                                           region=regions.pop() if len(regions) == 1 else None)
+        return self.answered(topic, state, text, payload, teams=tuple(ContactRef(key) for key in teams))
+
+    def with_lead(self, reply: Reply, details: tuple[str, ...]) -> Reply:
+        """The same answer, led by the contact details asked for ("EBS fax" -> "Fax for the ...")."""
+        cards = (reply.payload or {}).get("contacts") or []
+        if not details or not cards:
+            return reply
+        return replace(reply, text=self.render.lead(cards, details) + "\n\n" + reply.text)
+
+    def misprint_corrected(self, reply: Reply, teams: tuple[str, ...]) -> Reply:
+        """A quoted misprint of a Kaiser number is corrected, without repeating the wrong digits."""
+        notes = []
+        for key in teams:
+            team = self.k.teams[key]
+            right = self.render.phones_text(self.render.card(ContactRef(key)))
+            notes.append(f"The number you quoted is misprinted in the {self.k.source_title(team['source']['doc'])}: "
+                         f"the {team['name']} line is {right}.")
+        return replace(reply, text=" ".join(notes) + "\n\n" + reply.text)
+
     # --- when the sources cannot answer for the region -----------------------------------------
 
     def nearest(self, topic: Topic, place: Place, state: State, *, prefix: str = "") -> Reply:
@@ -71,6 +106,20 @@ class Replies:
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
         text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts,
                                            region=place.name)
+        return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
+
+    def not_in_region(self, topic: Topic, teams: tuple[str, ...], place: Place, state: State) -> Reply:
+        """Teams of another region asked for a group in `place`: say so, and give the region's nearest
+        real contact instead (never the other region's number for this group)."""
+        region = self.k.regions[place.region]
+        names = " and the ".join(self.k.teams[t]["name"] for t in teams)
+        home = {self.k.regions[self.k.teams[t]["region"]]["name"] for t in teams}
+        contacts = self.k.nearest_contact[place.region]
+        body = (f"The {names} serves {' and '.join(sorted(home))} groups, and my {place.name} source, "
+                f"\"{self.k.source_title(region['source'])}\", has no equivalent of it. For a group in "
+                f"{place.name}, the nearest contact is:")
+        sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
+        text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts, region=place.name)
         return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
     def uncovered(self, place: Uncovered, topic_key: str | None, state: State) -> Reply:

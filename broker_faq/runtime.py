@@ -18,6 +18,7 @@ from pathlib import Path
 from .assistant import Assistant
 from .knowledge import DEFAULT_PATH, Knowledge, KnowledgeError, load_knowledge
 from .pii import PiiMasker
+from .vocabulary import load_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class Loaded:
     @classmethod
     def from_file(cls, path: Path) -> "Loaded":
         knowledge = load_knowledge(path)
-        return cls(knowledge, Assistant(knowledge), PiiMasker.for_knowledge(knowledge))
+        return cls(knowledge, Assistant(knowledge, load_vocabulary()), PiiMasker.for_knowledge(knowledge))
 
 
 class Runtime:

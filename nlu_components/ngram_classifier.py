@@ -31,9 +31,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from broker_faq.segments import question_spans
+
 logger = logging.getLogger(__name__)
 
 WORDS = r"(?u)\b\w+\b|__\w+__"  # single letters count ("a CID"), and the entity-kind tokens
+SEGMENTS = "segments"  # the parse data key for the candidate questions of a message
 
 
 def _counters(config: Dict[Text, Any]) -> List[CountVectorizer]:
@@ -81,12 +84,19 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
                execution_context: ExecutionContext) -> NgramIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _text(self, message: Message) -> Text:
-        text = message.get(TEXT) or ""
+    def _text(self, message: Message, start: int = 0, end: Optional[int] = None) -> Text:
+        """The text (or the part of it from start to end), with the kinds of entity found in it."""
+        text = (message.get(TEXT) or "")[start:end]
         doc = message.get(SPACY_DOCS[TEXT])
         if self.config["entity_kinds"] and doc is not None:
-            text += "".join(f" __{entity.label_.lower()}__" for entity in doc.ents)
+            text += "".join(f" __{entity.label_.lower()}__" for entity in doc.ents
+                            if start <= entity.start_char and (end is None or entity.end_char <= end))
         return text
+
+    def _probabilities(self, texts: List[Text]) -> np.ndarray:
+        scores = self._features(texts) @ self._weights + self._bias
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def _features(self, texts: List[Text]) -> sp.csr_matrix:
         return self._weighted([counter.transform(texts) for counter in self._counters])
@@ -121,9 +131,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
             return messages
-        scores = self._features([self._text(message) for message in messages]) @ self._weights + self._bias
-        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-        probabilities = scores / scores.sum(axis=1, keepdims=True)
+        probabilities = self._probabilities([self._text(message) for message in messages])
         for message, row in zip(messages, probabilities):
             order = np.argsort(-row)
             ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in order]
@@ -131,7 +139,20 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
             if self.config["ranking_length"] > 0:
                 ranking = ranking[: self.config["ranking_length"]]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            self._classify_segments(message)
         return messages
+
+    def _classify_segments(self, message: Message) -> None:
+        """A message that may ask several things ("how long does a separation take and do
+        accumulators transfer?") gets each candidate question classified too (broker_faq/segments.py):
+        `segments` in the parse data, read by the answering action."""
+        spans = question_spans(message.get(TEXT) or "")
+        if len(spans) < 2:
+            return
+        rows = self._probabilities([self._text(message, span.start, span.end) for span in spans])
+        message.set(SEGMENTS, [{"start": span.start, "end": span.end, "asks": span.asks,
+                                "intent": self._intents[int(row.argmax())], "confidence": float(row.max())}
+                               for span, row in zip(spans, rows)], add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

@@ -16,7 +16,6 @@ import spacy
 
 from broker_faq.dates import MONTHS
 from broker_faq.knowledge import Knowledge, load_knowledge
-from broker_faq.places import Gazetteer
 
 OUTPUT = Path("build/spacy_kp_en")
 NUM = {"TEXT": {"REGEX": r"^\d{1,2}$"}}
@@ -72,7 +71,6 @@ def build(knowledge: Knowledge) -> spacy.Language:
 def main(argv: list[str]) -> None:
     output = Path(argv[0]) if argv else OUTPUT
     knowledge = load_knowledge()
-    Gazetteer(knowledge)  # fail here, not at training, if the gazetteer is unusable
     output.parent.mkdir(parents=True, exist_ok=True)
     build(knowledge).to_disk(output)
     print(f"spaCy pipeline with {len(patterns(knowledge, spacy.blank('en')))} patterns -> {output}")

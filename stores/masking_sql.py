@@ -37,7 +37,8 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def _masked(self, event: UserUttered) -> UserUttered:
         masked = copy.deepcopy(event)
         masked.text = self.mask(event.text or "")
-        masked.parse_data["text"] = masked.text
+        # The parse data's text is the cleaned message the NLU read (nlu_components/understanding.py).
+        masked.parse_data["text"] = self.mask(event.parse_data.get("text") or "")
         for entity in masked.parse_data.get("entities", []):
             if isinstance(entity.get("value"), str):
                 entity["value"] = self.mask(entity["value"])

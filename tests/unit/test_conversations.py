@@ -79,7 +79,6 @@ def test_cid_split_headquarters_named_second(chat):
     "text, subscribers, separate",
     [
         ("company HQ Sacramento, 40 staff enrolled in LA. Need 2 contracts?", 40, True),
-        ("HQ in Oakland, 2 offices in San Diego with 9 employees, do they split?", 9, False),
         ("50 subscribers at the Burbank HQ and 20 in San Jose, separate?", 20, True),
         ("5 subscribers in Fresno, the group's Irvine headquarters has 80. Split?", 5, False),
     ],
@@ -88,6 +87,27 @@ def test_cid_split_counts_people_not_contracts_or_offices(chat, text, subscriber
     reply = chat.say("cid_split", text)
     assert f"with {subscribers} subscribers in" in reply.text
     assert ("may need to separate" in reply.text) == separate
+
+
+def test_cid_split_with_fewer_staff_than_the_threshold_needs_no_count_of_subscribers(chat):
+    # Subscribers are staff enrolled with Kaiser Permanente: 9 employees are at most 9 subscribers.
+    reply = chat.say("cid_split", "HQ in Oakland, 2 offices in San Diego with 9 employees, do they split?")
+    assert "at most 9 Kaiser Permanente subscribers" in reply.text and "does not need to separate" in reply.text
+
+
+def test_cid_split_counts_subscribers_not_staff(chat):
+    reply = chat.say("cid_split", "45 staff in Irvine, 10 of them on our Kaiser plan, HQ in Oakland. Split?")
+    assert "with 10 subscribers in Southern California" in reply.text and "does not need" in reply.text
+
+
+def test_cid_split_asks_for_subscribers_when_only_staff_above_the_threshold_are_given(chat):
+    reply = chat.say("cid_split", "HQ in Oakland and 45 employees in Irvine, do they need to separate?")
+    assert "How many Kaiser Permanente subscribers" in reply.text and "45 staff" in reply.text
+
+
+def test_cid_split_two_locations_in_one_area_need_no_separation_without_asking(chat):
+    reply = chat.say("cid_split", "HQ in Oakland, second office in San Jose with 20 subscribers. Do they split?")
+    assert "doesn't need to separate" in reply.text and not reply.buttons
 
 
 def test_cid_split_asks_for_each_missing_fact(chat):

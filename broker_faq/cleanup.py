@@ -1,0 +1,103 @@
+"""Clean a message before anything reads it: the question part of a pasted e-mail, a message typed in
+capitals, shorthand and typos.
+
+The result is the text the NLU and the answer logic read (the stored message keeps what was typed,
+masked). Each step leaves clean text as it is, so cleaning twice changes nothing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mailparser_reply import EmailReplyParser
+
+from .phrases import WORD
+from .spelling import Speller
+from .vocabulary import Vocabulary
+
+# A pasted e-mail shows itself by a header line, a reply marker or quoted lines.
+EMAIL_MARKS = re.compile(
+    r"(?im)^\s*(?:from|sent|to|cc|subject|date)\s*:.*$|^-{2,}\s*original message\s*-{2,}|^on .{4,120} wrote:\s*$|^>")
+GREETING = re.compile(r"(?i)^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hiya)\b[^.?!\n]{0,40}[,!.:]?\s*$")
+SIGN_OFF = re.compile(
+    r"(?i)^\s*(?:thanks?(?: you)?(?: so much| again| in advance)?|thx|many thanks|cheers|best|best regards|"
+    r"kind regards|warm regards|regards|sincerely|respectfully|appreciate (?:it|your help)|talk soon|"
+    r"ty|--|—)\s*[!,.]*\s*$")
+PLEASANTRY = re.compile(r"(?i)^\s*(?:i )?hope (?:you|this|all|your)\b[^\n]*$")
+SUBJECT = re.compile(r"(?im)^\s*subject\s*:\s*(?:(?:re|fw|fwd)\s*:\s*)*(.*)$")
+QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+# Shouting: most letters in capitals, over a few words.
+MIN_SHOUTED_LETTERS = 12
+SHOUTED_SHARE = 0.7
+
+
+def question_part(text: str) -> str:
+    """The new message of a pasted e-mail: no header, greeting, sign-off, signature or quoted reply.
+    Text that does not look like an e-mail is returned as it is."""
+    if not EMAIL_MARKS.search(text) and not _signed(text):
+        return text
+    parsed = EmailReplyParser(languages=["en"]).read(text)
+    body = next((r.body for r in parsed.replies if r.body.strip() and not r.body.lstrip().startswith(">")), "")
+    lines = [line for line in body.splitlines() if not line.lstrip().startswith(">")]
+    kept = _between_greeting_and_sign_off(lines)
+    if not kept:
+        subject = SUBJECT.search(text)
+        return subject.group(1).strip() if subject else ""
+    return _paragraphs(kept)
+
+
+def _signed(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 3 and any(SIGN_OFF.match(line) for line in lines[1:])
+
+
+def _between_greeting_and_sign_off(lines: list[str]) -> list[str]:
+    content = [line.strip() for line in lines]
+    while content and (not content[0] or GREETING.match(content[0]) or PLEASANTRY.match(content[0])):
+        content.pop(0)
+    for i, line in enumerate(content):
+        if i > 0 and SIGN_OFF.match(line):
+            content = content[:i]
+            break
+    return [line for line in content if not PLEASANTRY.match(line)]
+
+
+def _paragraphs(lines: list[str]) -> str:
+    """Lines of one sentence joined by a space; a line that ends a sentence ends with a new line."""
+    out = ""
+    for line in lines:
+        if not line:
+            out = out.rstrip(" ") + "\n" if out else out
+            continue
+        out += line + ("\n" if line[-1] in ".?!:;" else " ")
+    return re.sub(r"\n{2,}", "\n", out).strip()
+
+
+def is_shouted(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= MIN_SHOUTED_LETTERS and sum(c.isupper() for c in letters) / len(letters) >= SHOUTED_SHARE
+
+
+class Cleaner:
+    def __init__(self, vocabulary: Vocabulary, speller: Speller):
+        self._speller = speller
+        keys = sorted(vocabulary.shorthand, key=len, reverse=True)
+        self._expansions = vocabulary.shorthand
+        self._shorthand = re.compile(
+            r"(?<![\w#/])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w/])", re.IGNORECASE)
+
+    def clean(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).translate(QUOTES)
+        text = question_part(text)
+        if is_shouted(text):
+            text = text.lower()
+        text = self._shorthand.sub(lambda m: self._expansions[m.group().lower()], text)
+        return WORD.sub(self._spelled, text).strip()
+
+    def _spelled(self, match: re.Match) -> str:
+        word = match.group()
+        core = word.rstrip(".")
+        corrected = self._speller.correct(core)
+        if corrected is None:
+            return word
+        return corrected + word[len(core):]

@@ -1,0 +1,66 @@
+"""Contact look-ups as people type them: which team ("EBS", "the CSC", "acct mgmt support"), which
+detail of its card ("fax", "hours", "which option"), and a quoted misprint of one of its numbers.
+
+"CSC" and "service center" name the California Service Center for a California group and the
+Consolidated Service Center for a Northwest one: candidates are narrowed by region (region_teams).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .knowledge import Knowledge
+from .phrases import PhraseIndex, tokens
+from .vocabulary import Vocabulary
+
+DETAIL_ORDER = ("phone", "option", "fax", "email", "hours", "address", "handles")
+
+
+@dataclass(frozen=True)
+class TeamMention:
+    candidates: tuple[str, ...]  # team keys this name may mean
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    teams: tuple[TeamMention, ...] = ()
+    details: tuple[str, ...] = ()     # in DETAIL_ORDER
+    misprinted: tuple[str, ...] = ()  # teams whose misprinted number the message quotes
+    details_only: bool = False        # nothing but detail words and filler: "and the fax?"
+
+    @property
+    def team_spans(self) -> tuple[tuple[int, int], ...]:
+        return tuple((t.start, t.end) for t in self.teams)
+
+
+class ContactReader:
+    def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary):
+        self.k = knowledge
+        self._vocabulary = vocabulary
+        self._teams = PhraseIndex((alias, key) for key, team in knowledge.teams.items()
+                                  for alias in [team["name"], *team.get("aliases", [])])
+        self._details = PhraseIndex((phrase, kind) for kind, phrases in vocabulary.details.items()
+                                    for phrase in phrases)
+        self._misprints = {re.sub(r"\D", "", str(n))[-10:]: key for key, team in knowledge.teams.items()
+                           for n in team.get("misprinted_numbers", [])}
+
+    def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
+        teams = tuple(TeamMention(tuple(m.value), m.text, m.start, m.end) for m in self._teams.find(text))
+        details_found = self._details.find(text)
+        details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
+        digits = re.sub(r"[^\d\n]", "", text)
+        misprinted = tuple(dict.fromkeys(team for number, team in self._misprints.items() if number in digits))
+        covered = [(m.start, m.end) for m in details_found] + list(place_spans)
+        rest = [t for t in tokens(text) if not any(s <= t.start < e for s, e in covered)]
+        only = bool(details) and not teams and all(t.norm in self._vocabulary.detail_filler for t in rest)
+        return ContactRequest(teams, details, misprinted, only)
+
+    def region_teams(self, mention: TeamMention, region: str | None) -> tuple[str, ...]:
+        """The teams a name means for a group in `region` (all of them when it says nothing)."""
+        if region is None:
+            return mention.candidates
+        local = tuple(key for key in mention.candidates if self.k.teams[key]["region"] == region)
+        return local or mention.candidates

@@ -1,0 +1,63 @@
+"""The understanding layer the NLU runs before and after classifying a message (nlu_components/):
+clean the text, cut it into candidate questions, and route what the classifier alone would miss.
+
+Plain Python, so it is tested without Rasa; the Rasa components are thin adapters over it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .cleanup import Cleaner
+from .contact_requests import ContactReader
+from .knowledge import Knowledge
+from .segments import Span, question_spans
+from .spelling import Speller
+from .vocabulary import Vocabulary
+
+# Intents that answer on their own, so the router leaves them alone.
+KEEP = frozenset({"rate_helpful", "rate_unhelpful", "inform_region", "inform_date", "inform_count"})
+# Small talk is routed only when it also asks for a detail: "thanks! and the fax?", not "thanks for
+# the number".
+SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "capabilities"})
+TEAM_TOPIC = "team_contact"
+
+
+def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
+    """The words of every name, answer and title in the knowledge file, and the vocabulary's."""
+    texts = [t.title for t in knowledge.topics.values()]
+    texts += [a.text for t in knowledge.topics.values() for a in t.answers.values()]
+    for entry in [knowledge.uncovered_places, *knowledge.regions.values(),
+                  *(a for r in knowledge.regions.values() for a in r["areas"].values())]:
+        texts += [str(s) for s in [*entry.get("aliases", []), *entry.get("cities", [])]]
+        texts.append(str(entry.get("name", "")))
+    for team in knowledge.teams.values():
+        texts += [team["name"], *team.get("aliases", []), *team.get("contact_for", [])]
+    return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())} | vocabulary.words()
+
+
+class Reader:
+    def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary, extra_words: Iterable[str] = ()):
+        self.cleaner = Cleaner(vocabulary, Speller(knowledge_words(knowledge, vocabulary) | set(extra_words)))
+        self.contacts = ContactReader(knowledge, vocabulary)
+        self.topics = frozenset(knowledge.topics)
+
+    def clean(self, text: str) -> str:
+        return self.cleaner.clean(text)
+
+    @staticmethod
+    def spans(text: str) -> list[Span]:
+        return question_spans(text)
+
+    def route(self, intent: str | None, text: str, segment_intents: list[str | None]) -> str | None:
+        """The intent to act on when the classifier's misses what the message plainly asks: a team or a
+        contact detail ("EBS fax", "fax?") or a quoted misprint goes to the team answer, and a message
+        whose parts ask about topics goes to the first of them. None: keep the classifier's."""
+        if intent in self.topics or intent in KEEP:
+            return None
+        request = self.contacts.read(text)
+        if intent in SOCIAL and "?" not in text:
+            return None
+        if request.teams or request.misprinted or request.details:
+            return TEAM_TOPIC
+        return next((i for i in segment_intents if i in self.topics), None)

@@ -1,0 +1,54 @@
+"""How brokers and agents write (knowledge/vocabulary.yml): shorthand, the words that ask for a contact
+detail, and the cues that give a place, a date or a number its role. Language, not facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.yml"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    shorthand: dict[str, str]
+    details: dict[str, tuple[str, ...]]
+    detail_filler: frozenset[str]
+    comparison_cues: tuple[str, ...]
+    place_context_before: frozenset[str]
+    place_context_after: frozenset[str]
+    termination_cues: tuple[str, ...]
+    other_date_cues: tuple[str, ...]
+    subscriber_words: tuple[str, ...]
+    headcount_words: tuple[str, ...]
+    waived_words: tuple[str, ...]
+
+    def words(self) -> set[str]:
+        """Every word the vocabulary knows, for the spelling dictionary."""
+        phrases = [*self.shorthand.values(), *(p for ps in self.details.values() for p in ps),
+                   *self.detail_filler, *self.comparison_cues, *self.termination_cues,
+                   *self.other_date_cues, *self.subscriber_words, *self.headcount_words,
+                   *self.waived_words, *self.place_context_after]
+        return {word for phrase in phrases for word in phrase.lower().split() if word.isalpha()}
+
+
+def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+    def words(key: str) -> tuple[str, ...]:
+        return tuple(str(w).lower() for w in raw[key])
+
+    return Vocabulary(
+        shorthand={str(k).lower(): str(v) for k, v in raw["shorthand"].items()},
+        details={kind: tuple(str(w).lower() for w in ws) for kind, ws in raw["details"].items()},
+        detail_filler=frozenset(words("detail_filler")),
+        comparison_cues=words("comparison_cues"),
+        place_context_before=frozenset(words("place_context_before")),
+        place_context_after=frozenset(words("place_context_after")),
+        termination_cues=words("termination_cues"),
+        other_date_cues=words("other_date_cues"),
+        subscriber_words=words("subscriber_words"),
+        headcount_words=words("headcount_words"),
+        waived_words=words("waived_words"),
+    )

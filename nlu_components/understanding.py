@@ -1,0 +1,99 @@
+"""The understanding layer's two Rasa NLU components, thin adapters over broker_faq/reading.py.
+
+- MessageCleaner (first in the pipeline): the text every later component reads is the message
+  cleaned: the question part of a pasted e-mail, capitals lowered, shorthand expanded, typos
+  corrected against a dictionary of the knowledge file's and the training data's words (kept in
+  the model, so a model answers the same way wherever it is loaded). The stored user event keeps
+  what was typed (masked); the parse data's `text` is the cleaned text the entities point into.
+- IntentRouter (last): where the classifier missed what the message plainly asks (a team or a
+  contact detail, a quoted misprint, a part that asks about a topic), the intent to act on.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from broker_faq.knowledge import load_knowledge
+from broker_faq.reading import Reader
+from broker_faq.vocabulary import load_vocabulary
+
+ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
+
+
+def _reader(words: List[Text] = ()) -> Reader:
+    return Reader(load_knowledge(), load_vocabulary(), words)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class MessageCleaner(GraphComponent):
+    def __init__(self, model_storage: ModelStorage, resource: Resource, words: Optional[List[Text]] = None):
+        self._model_storage, self._resource = model_storage, resource
+        self._words = sorted(words or [])
+        self._reader = _reader(self._words)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> MessageCleaner:
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """The training data's words join the spelling dictionary: a word the classifier learned
+        is never "corrected" into another."""
+        words = {w for e in training_data.training_examples for w in re.findall(r"[a-z]+", (e.get(TEXT) or "").lower())}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "words.json").write_text(json.dumps(sorted(words)))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> MessageCleaner:
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((directory / "words.json").read_text())
+        except ValueError:  # not trained yet
+            words = []
+        return cls(model_storage, resource, words)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if text and not text.startswith("/"):
+                message.set(TEXT, self._reader.clean(text) or text, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process([e for e in training_data.training_examples if e.get(TEXT)])
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentRouter(GraphComponent):
+    def __init__(self) -> None:
+        self._reader = _reader()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> IntentRouter:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            parts = [s.get("intent") for s in message.get("segments") or []]
+            routed = self._reader.route(intent, text, parts)
+            if routed:
+                message.set(ROUTED_FROM, intent, add_to_output=True)
+                message.set(INTENT, {"name": routed, "confidence": 1.0}, add_to_output=True)
+        return messages
