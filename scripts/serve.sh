@@ -8,7 +8,7 @@
 # SERVE_MODEL (models/kp-broker-faq.tar.gz), SERVE_ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for
 # PostgreSQL + Redis, see the README),
 # AGENT_CONSOLE_TOKEN (random if unset), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
-# API (off by default).
+# API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -33,41 +33,86 @@ if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
   api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
 fi
 
-pids=()
+# Where the servers' output goes. Everything started (`make run`): one log file per server in
+# SERVE_LOG_DIR (var/log; the previous run's kept as NAME.log.1), and the terminal gets only the
+# addresses, the console token and the servers' ERROR lines (Rasa's dependencies print screens of
+# deprecation warnings at start-up). One component alone: this script's own output, as before (the
+# tests start components one at a time, each into a log file of their own).
+if [ "$WHAT" = all ]; then LOG_DIR=${SERVE_LOG_DIR:-var/log}; else LOG_DIR=${SERVE_LOG_DIR:--}; fi
+[ "$LOG_DIR" = - ] || mkdir -p "$LOG_DIR"
+
+pids=() logs=()
+declare -A name_of log_of
 stop() {
   trap - INT TERM EXIT
   kill "${pids[@]}" 2>/dev/null
-  wait 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null  # not the ERROR-line followers: they end when this script does
   echo "Stopped the assistant."
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
+
+launch() {  # name, command...: start it in the background, its output in its log (or ours)
+  local name=$1; shift
+  if [ "$LOG_DIR" = - ]; then
+    "$@" &
+    pids+=($!); name_of[$!]=$name
+    return
+  fi
+  local log=$LOG_DIR/$name.log
+  [ -f "$log" ] && mv -f "$log" "$log.1"
+  log_of[$name]=$log
+  logs+=("$log")
+  "$@" >"$log" 2>&1 &
+  pids+=($!); name_of[$!]=$name
+  # Its ERROR lines on the terminal while it runs (tail ends by itself once this script has).
+  tail -n +1 -F --pid=$$ "$log" 2>/dev/null \
+    | grep --line-buffered -E '^[0-9-]+ [0-9:,.]+ +(ERROR|CRITICAL) ' \
+    | sed -u "s|^|[$name] |" &
+}
+
+failed() {  # message: say what failed, with the end of each stopped server's log, and stop
+  echo "$1" >&2
+  for pid in "${pids[@]}"; do
+    local name=${name_of[$pid]} log=${log_of[${name_of[$pid]}]:-}
+    if [ -n "$log" ] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "--- the end of $log ($name stopped):" >&2
+      tail -n 25 "$log" >&2
+    fi
+  done
+  exit 1
+}
 
 wait_for() {  # url, what, seconds
   for _ in $(seq "$3"); do
     curl -fs "$1" >/dev/null 2>&1 && return 0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "$2 exited during start-up" >&2; exit 1; }; done
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || failed "${name_of[$pid]} exited during start-up"
+    done
     sleep 1
   done
-  echo "$2 did not become ready at $1" >&2; exit 1
+  failed "$2 did not become ready at $1${log_of[$4]:+ (its output: ${log_of[$4]})}"
 }
 
 starts() { [ "$WHAT" = all ] || [ "$WHAT" = "$1" ]; }
 
+[ "$LOG_DIR" = - ] || echo "Starting the assistant; each server's output goes to $LOG_DIR/ (actions.log, rasa.log, web.log)"
 if starts actions; then
   # SANIC_HOST: rasa_sdk's action server would otherwise listen on every interface.
-  SANIC_HOST=127.0.0.1 $BIN/rasa run actions --port "$ACTIONS_PORT" & pids+=($!)
-  wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60
+  launch actions env SANIC_HOST=127.0.0.1 $BIN/rasa run actions --port "$ACTIONS_PORT"
+  wait_for "http://localhost:$ACTIONS_PORT/health" "Action server" 60 actions
 fi
 if starts rasa; then
   # CORS only for the web server's origin, which serves the widget and the console.
-  $BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+  launch rasa $BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
     --endpoints "$ENDPOINTS" --credentials credentials.yml "${api_args[@]}" \
-    --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT" & pids+=($!)
-  wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120
+    --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT"
+  wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120 rasa
 fi
 if starts web; then
-  $BIN/python -m web.server & pids+=($!)
-  wait_for "http://localhost:$WEB_PORT/demo/" "Web server" 30
+  launch web $BIN/python -m web.server
+  wait_for "http://localhost:$WEB_PORT/demo/" "Web server" 30 web
 fi
 
 echo
@@ -82,6 +127,8 @@ if starts web; then
   echo "  agent console:     http://localhost:$WEB_PORT/console/"
   echo "  console token:     $AGENT_CONSOLE_TOKEN"
 fi
+if [ "$LOG_DIR" != - ]; then
+  echo "  logs:              ${logs[*]}  (their ERROR lines are shown here)"
+fi
 wait -n "${pids[@]}"
-echo "A server stopped unexpectedly; stopping the rest." >&2
-exit 1
+failed "A server stopped unexpectedly; stopping the rest."
