@@ -21,6 +21,26 @@ def test_an_answer_gives_the_phone_number_as_a_tel_link_in_a_contact_card_with_i
     screenshot(page, "widget-desktop")
 
 
+def test_an_answer_arrives_as_one_message_and_is_drawn_whole_at_once(page):
+    """No hold timer: the answer's text, contact card, source and rating come in one socket.io message
+    and are drawn together as one item, the moment it arrives; nothing follows it."""
+    open_chat(page)
+    before = bot_messages(page).count()
+    ask(page, "How do I terminate a California small group contract?")
+    answer = bot_messages(page).nth(before)
+    # Read at once, not waited for: all of it came with the message that made the item appear.
+    assert answer.locator(".kpc-text").inner_text().startswith("To help a California small group terminate")
+    assert answer.locator(".kpc-card").count() == 1 and answer.locator(".kpc-source").count() == 1
+    assert answer.get_by_role("group", name="Was this answer helpful?").count() == 1
+    page.wait_for_timeout(2000)  # longer than the old widget's 1.5 s hold: no second part arrives
+    expect(bot_messages(page)).to_have_count(before + 1)
+    received = page.evaluate("JSON.parse(Object.values(localStorage)[0]).events")
+    question = max(i for i, event in enumerate(received) if event["from"] == "user")
+    [reply] = [event["message"] for event in received[question + 1 :]]
+    assert reply["text"].startswith("To help a California small group terminate") and "Phone:" not in reply["text"]
+    assert reply["custom"]["contacts"][0]["phones"][0] == {"number": "800-790-4661", "option": "3"}
+
+
 def test_e_mail_addresses_are_mailto_links(page):
     open_chat(page)
     ask(page, "What is the e-mail of the Northwest Consolidated Service Center?")

@@ -1,8 +1,19 @@
-"""The socket.io channel delivers the structured payload as {"custom": ...} (Rasa 3.6's raises)."""
+"""The socket.io channel sends each bot message as one `bot_uttered` message in the conversation's
+room: an answer's text with its structured payload (Rasa 3.6 splits it, and its payload raises),
+the contact cards and source only in the payload. REST replies stay Rasa's."""
 
 import asyncio
 
-from channels.socket_io import PayloadSocketIOOutput
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel
+
+from broker_faq.conversation import State, Turn
+from broker_faq.render import Renderer
+from channels.socket_io import PayloadSocketIOOutput, answer_text_beside_payload
+from tests.conftest import TODAY
+
+REGIONS = [None, "california", "northern_california", "southern_california", "northwest", "oregon",
+           "southwest_washington"]  # fmt: skip
 
 
 class RecordingServer:
@@ -13,16 +24,70 @@ class RecordingServer:
         self.emitted.append((event, data, room))
 
 
-def test_an_answer_arrives_as_text_then_its_payload_in_the_conversation_room():
+def utter(reply) -> dict:
+    """What the action utters for a reply (actions/tracker_adapter.py: text, buttons, json_message)."""
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    return {"text": reply.text, "buttons": buttons, "custom": reply.payload, "timestamp": None}
+
+
+def socket_messages(message: dict) -> list:
     server = RecordingServer()
-    payload = {"type": "answer", "topic": "terminate_contract", "region": "California"}
-    asyncio.run(
-        PayloadSocketIOOutput(server, "bot_uttered").send_response(
-            "session-1", {"text": "Call us.\n\nSource: FAQ", "custom": payload}
-        )
-    )
-    assert server.emitted == [
-        ("bot_uttered", {"text": "Call us."}, "session-1"),
-        ("bot_uttered", {"text": "Source: FAQ"}, "session-1"),
-        ("bot_uttered", {"custom": payload}, "session-1"),
+    asyncio.run(PayloadSocketIOOutput(server, "bot_uttered").send_response("session-1", dict(message)))
+    return server.emitted
+
+
+def test_an_answer_arrives_as_one_message_with_its_cards_and_source_in_the_payload_only(assistant):
+    reply = assistant.respond(Turn("terminate_contract", "", (), State(region="california"), TODAY))
+    [(event, message, room)] = socket_messages(utter(reply))
+    assert (event, room) == ("bot_uttered", "session-1")
+    assert message["custom"] == reply.payload
+    assert message["text"].startswith("To help a California small group terminate")
+    assert "Phone:" not in message["text"] and "Source:" not in message["text"]  # drawn from the payload
+    card = message["custom"]["contacts"][0]
+    assert card["phones"][0] == {"number": "800-790-4661", "option": "3"}
+
+
+def test_a_region_question_arrives_with_its_buttons_as_quick_replies_in_the_same_message(assistant):
+    reply = assistant.respond(Turn("stop_autopay", "", (), State(), TODAY))
+    [(_, message, _)] = socket_messages(utter(reply))
+    assert message["text"] == reply.text and message["custom"] == reply.payload
+    replies = [(r["title"], r["payload"]) for r in message["quick_replies"]]
+    assert replies == [(b.title, b.payload) for b in reply.buttons]
+
+
+def test_a_text_of_several_paragraphs_is_one_message():
+    assert socket_messages({"text": "Hello.\n\nAsk me anything."}) == [
+        ("bot_uttered", {"text": "Hello.\n\nAsk me anything."}, "session-1")
     ]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_answer_text_ends_with_exactly_the_cards_and_source_of_its_payload(assistant, knowledge, region):
+    """Held against the renderer: if its layout changes, this fails, rather than the widget showing
+    every contact twice (the channel then sends the text whole)."""
+    for topic in knowledge.topics:
+        reply = assistant.respond(Turn(topic, "", (), State(region=region), TODAY))
+        if not reply.payload or reply.payload["type"] != "answer":
+            continue
+        beside = answer_text_beside_payload(reply.text, reply.payload)
+        carried = [Renderer.card_text(card) for card in reply.payload["contacts"]]
+        assert beside != reply.text and beside.strip(), (topic, region)
+        assert reply.text.startswith(beside + "\n\n"), (topic, region)
+        assert reply.text[len(beside) + 2 :].split("\n\n")[:-1] == carried, (topic, region)
+
+
+def test_text_that_does_not_end_with_the_payloads_cards_is_sent_whole():
+    payload = {"type": "answer", "contacts": [{"name": "Some Team", "phones": [{"number": "800-000-0000"}]}],
+               "sources": [{"document": "FAQ", "section": "Contacts"}]}  # fmt: skip
+    text = 'Call the team.\n\nSomething else\n  Phone: 800-000-0000\n\nSource: FAQ, "Contacts"'
+    assert answer_text_beside_payload(text, payload) == text
+    assert answer_text_beside_payload("Call the team.", payload) == "Call the team."
+
+
+def test_rest_clients_still_get_the_text_by_paragraph_then_the_payload_as_its_own_message(assistant):
+    reply = assistant.respond(Turn("terminate_contract", "", (), State(region="california"), TODAY))
+    rest = CollectingOutputChannel()  # what Rasa's REST channel collects its reply in
+    asyncio.run(rest.send_response("session-1", utter(reply)))
+    *texts, payload = rest.messages
+    assert "\n\n".join(m["text"] for m in texts) == reply.text and len(texts) == reply.text.count("\n\n") + 1
+    assert payload["custom"] == reply.payload and payload.get("text") is None

@@ -1,21 +1,16 @@
 // Agent console: the broker chat plus, for each answer, what the assistant made of the question,
-// read from the token-protected transcript endpoint. Built with textContent only, like the widget.
+// read from the token-protected transcript endpoint. Built with textContent only, with the DOM
+// helpers the widget uses too (../shared/dom.js, loaded first by index.html).
 (() => {
   "use strict";
 
+  const { el, describe } = window.KPDom;
   const TOKEN_KEY = "kp-agent-console-token";
   const POLL_MS = 2000; // Rasa saves a turn just after the bot's messages go out: look again soon
   const $ = (id) => document.getElementById(id);
   let sessionId = null;
   let token = sessionStorage.getItem(TOKEN_KEY);
   let shown = "";
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
 
   async function fetchTurns(withToken) {
     const id = encodeURIComponent(sessionId || "-");
@@ -54,23 +49,19 @@
     return typeof confidence === "number" ? `${(confidence * 100).toFixed(1)}%` : "n/a";
   }
 
-  function field(list, label, value) {
-    list.append(el("dt", null, label), el("dd", null, value));
-  }
-
   function renderTurn(turn) {
     const item = el("li", "turn");
     item.append(el("p", "turn-question", `Broker: ${turn.user}`));
     const facts = el("dl");
     const payloads = turn.bot.map((message) => message.custom).filter(Boolean);
     const answer = payloads.find((payload) => payload.type === "answer");
-    field(facts, "Intent", `${turn.intent || "none"} (confidence ${percent(turn.confidence)})`);
+    describe(facts, "Intent", `${turn.intent || "none"} (confidence ${percent(turn.confidence)})`);
     if (turn.entities.length) {
-      field(facts, "Entities", turn.entities.map((e) => `${e.entity}: ${e.value}`).join(", "));
+      describe(facts, "Entities", turn.entities.map((e) => `${e.entity}: ${e.value}`).join(", "));
     }
-    field(facts, "Region assumed", (answer && answer.region) || turn.region || "none");
+    describe(facts, "Region assumed", (answer && answer.region) || turn.region || "none");
     for (const source of (answer && answer.sources) || []) {
-      field(facts, "Source", `${source.document}, section “${source.section}”`);
+      describe(facts, "Source", `${source.document}, section “${source.section}”`);
     }
     item.append(facts);
 
@@ -84,7 +75,7 @@
           await navigator.clipboard.writeText(text);
           $("copy-status").textContent = "Answer copied to the clipboard.";
           copy.textContent = "Copied";
-        } catch (_) {
+        } catch {
           $("copy-status").textContent = "Could not copy: the browser refused clipboard access.";
         }
       });

@@ -1,92 +1,43 @@
-// Bot and user messages -> DOM, for the broker chat widget (loaded by kp-chat.js).
-// Nothing a user or the bot sends is ever parsed as HTML: every node is built with createElement
-// and textContent, and a link is made only for http(s), tel: and mailto: addresses.
+// Bot and user messages -> DOM, for the broker chat widget (loaded by kp-chat.js after
+// ../shared/dom.js). Built with the shared helpers: text only, never HTML.
 (() => {
   "use strict";
 
-  const SAFE_PROTOCOLS = new Set(["http:", "https:", "tel:", "mailto:"]);
-  // URLs, e-mail addresses and North American phone numbers as the knowledge file writes them.
-  const LINKABLE = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]])|([\w.+-]+@[\w-]+(?:\.[\w-]+)+)|\b((?:1-)?\d{3}-\d{3}-\d{4})\b/g;
+  const { el, telHref, link, linkified, describe } = window.KPDom;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function telHref(number) {
-    const digits = number.replace(/\D/g, "");
-    return "tel:+" + (digits.length === 10 ? "1" + digits : digits);
-  }
-
-  // A link, or plain text when the address is not one of the allowed kinds.
-  function link(href, text) {
-    let url;
-    try {
-      url = new URL(href);
-    } catch (_) {
-      return document.createTextNode(text);
-    }
-    if (!SAFE_PROTOCOLS.has(url.protocol)) return document.createTextNode(text);
-    const anchor = el("a", null, text);
-    anchor.href = url.href;
-    if (url.protocol.startsWith("http")) {
-      anchor.target = "_blank";
-      anchor.rel = "noopener noreferrer";
-    }
-    return anchor;
-  }
-
-  // One line of plain text with its URLs, e-mail addresses and phone numbers made clickable.
-  function linkified(line) {
-    const fragment = document.createDocumentFragment();
-    let last = 0;
-    for (const match of line.matchAll(LINKABLE)) {
-      fragment.append(line.slice(last, match.index));
-      const [text, url, email, phone] = match;
-      fragment.append(url ? link(url, text) : email ? link("mailto:" + email, text) : link(telHref(phone), text));
-      last = match.index + text.length;
-    }
-    fragment.append(line.slice(last));
-    return fragment;
-  }
-
-  // Plain text, one block per line; indented lines (contact details) stay indented.
+  // Plain text: one block per paragraph, one line per line; indented lines stay indented.
   function textBlock(text) {
     const block = el("div", "kpc-text");
-    for (const line of String(text).split("\n")) {
-      const row = el("p", /^\s{2}/.test(line) ? "kpc-line kpc-indent" : "kpc-line");
-      row.append(linkified(line.trim()));
-      block.append(row);
+    for (const paragraph of String(text).split(/\n{2,}/)) {
+      const part = el("div", "kpc-para");
+      for (const line of paragraph.split("\n")) {
+        const row = el("p", /^\s{2}/.test(line) ? "kpc-line kpc-indent" : "kpc-line");
+        row.append(linkified(line.trim()));
+        part.append(row);
+      }
+      block.append(part);
     }
     return block;
   }
 
-  function detail(list, label, content) {
-    list.append(el("dt", null, label));
-    const value = el("dd");
-    value.append(content);
-    list.append(value);
+  function phoneValue(contact, phone) {
+    const value = document.createDocumentFragment();
+    value.append(link(telHref(phone.number), phone.number));
+    if (phone.option) value.append(`, option ${phone.option}`);
+    if (phone.for && !contact.purpose) value.append(` for ${phone.for}`);
+    return value;
   }
 
-  // A contact card from the structured payload (the bot's text repeats it as indented lines).
+  // A team's contact card, from the answer's structured payload.
   function contactCard(contact) {
     const card = el("article", "kpc-card");
-    const heading = el("h3", null, contact.name + (contact.purpose ? ` (${contact.purpose})` : ""));
-    card.append(heading);
+    card.append(el("h3", null, contact.name + (contact.purpose ? ` (${contact.purpose})` : "")));
     const list = el("dl");
-    for (const phone of contact.phones || []) {
-      const value = document.createDocumentFragment();
-      value.append(link(telHref(phone.number), phone.number));
-      if (phone.option) value.append(`, option ${phone.option}`);
-      if (phone.for && !contact.purpose) value.append(` for ${phone.for}`);
-      detail(list, "Phone", value);
-    }
-    for (const email of contact.emails || []) detail(list, "E-mail", link("mailto:" + email, email));
-    if (contact.fax) detail(list, "Fax", document.createTextNode(contact.fax));
-    if (contact.hours) detail(list, "Hours", document.createTextNode(contact.hours));
-    if (contact.address) detail(list, "Mail", document.createTextNode(contact.address.join(", ")));
+    for (const phone of contact.phones || []) describe(list, "Phone", phoneValue(contact, phone));
+    for (const email of contact.emails || []) describe(list, "E-mail", link("mailto:" + email, email));
+    if (contact.fax) describe(list, "Fax", contact.fax);
+    if (contact.hours) describe(list, "Hours", contact.hours);
+    if (contact.address) describe(list, "Mail", contact.address.join(", "));
     card.append(list);
     return card;
   }
@@ -100,7 +51,7 @@
     return line;
   }
 
-  // The card and source of an answer payload, or null for payloads with nothing to show.
+  // The contact cards and source of an answer payload, or null for payloads with nothing to show.
   function answerExtras(payload) {
     if (!payload || payload.type !== "answer") return null;
     const extras = document.createDocumentFragment();
@@ -109,24 +60,11 @@
     return extras;
   }
 
-  // True when a text message is what the payload renders better: a contact card or the source line.
-  function repeatsPayload(text, payload) {
-    if (!payload || payload.type !== "answer") return false;
-    if (text.startsWith("Source: ")) return (payload.sources || []).length > 0;
-    const firstLine = text.split("\n")[0];
-    return (payload.contacts || []).some((c) => firstLine.startsWith(c.name));
-  }
-
-  // Text that may be a contact card or source line, worth holding back until the payload arrives.
-  function mayRepeatPayload(text) {
-    return text.startsWith("Source: ") || /\n {2}\S/.test(text);
-  }
-
   // Quick replies arrive as `quick_replies` on socket.io and `buttons` on REST.
   function quickReplies(message) {
     return (message.quick_replies || message.buttons || [])
       .filter((reply) => reply && typeof reply.title === "string" && typeof reply.payload === "string");
   }
 
-  window.KPChatMessages = { el, textBlock, answerExtras, repeatsPayload, mayRepeatPayload, quickReplies };
+  window.KPChatMessages = Object.freeze({ textBlock, answerExtras, quickReplies });
 })();
