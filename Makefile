@@ -76,6 +76,12 @@ lint-py: install
 	echo "mypy $(MYPY_PACKAGES)"; $(BIN)/mypy $(MYPY_PACKAGES) || status=1; \
 	exit $$status
 
+# eslint over the widget's and the console's scripts (web/static; rules in eslint.config.mjs), the eslint
+# package-lock.json pins (installed by web-deps; `npx --no` never downloads another).
+.PHONY: lint-js
+lint-js: web-deps
+	npx --no -- eslint web/static
+
 # This project against stock Rasa: training, held-out NLU, latency, throughput, memory, growth
 # (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
