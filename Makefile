@@ -67,7 +67,7 @@ unit: install
 
 # Lint, format and types (configuration in pyproject.toml), every check run even when one fails: mypy on
 # broker_faq (the domain) and the packages whose own code passes it; lint-js is the JavaScript's.
-MYPY_PACKAGES := broker_faq web ops
+MYPY_PACKAGES := broker_faq actions web ops
 lint: lint-py lint-js
 lint-py: install
 	@status=0; \
