@@ -35,7 +35,9 @@ def assistant(tmp_path_factory):
         yield live
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API keeps an event loop running in
+# this thread while it is open, and later tests in the same run (tests/unit) need asyncio.run().
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
