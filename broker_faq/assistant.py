@@ -107,16 +107,29 @@ class Assistant:
         request = r.contacts.read(turn.words)
         places = r.places.find(turn.words, outside=request.team_spans)
         request = r.contacts.read(turn.words, tuple((p.start, p.end) for p in places))
-        located = [p.place for p in places if not p.comparison]
+        located = [p for p in places if not p.comparison and not self._in_team_address(p, request)]
+        if any(p.of_group for p in located) and any(isinstance(p.place, Uncovered) for p in located):
+            # "a Honolulu client ... the 60 days California groups get": the client's place decides.
+            located = [p for p in located if p.of_group]
+        located = [p.place for p in located]
         covered = [p for p in located if isinstance(p, Place)]
         uncovered = [p for p in located if isinstance(p, Uncovered)]
         topic_key = self.topic_of(turn, request)
         if uncovered and not covered:
             return r.uncovered(uncovered[0], topic_key, turn.state)
+        # Every region the message names, compared or not: "CA hours vs NW EBS hours" names two.
+        named_regions = {p.place.region for p in places if isinstance(p.place, Place)}
         by_answer = self._places_by_answer(topic_key, covered)
-        if len(by_answer) > 1:
-            return self._together([self._for_places(turn, request, topic_key, [place]) for place in by_answer])
-        return self._for_places(turn, request, topic_key, covered)
+        if len(by_answer) > 1 and not request.teams:
+            return self._together([self._for_places(turn, request, topic_key, [place], named_regions)
+                                   for place in by_answer])
+        return self._for_places(turn, request, topic_key, covered, named_regions)
+
+    def _in_team_address(self, mention: PlaceMention, request: ContactRequest) -> bool:
+        """"CSC Denver phone": Denver is where the named team's mail goes, not where the group is."""
+        addresses = " ".join(line for t in request.teams for key in t.candidates
+                             for line in self.k.teams[key].get("address", []))
+        return isinstance(mention.place, Uncovered) and mention.text.lower() in addresses.lower()
 
     def _places_by_answer(self, topic_key: str | None, covered: list[Place]) -> list[Place]:
         """One place per distinct answer the topic gives them: "my San Diego group and my Salem group"
@@ -131,24 +144,24 @@ class Assistant:
         return list(distinct.values())
 
     def _for_places(self, turn: Turn, request: ContactRequest, topic_key: str | None,
-                    covered: list[Place]) -> Reply:
+                    covered: list[Place], named_regions: set[str]) -> Reply:
         r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
-        reply = r.with_lead(self._answer(turn, request, topic_key, covered, state), request.details)
+        reply = r.with_lead(self._answer(turn, request, topic_key, covered, state, named_regions), request.details)
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
     def _answer(self, turn: Turn, request: ContactRequest, topic_key: str | None, covered: list[Place],
-                state: State) -> Reply:
+                state: State, named_regions: set[str]) -> Reply:
         r = self.replies
         if request.teams:
-            return self._named_teams(request, covered, state)
+            return self._named_teams(request, covered, state, named_regions)
+        if request.misprinted and topic_key in (None, TEAM_TOPIC):
+            return r.team_cards(self.k.topics[TEAM_TOPIC], request.misprinted, state)
         last_teams = state.last_teams or ()
         if request.details_only and last_teams and not self._elsewhere(covered, last_teams):
             return r.team_cards(self.k.topics.get(state.last_topic or "") or self.k.topics[TEAM_TOPIC],
                                 last_teams, state)
         if topic_key is None:
-            if request.misprinted:
-                return r.team_cards(self.k.topics[TEAM_TOPIC], request.misprinted, state)
             return r.no_topic(covered[0] if covered else None, state)
         topic = self.k.topics[topic_key]
         if topic.computed:
@@ -159,7 +172,7 @@ class Assistant:
         """The message names a region other than the one the teams serve ("and for Oregon?")."""
         return bool(covered) and any(self.k.teams[t]["region"] != covered[0].region for t in teams)
 
-    def _named_teams(self, request: ContactRequest, covered: list[Place], state: State) -> Reply:
+    def _named_teams(self, request: ContactRequest, covered: list[Place], state: State, named_regions: set[str]) -> Reply:
         r, topic = self.replies, self.k.topics[TEAM_TOPIC]
         known = covered[0] if covered else r.places.place(state.region)
         keys: list[str] = []
@@ -169,10 +182,22 @@ class Assistant:
                 return r.ask(state, topic, Ask.TEAM, f"\"{mention.text}\" can mean two teams. Which one do you need?",
                              tuple(Button(self.k.teams[c]["name"], f'/team_contact{{"team": "{self.k.teams[c]["name"]}"}}')
                                    for c in candidates))
-            keys += [c for c in candidates if c not in keys]
-        if covered and self._elsewhere(covered, tuple(keys)):
+            keys += [c for c in self._with_details(candidates, request.details) if c not in keys]
+        # A team of another region for a group placed in one region: never that team's number.
+        if len(named_regions) == 1 and covered and self._elsewhere(covered, tuple(keys)):
             return r.not_in_region(topic, tuple(keys), covered[0], state)
         return r.team_cards(topic, tuple(keys), state)
+
+    def _with_details(self, candidates: tuple[str, ...], details: tuple[str, ...]) -> tuple[str, ...]:
+        """Of the teams one name may mean in a region ("AMT"), those that have the detail asked for."""
+        having = tuple(c for c in candidates if all(self._has(c, d) for d in details))
+        return having or candidates
+
+    def _has(self, team: str, detail: str) -> bool:
+        card = self.k.teams[team]
+        field = {"phone": "phones", "option": "phones", "phone_tree": "phones", "email": "emails",
+                 "handles": "contact_for"}.get(detail, detail)
+        return bool(card.get(field))
 
     def topic_of(self, turn: Turn, request: ContactRequest | None = None) -> str | None:
         state = turn.state

@@ -11,7 +11,7 @@ from .conversation import Mention
 HQ_CUE = re.compile(r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office)"
                     r"\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
 
-HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office)\b", re.IGNORECASE)
+HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office|based|-based)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,15 @@ def decide(subscribers_outside_hq: int, threshold: int) -> SplitDecision:
     return SplitDecision(subscribers_outside_hq, threshold)
 
 
+def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:
+    """The mentions next to an HQ cue ("HQ in Burbank", "the Burbank HQ", "Fremont-based")."""
+    return [m for m in mentions if HQ_CUE.search(text[:m.start]) or HQ_AFTER.match(text[m.start + len(m.value):])]
+
+
 def headquarters_first(mentions: list[Mention], text: str) -> list[Mention]:
-    """Order place mentions so the headquarters comes first: a mention next to an HQ cue ("HQ in
-    Burbank", "the Burbank HQ") wins; otherwise brokers name the headquarters first."""
-    cued = [m for m in mentions if HQ_CUE.search(text[:m.start])
-            or HQ_AFTER.match(text[m.start + len(m.value):])]
+    """Order place mentions so the headquarters comes first: a mention next to an HQ cue wins;
+    otherwise brokers name the headquarters first."""
+    cued = headquarters_cued(mentions, text)
     return cued[:1] + [m for m in mentions if m not in cued[:1]]
 
 
@@ -51,7 +55,7 @@ class CountRoles:
 
     def of(self, following: str) -> str | None:
         """'subscribers', 'waived', 'staff' or None, from the words after a number (to the next comma)."""
-        clause = " " + re.split(r"[,;.!?\n(]|\d", following.lower())[0] + " "
+        clause = " " + re.sub(r"[^\w\s-]", " ", re.split(r"[,;.!?\n(]|\d", following.lower())[0]) + " "
         for role, words in (("waived", self.waived), ("subscribers", self.subscribers), ("staff", self.headcount)):
             if any(f" {w} " in clause or clause.startswith(f" {w}") for w in words):
                 return role
@@ -76,7 +80,15 @@ def subscriber_count(counts: list[Mention], anchor: Mention | None, text: str,
         people = [c for c, role in labelled if role in ("subscribers", None)]
         if not people:
             staff = [c for c, role in labelled if role == "staff"]
-            return SubscriberCount(staff=_nearest(staff, anchor)) if staff else SubscriberCount()
+            waived = [c for c, role in labelled if role == "waived"]
+            if not staff:
+                return SubscriberCount()
+            # "13 employees, 2 of them waived": at most 11 enrolled.
+            nearest = _nearest(staff, anchor)
+            total, declined = parse_count(nearest.value), sum(parse_count(w.value) or 0 for w in waived)
+            if total is not None and 0 < declined < total:
+                nearest = Mention("count", str(total - declined), nearest.start)
+            return SubscriberCount(staff=nearest)
     return SubscriberCount(_nearest(people, anchor)) if people else SubscriberCount()
 
 

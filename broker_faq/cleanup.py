@@ -24,6 +24,9 @@ SIGN_OFF = re.compile(
     r"kind regards|warm regards|regards|sincerely|respectfully|appreciate (?:it|your help)|talk soon|"
     r"ty|--|—)\s*[!,.]*\s*$")
 PLEASANTRY = re.compile(r"(?i)^\s*(?:i )?hope (?:you|this|all|your)\b[^\n]*$")
+FORWARD = re.compile(r"(?im)^\s*subject\s*:\s*(?:fw|fwd)\s*:|forwarded message")
+FORWARD_LINE = re.compile(r"(?i)^\s*-*\s*(?:forwarded message|original message)\s*-*\s*$")
+HEADER_LINE = re.compile(r"(?i)^\s*(?:from|sent|to|cc|subject|date)\s*:")
 SUBJECT = re.compile(r"(?im)^\s*subject\s*:\s*(?:(?:re|fw|fwd)\s*:\s*)*(.*)$")
 QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 # Shouting: most letters in capitals, over a few words.
@@ -36,14 +39,35 @@ def question_part(text: str) -> str:
     Text that does not look like an e-mail is returned as it is."""
     if not EMAIL_MARKS.search(text) and not _signed(text):
         return text
-    parsed = EmailReplyParser(languages=["en"]).read(text)
-    body = next((r.body for r in parsed.replies if r.body.strip() and not r.body.lstrip().startswith(">")), "")
-    lines = [line for line in body.splitlines() if not line.lstrip().startswith(">")]
-    kept = _between_greeting_and_sign_off(lines)
+    replies = EmailReplyParser(languages=["en"]).read(text).replies
+    # The parser's own signature guess swallows a body that starts "Thanks, that helps. One more: ...",
+    # so each message is its content less its header, and sign-offs are cut below.
+    bodies = [r.content[len(r.headers):] if r.content.startswith(r.headers) else r.content for r in replies]
+    bodies = [b for b in bodies if b.strip() and not b.lstrip().startswith(">")]
+    if not bodies:
+        bodies = [""]
+    # A forward ("FW:", "Forwarded message") asks about the message it forwards: keep that too.
+    forwarded = FORWARD.search(text) is not None
+    lines = [line for body in (bodies if forwarded else bodies[:1]) for line in body.splitlines()
+             if not line.lstrip().startswith(">") and not FORWARD_LINE.match(line) and " | " not in line]
+    kept = _between_greeting_and_sign_off(lines) if not forwarded else [
+        line for part in _forwarded_parts(lines) for line in _between_greeting_and_sign_off(part)]
     if not kept:
         subject = SUBJECT.search(text)
         return subject.group(1).strip() if subject else ""
     return _paragraphs(kept)
+
+
+def _forwarded_parts(lines: list[str]) -> list[list[str]]:
+    """The lines of each message of a forward, split at the forwarded messages' header lines."""
+    parts: list[list[str]] = [[]]
+    for line in lines:
+        if HEADER_LINE.match(line):
+            if parts[-1]:
+                parts.append([])
+            continue
+        parts[-1].append(line)
+    return parts
 
 
 def _signed(text: str) -> bool:
@@ -62,10 +86,17 @@ def _between_greeting_and_sign_off(lines: list[str]) -> list[str]:
     return [line for line in content if not PLEASANTRY.match(line)]
 
 
+LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+")
+
+
 def _paragraphs(lines: list[str]) -> str:
-    """Lines of one sentence joined by a space; a line that ends a sentence ends with a new line."""
+    """Lines of one sentence joined by a space; a line that ends a sentence ends with a new line. List
+    markers ("1.", "-") go: each item is a line of its own."""
     out = ""
     for line in lines:
+        if LIST_MARK.match(line):
+            out = out.rstrip(" ") + "\n" if out else out
+            line = LIST_MARK.sub("", line)
         if not line:
             out = out.rstrip(" ") + "\n" if out else out
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .cid_split import CountRoles, decide, headquarters_first, parse_count, subscriber_count
+from .cid_split import CountRoles, decide, headquarters_cued, headquarters_first, parse_count, subscriber_count
 from .conversation import Ask, Button, Mention, Reply, State, Turn
 from .dates import parse_date, reinstatement_window, spell, termination_date
 from .knowledge import Source, Topic
@@ -47,11 +47,32 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         [known] if known and known.region != "california" and state.hq_area is None else [])
     if elsewhere and not ca_mentions:
         return a.nearest(topic, elsewhere[0], state)
-
-    if turn.intent == topic.key and not state.pending_topic:
+    new_question = turn.intent == topic.key and not state.pending_topic
+    if new_question:
         # A new question about a (possibly different) group: start from what this message says.
         state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
+        if not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text):
+            # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
+            return a.static(topic, state.with_updates(region="california"), suffix=(
+                "Tell me where the group is headquartered and how many subscribers it has in the other "
+                "region, and I'll work out whether it needs to separate."))
+    state, count = _cid_facts(a, turn, state, places, ca_mentions)
+    return _cid_decision(a, topic, state, count)
+
+
+def _asks_rule(a: Replies, text: str) -> bool:
+    low = f" {text.lower()} "
+    return any(f" {cue} " in low or f" {cue}?" in low for cue in a.vocabulary.rule_question_cues)
+
+
+def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: list[Mention]) -> tuple:
+    """What the message says of the headquarters, the other locations and the subscribers there."""
     ordered = headquarters_first(ca_mentions, turn.text)
+    counts = turn.mentioned("count")
+    cued = bool(headquarters_cued(ca_mentions, turn.text))
+    areas = {places[m].key for m in ordered}
+    if ordered and not cued and len(areas) > 1 and len(counts) > 1:
+        ordered = []  # "20 in San Diego and 10 in Sacramento": which is the headquarters? Ask.
     if ordered:
         hq = places[ordered[0]]
         if state.hq_area is None or state.requested == Ask.HQ_AREA:
@@ -63,20 +84,22 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             state = state.with_updates(other_locations=False)
     if state.requested == Ask.OTHER_LOCATIONS and turn.intent in ("affirm", "deny"):
         state = state.with_updates(other_locations=turn.intent == "affirm")
-    count = subscriber_count(turn.mentioned("count"), ordered[1] if len(ordered) > 1 else None, turn.text,
-                             _count_roles(a))
+    count = subscriber_count(counts, ordered[1] if len(ordered) > 1 else None, turn.text, _count_roles(a))
     if count.count is not None and parse_count(count.count.value) is not None:
         state = state.with_updates(subscribers=parse_count(count.count.value))
+    return state, count
 
+
+def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
     if state.hq_area is None:
         areas = a.places.areas("california")
         return a.ask(state, topic, Ask.HQ_AREA, "Where is the group headquartered: "
-                    + " or ".join(p.name for p in areas) + "?",
-                    tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas))
+                     + " or ".join(p.name for p in areas) + "?",
+                     tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas))
     hq, other = a.places.place(state.hq_area), a.places.other_california_area(state.hq_area)
     if state.other_locations is None:
         return a.ask(state, topic, Ask.OTHER_LOCATIONS,
-                    f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?", YES_NO)
+                     f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?", YES_NO)
     threshold = a.k.fact("cid_split_min_subscribers")
     rule = topic.answers["california"]
     if not state.other_locations:
@@ -95,23 +118,26 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         note = (f"You gave {staff} staff there; the rule counts subscribers, the people enrolled with Kaiser "
                 "Permanente. " if staff is not None else "")
         return a.ask(state, topic, Ask.SUBSCRIBERS,
-                     f"{note}How many Kaiser Permanente subscribers does the group have in {other.name}, "
-                     f"the non-headquarters region?")
-    decision = decide(state.subscribers, threshold)
+                     f"{note}A group may need to separate when the non-headquarters region has at least "
+                     f"{threshold} subscribers. How many Kaiser Permanente subscribers does the group have in "
+                     f"{other.name}, the non-headquarters region?")
+    return _decided(a, topic, state, *_split_verdict(a, rule, decide(state.subscribers, threshold), other.name))
+
+
+def _split_verdict(a: Replies, rule, decision, other: str) -> tuple:
+    threshold = decision.threshold
     if decision.may_need_to_separate:
         follow = [a.k.topics[key] for key in AFTER_SEPARATION]
-        body = (f"Yes: with {decision.subscribers} subscribers in {other.name}, the non-headquarters region "
+        body = (f"Yes: with {decision.subscribers} subscribers in {other}, the non-headquarters region "
                 f"(at least {threshold}), the group may need to separate its contract. Each location then "
                 f"gets its own contract and customer identification number (CID). What follows:\n"
                 + "\n".join(f"- {t.title}: {a.render.fill(t.answers['california'].text)}" for t in follow))
-        sources = [rule.source, *(t.answers["california"].source for t in follow)]
-    else:
-        body = (f"No: with {decision.subscribers} subscribers in {other.name}, the non-headquarters region, "
-                f"fewer than {threshold}, the group does not need to separate its contract. Separation "
-                f"applies only when the non-headquarters region has at least {threshold} Kaiser "
-                f"Permanente subscribers.")
-        sources = [rule.source]
-    return _decided(a, topic, state, body, *sources)
+        return (body, rule.source, *(t.answers["california"].source for t in follow))
+    body = (f"No: with {decision.subscribers} subscribers in {other}, the non-headquarters region, "
+            f"fewer than {threshold}, the group does not need to separate its contract. Separation "
+            f"applies only when the non-headquarters region has at least {threshold} Kaiser "
+            f"Permanente subscribers.")
+    return (body, rule.source)
 
 
 def _decided(a: Replies, topic: Topic, state: State, body: str, *sources: Source) -> Reply:
@@ -130,8 +156,10 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     parsed = said.date
     if said.unclear:
         dates = " or ".join(spell(d.date) for d in said.unclear)
-        return a.ask(state, topic, Ask.TERMINATION_DATE, f"Which of these is the group's termination date: {dates}? "
-                     "I'll work out the reinstatement deadline from it.",
+        question = (f"Which of these is the group's termination date: {dates}?" if len(said.unclear) > 1 else
+                    f"What was the group's termination date? Is it {dates}?")
+        return a.ask(state, topic, Ask.TERMINATION_DATE, f"{question} I'll work out the reinstatement deadline "
+                     "from it.",
                      tuple(Button(spell(d.date), spell(d.date)) for d in said.unclear))
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())

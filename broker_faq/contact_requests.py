@@ -13,7 +13,7 @@ from .knowledge import Knowledge
 from .phrases import PhraseIndex, tokens
 from .vocabulary import Vocabulary
 
-DETAIL_ORDER = ("phone", "option", "fax", "email", "hours", "address", "handles")
+DETAIL_ORDER = ("phone", "option", "phone_tree", "fax", "email", "hours", "address", "handles")
 
 
 @dataclass(frozen=True)
@@ -48,19 +48,28 @@ class ContactReader:
                            for n in team.get("misprinted_numbers", [])}
 
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
-        teams = tuple(TeamMention(tuple(m.value), m.text, m.start, m.end) for m in self._teams.find(text))
-        details_found = self._details.find(text)
+        toks = tokens(text)
+        teams = tuple(TeamMention(tuple(m.value), m.text, m.start, m.end) for m in self._teams.find(text, toks))
+        details_found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
         digits = re.sub(r"[^\d\n]", "", text)
         misprinted = tuple(dict.fromkeys(team for number, team in self._misprints.items() if number in digits))
         covered = [(m.start, m.end) for m in details_found] + list(place_spans)
-        rest = [t for t in tokens(text) if not any(s <= t.start < e for s, e in covered)]
+        rest = [t for t in toks if not any(s <= t.start < e for s, e in covered)]
         only = bool(details) and not teams and all(t.norm in self._vocabulary.detail_filler for t in rest)
         return ContactRequest(teams, details, misprinted, only)
 
+    def _asked(self, match, toks) -> bool:
+        """"update the physical address" is about an address, not a request for the team's."""
+        before = {t.norm for t in toks[max(0, match.first - 3):match.first]}
+        return not before & self._vocabulary.detail_not_asked_after
+
     def region_teams(self, mention: TeamMention, region: str | None) -> tuple[str, ...]:
-        """The teams a name means for a group in `region` (all of them when it says nothing)."""
+        """The teams a name means for a group in `region`. With no region, a name the sources print
+        for one team ("CSC" in "Consolidated Service Center (CSC)") means that team; otherwise all."""
         if region is None:
-            return mention.candidates
+            printed = tuple(key for key in mention.candidates
+                            if re.search(rf"\b{re.escape(mention.text)}\b", self.k.teams[key]["name"], re.IGNORECASE))
+            return printed if len(printed) == 1 else mention.candidates
         local = tuple(key for key in mention.candidates if self.k.teams[key]["region"] == region)
         return local or mention.candidates

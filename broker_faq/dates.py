@@ -87,8 +87,10 @@ def termination_date(text: str, today: dt.date, termination_cues: tuple[str, ...
     if terminations:
         return TerminationDate(unclear=tuple(terminations))
     plain = _distinct(m.parsed for m, role in zip(found, roles) if role is None)
-    if len(plain) == 1:
+    if len(plain) == 1 and len(_distinct(m.parsed for m in found)) == 1:
         return TerminationDate(plain[0])
+    # Several dates, none tied to the termination: ask which (a renewal date beside an unmarked one
+    # is no proof that the unmarked one is the termination date).
     return TerminationDate(unclear=tuple(plain))
 
 

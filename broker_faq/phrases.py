@@ -9,14 +9,15 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# Words as brokers write them: "d.c.", "p.o.", "o'brien", "e-mail", "account.kp.org".
-WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’&]|[.\-](?=[A-Za-z0-9]))*\.?")
+# Words as brokers write them: "d.c.", "p.o.", "o'brien", "account.kp.org", "800-790-4661". A hyphen
+# between letters parts two words ("Fremont-based", "e-mail" is "e mail").
+WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’&]|\.(?=[A-Za-z0-9])|-(?=\d)|(?<=\d)-)*\.?")
 
 
 def normalise(word: str) -> str:
-    """One spelling per word: lower case, no dots, hyphens or apostrophes ("D.C." -> "dc",
-    "e-mail" -> "email")."""
-    return re.sub(r"[.'’\-]", "", word.lower())
+    """One spelling per word: lower case, no possessive, dots, hyphens or apostrophes ("D.C." -> "dc",
+    "Center's" -> "center")."""
+    return re.sub(r"[.'’\-]", "", re.sub(r"['’]s$", "", word.lower()))
 
 
 @dataclass(frozen=True)

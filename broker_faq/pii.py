@@ -38,7 +38,7 @@ class PiiMasker:
         self._emails = {e.lower() for e in kaiser_emails}
 
     def _is_kaiser_contact(self, label: str, found: str) -> bool:
-        return (label == "PHONE" and _digits(found) in self._phones) or (
+        return (label in ("PHONE", "ID_NUMBER") and _digits(found) in self._phones) or (
             label == "EMAIL" and found.lower() in self._emails)
 
     def mask(self, text: str) -> str:

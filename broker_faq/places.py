@@ -48,6 +48,7 @@ class PlaceMention:
     start: int
     end: int
     comparison: bool = False  # named to compare with ("like California groups"), not where the group is
+    of_group: bool = False    # names one group's place: "a Maui group", "my Salem client"
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,11 @@ class Gazetteer:
         while i < len(matches):
             match = matches[i]
             state = self._state_after(match, matches[i + 1] if i + 1 < len(matches) else None, toks, text)
-            if state is not None:
-                place, end, skip = state
-                mentions.append(PlaceMention(place, text[match.start:end], match.start, end,
-                                             self._compared(match, toks)))
-                i += skip
-                continue
-            mentions.append(PlaceMention(self._meaning(match), match.text, match.start, match.end,
-                                         self._compared(match, toks)))
-            i += 1
+            place, end, skip = state if state is not None else (self._meaning(match), match.end, 1)
+            last = matches[i + skip - 1].last if state is None or skip == 2 else match.last + 1
+            mentions.append(PlaceMention(place, text[match.start:end], match.start, end,
+                                         self._compared(match, toks), _of_group(toks, last)))
+            i += skip
         return mentions
 
     def resolve(self, mention: str) -> Place | Uncovered | None:
@@ -202,6 +199,16 @@ class Gazetteer:
         """Northern <-> Southern California, the two sides of a CID split."""
         others = [p for p in self.areas("california") if p.key != area_key]
         return others[0]
+
+
+# A place right before one of these names where one group is ("a Maui group", "my Salem client");
+# plural "California groups" speaks of groups in general.
+_ONE_GROUP = frozenset({"group", "client", "employer", "company", "business", "account", "firm", "customer",
+                        "office", "location", "store", "branch", "site", "shop", "practice", "based"})
+
+
+def _of_group(toks: list[Token], last: int) -> bool:
+    return last + 1 < len(toks) and toks[last + 1].norm in _ONE_GROUP
 
 
 # Words that may stand between a comparison cue and its place: "like the ones in California".

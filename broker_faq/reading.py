@@ -16,10 +16,14 @@ from .spelling import Speller
 from .vocabulary import Vocabulary
 
 # Intents that answer on their own, so the router leaves them alone.
-KEEP = frozenset({"rate_helpful", "rate_unhelpful", "inform_region", "inform_date", "inform_count"})
+KEEP = frozenset({"inform_region", "inform_date", "inform_count"})
 # Small talk is routed only when it also asks for a detail: "thanks! and the fax?", not "thanks for
 # the number".
-SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "capabilities"})
+SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "capabilities",
+                    "rate_helpful", "rate_unhelpful"})
+# A contact detail asked with no team named ("5500 report, who do I e-mail?") goes to the likeliest
+# topic when the classifier gives it at least this much.
+MIN_TOPIC_FOR_DETAIL = 0.15
 TEAM_TOPIC = "team_contact"
 
 
@@ -49,7 +53,8 @@ class Reader:
     def spans(text: str) -> list[Span]:
         return question_spans(text)
 
-    def route(self, intent: str | None, text: str, segment_intents: list[str | None]) -> str | None:
+    def route(self, intent: str | None, text: str, segment_intents: list[str | None],
+              ranking: list[tuple[str, float]] = ()) -> str | None:
         """The intent to act on when the classifier's misses what the message plainly asks: a team or a
         contact detail ("EBS fax", "fax?") or a quoted misprint goes to the team answer, and a message
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
@@ -58,6 +63,11 @@ class Reader:
         request = self.contacts.read(text)
         if intent in SOCIAL and "?" not in text:
             return None
+        if request.details and not (request.teams or request.misprinted or request.details_only):
+            likely = next((name for name, confidence in ranking
+                           if name in self.topics and confidence >= MIN_TOPIC_FOR_DETAIL), None)
+            if likely:
+                return likely
         if request.teams or request.misprinted or request.details:
             return TEAM_TOPIC
         return next((i for i in segment_intents if i in self.topics), None)

@@ -18,29 +18,32 @@ def _phones(_: "Renderer | None", card: dict) -> str:
                      for p in card.get("phones", []))
 
 
-def _options(renderer: "Renderer", card: dict) -> str:
-    numbers = list(dict.fromkeys(p["number"] for p in card.get("phones", []) if p.get("option")))
-    if not numbers:
+def _options(_: "Renderer | None", card: dict) -> str:
+    if not any(p.get("option") for p in card.get("phones", [])):
         plain = "; ".join(p["number"] for p in card.get("phones", []))
         return f"no option to choose; call {plain}" if plain else ""
-    mine = "; ".join(f"option {p['option']}" + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
+    return "; ".join(f"option {p['option']}" + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
                      + f" at {p['number']}" for p in card.get("phones", []) if p.get("option"))
-    trees = "; ".join(f"{n}: " + ", ".join(renderer.phone_tree(n)) for n in numbers)
-    return f"{mine} (the whole phone tree, {trees})"
+
+
+def _phone_tree(renderer: "Renderer", card: dict) -> str:
+    numbers = list(dict.fromkeys(p["number"] for p in card.get("phones", [])))
+    return "; ".join(f"{n}: " + (", ".join(renderer.phone_tree(n)) or "no options") for n in numbers)
 
 
 _DETAIL_VALUE = {
     "phone": _phones,
     "option": _options,
+    "phone_tree": _phone_tree,
     "fax": lambda _, card: card.get("fax", ""),
     "email": lambda _, card: ", ".join(card.get("emails", [])),
     "hours": lambda _, card: card.get("hours", ""),
     "address": lambda _, card: ", ".join(card.get("address", [])),
     "handles": lambda _, card: "; ".join(card.get("handles", [])),
 }
-_DETAIL_LABEL = {"phone": "Phone", "option": "Phone option", "fax": "Fax", "email": "E-mail",
+_DETAIL_LABEL = {"phone": "Phone", "option": "Phone option", "phone_tree": "Phone tree", "fax": "Fax", "email": "E-mail",
                  "hours": "Hours", "address": "Mailing address", "handles": "What it handles"}
-_DETAIL_MISSING = {"phone": "a phone number", "option": "a phone option", "fax": "a fax number",
+_DETAIL_MISSING = {"phone": "a phone number", "option": "a phone option", "phone_tree": "a phone tree", "fax": "a fax number",
                    "email": "an e-mail address", "hours": "hours", "address": "a mailing address",
                    "handles": "what it handles"}
 

@@ -69,10 +69,14 @@ class Replies:
         served = [f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for")
                                         else "") for t in named]
         body = f"{prefix} Here are the contact details for {' and for '.join(served)}.".strip()
-        regions = {self.k.regions[t["region"]]["name"] for t in named}
+        regions = {t["region"] for t in named}
+        region = regions.pop() if len(regions) == 1 else None
         text, payload = self.render.answer(topic.key, body, sources=[Source(**t["source"]) for t in named],
                                            contacts=tuple(ContactRef(key) for key in teams),
-                                           region=regions.pop() if len(regions) == 1 else None)
+                                           region=self.k.regions[region]["name"] if region else None)
+        known = self.places.place(state.region)
+        if region and (known is None or known.region != region):
+            state = state.with_updates(region=region)  # what "and where do they pay online?" is about
         return self.answered(topic, state, text, payload, teams=tuple(ContactRef(key) for key in teams))
 
     def with_lead(self, reply: Reply, details: tuple[str, ...]) -> Reply:

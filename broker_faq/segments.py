@@ -17,7 +17,9 @@ QUESTION_WORDS = (r"what|whats|what's|how|who|whos|who's|whom|where|when|which|w
                   r"is there|are there")
 # Inside a sentence, "and"/"also"/"plus" followed by the start of a new question or request.
 JOINED = re.compile(
-    r",?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:" + QUESTION_WORDS + r"|the|their|its|a|an|our|my)\b)",
+    r",?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:" + QUESTION_WORDS + r"|the|their|its|a|an|our|my)\b)"
+    r"|,\s+(?=(?:what|how|who|where|when|which|can|could|do|does|is|are|will)\b)"
+    r"|\s+(?:vs\.?|versus)\s+",
     re.IGNORECASE)
 ASKING = re.compile(r"^(?:(?:and|also|so|but|ok|okay|then|plus)\s+)*(?:" + QUESTION_WORDS + r")\b", re.IGNORECASE)
 

@@ -15,6 +15,7 @@ class Vocabulary:
     shorthand: dict[str, str]
     details: dict[str, tuple[str, ...]]
     detail_filler: frozenset[str]
+    detail_not_asked_after: frozenset[str]
     comparison_cues: tuple[str, ...]
     place_context_before: frozenset[str]
     place_context_after: frozenset[str]
@@ -23,6 +24,7 @@ class Vocabulary:
     subscriber_words: tuple[str, ...]
     headcount_words: tuple[str, ...]
     waived_words: tuple[str, ...]
+    rule_question_cues: tuple[str, ...]
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
@@ -43,6 +45,7 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         shorthand={str(k).lower(): str(v) for k, v in raw["shorthand"].items()},
         details={kind: tuple(str(w).lower() for w in ws) for kind, ws in raw["details"].items()},
         detail_filler=frozenset(words("detail_filler")),
+        detail_not_asked_after=frozenset(words("detail_not_asked_after")),
         comparison_cues=words("comparison_cues"),
         place_context_before=frozenset(words("place_context_before")),
         place_context_after=frozenset(words("place_context_after")),
@@ -51,4 +54,5 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         subscriber_words=words("subscriber_words"),
         headcount_words=words("headcount_words"),
         waived_words=words("waived_words"),
+        rule_question_cues=words("rule_question_cues"),
     )

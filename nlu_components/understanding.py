@@ -18,7 +18,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -92,7 +92,8 @@ class IntentRouter(GraphComponent):
             if text.startswith("/"):
                 continue
             parts = [s.get("intent") for s in message.get("segments") or []]
-            routed = self._reader.route(intent, text, parts)
+            ranking = [(r["name"], r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []]
+            routed = self._reader.route(intent, text, parts, ranking)
             if routed:
                 message.set(ROUTED_FROM, intent, add_to_output=True)
                 message.set(INTENT, {"name": routed, "confidence": 1.0}, add_to_output=True)
