@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from broker_faq.assistant import Assistant
-from broker_faq.conversation import Mention, Reply, State, Turn
+from broker_faq.conversation import Mention, Reply, Segment, State, Turn
+from broker_faq.segments import question_spans
 from broker_faq.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +43,14 @@ class Conversation:
         self.assistant, self.nlp, self.today = assistant, nlp, today
         self.state = State()
 
-    def say(self, intent: str, text: str) -> Reply:
+    def say(self, intent: str, text: str, parts: tuple[str, ...] = ()) -> Reply:
+        """One turn as the NLU hands it over; `parts` are the intents of the candidate questions
+        (broker_faq/segments.py), as the classifier would give them."""
         mentions = tuple(Mention(e.label_, e.text, e.start_char) for e in self.nlp(text).ents)
-        reply = self.assistant.respond(Turn(intent, text, mentions, self.state, self.today))
+        spans = question_spans(text) if parts else []
+        assert len(spans) == len(parts), [text[s.start:s.end] for s in spans]
+        segments = tuple(Segment(s.start, s.end, s.asks, part, 1.0) for s, part in zip(spans, parts))
+        reply = self.assistant.respond(Turn(intent, text, mentions, self.state, self.today, segments))
         self.state = reply.state
         return reply
 

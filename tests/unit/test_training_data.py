@@ -42,3 +42,26 @@ def test_no_sentence_is_listed_twice():
 def test_every_intent_has_training_and_held_out_examples():
     assert {intent for intent, _ in TRAINING} == DOMAIN_INTENTS
     assert {intent for intent, _ in HELD_OUT} == DOMAIN_INTENTS
+
+
+REALISTIC = sorted((ROOT / "tests" / "realistic").glob("cases_*.yml"))
+
+
+def realistic_sentences() -> list[str]:
+    sentences = []
+    for path in REALISTIC:
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            for turn in case["turns"]:
+                sentences += [s for s in re.split(r"[.?!\n]+", turn) if len(s.split()) >= 3]
+    return sentences
+
+
+def test_no_realistic_message_is_in_the_training_data():
+    """The realistic-message sets (tests/realistic) are evaluation only: none of their sentences is
+    a training example, and none long enough to be distinctive (8 words) is inside one."""
+    training = [normalised(text) for _, text in TRAINING]
+    seen = set(training)
+    leaked = [s for s in realistic_sentences() if normalised(s) in seen]
+    assert REALISTIC and leaked == []
+    long_ones = [normalised(s) for s in realistic_sentences() if len(s.split()) >= 8]
+    assert [s for s in long_ones if any(s in t for t in training)] == []
