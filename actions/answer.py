@@ -1,10 +1,12 @@
 """action_answer: the one action behind every topic and follow-up ("what about Oregon?")."""
+
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from broker_faq import runtime
+
 from .tracker_adapter import send, turn_from
 
 
@@ -12,7 +14,6 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         turn = turn_from(tracker)
         return send(runtime.current().assistant.respond(turn), dispatcher, turn.state)

@@ -2,15 +2,18 @@
 
 The rating is a `feedback` slot event: it lives in the tracker store beside the answer it rates,
 so the review report (ops/review.py) reads both from one place."""
+
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-THANKS = {"helpful": "Thanks for letting me know!",
-          "unhelpful": "Thanks for telling me; the team reviews answers marked unhelpful. "
-                       "You can rephrase the question, or ask for the contact of a team."}
+THANKS = {
+    "helpful": "Thanks for letting me know!",
+    "unhelpful": "Thanks for telling me; the team reviews answers marked unhelpful. "
+    "You can rephrase the question, or ask for the contact of a team.",
+}
 
 
 def rated_answer(tracker: Tracker, answer_id: str | None) -> dict | None:
@@ -26,8 +29,7 @@ class ActionRecordFeedback(Action):
     def name(self) -> str:
         return "action_record_feedback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         rating = "helpful" if tracker.latest_message["intent"].get("name") == "rate_helpful" else "unhelpful"
         answer = rated_answer(tracker, next(tracker.get_latest_entity_values("answer_id"), None))
         if answer is None:
@@ -35,6 +37,15 @@ class ActionRecordFeedback(Action):
             return []
         comment = next(tracker.get_latest_entity_values("comment"), None)
         dispatcher.utter_message(text=THANKS[rating])
-        return [SlotSet("feedback", {"rating": rating, "answer_id": answer.get("answer_id"),
-                                     "topic": answer.get("topic"), "region": answer.get("region"),
-                                     "comment": comment})]
+        return [
+            SlotSet(
+                "feedback",
+                {
+                    "rating": rating,
+                    "answer_id": answer.get("answer_id"),
+                    "topic": answer.get("topic"),
+                    "region": answer.get("region"),
+                    "comment": comment,
+                },
+            )
+        ]

@@ -1,4 +1,5 @@
 """Tracker -> Turn and Reply -> messages + slot events: the only place that knows both worlds."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,13 +28,21 @@ def state_from(tracker: Tracker) -> State:
 
 def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
     message = tracker.latest_message or {}
-    mentions = tuple(Mention(e["entity"], str(e.get("value", "")), e.get("start") or 0)
-                     for e in message.get("entities", []))
-    segments = tuple(Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
-                     for s in message.get("segments") or [])
-    return Turn(intent=(message.get("intent") or {}).get("name"), text=message.get("text") or "",
-                mentions=mentions, state=state_from(tracker), today=today or dt.date.today(),
-                segments=segments)
+    mentions = tuple(
+        Mention(e["entity"], str(e.get("value", "")), e.get("start") or 0) for e in message.get("entities", [])
+    )
+    segments = tuple(
+        Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
+        for s in message.get("segments") or []
+    )
+    return Turn(
+        intent=(message.get("intent") or {}).get("name"),
+        text=message.get("text") or "",
+        mentions=mentions,
+        state=state_from(tracker),
+        today=today or dt.date.today(),
+        segments=segments,
+    )
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[dict]:
@@ -45,5 +54,7 @@ def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[
     if payload and payload.get("type") == "answer":
         payload = {**payload, "answer_id": uuid.uuid4().hex}
     dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=payload)
-    return [SlotSet(name, list(value) if isinstance(value, tuple) else value)
-            for name, value in reply.state.changed_from(before).items()]
+    return [
+        SlotSet(name, list(value) if isinstance(value, tuple) else value)
+        for name, value in reply.state.changed_from(before).items()
+    ]

@@ -5,6 +5,7 @@ Reading (places, teams, details) is done by the readers Replies holds; the reply
 replies.py and the computed answers in computed.py. This module only decides which of them
 answers, and joins the answers when one message asks several things.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -29,8 +30,7 @@ MIN_PART_CONFIDENCE = 0.5
 
 class Assistant:
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None):
-        unknown = {key: t.computed for key, t in knowledge.topics.items()
-                   if t.computed and t.computed not in COMPUTED}
+        unknown = {key: t.computed for key, t in knowledge.topics.items() if t.computed and t.computed not in COMPUTED}
         if unknown:
             key, name = next(iter(unknown.items()))
             raise KnowledgeError(f"topics.{key}.computed: unknown computation '{name}'")
@@ -70,33 +70,40 @@ class Assistant:
     def _asks_on_its_own(self, turn: Turn, segment) -> bool:
         if segment.intent not in self.k.topics or segment.confidence < MIN_PART_CONFIDENCE:
             return False
-        said = self.replies.contacts.read(turn.text[segment.start:segment.end])
+        said = self.replies.contacts.read(turn.text[segment.start : segment.end])
         return segment.asks or bool(said.teams or said.details)
 
     @staticmethod
     def _part(turn: Turn, start: int, end: int, intent: str | None) -> Turn:
-        mentions = tuple(Mention(m.label, m.value, m.start - start) for m in turn.mentions
-                         if start <= m.start < end)
+        mentions = tuple(Mention(m.label, m.value, m.start - start) for m in turn.mentions if start <= m.start < end)
         return replace(turn, intent=intent, text=turn.text[start:end], mentions=mentions, segments=())
 
     def _together(self, replies: list[Reply]) -> Reply:
         """One reply for several answers: numbered, each with its own source; contacts of all."""
         text = "You asked about several things:\n\n" + "\n\n".join(
-            f"{n}. {reply.text}" for n, reply in enumerate(replies, start=1))
+            f"{n}. {reply.text}" for n, reply in enumerate(replies, start=1)
+        )
         payloads = [r.payload for r in replies if r.payload]
         answers = [p for p in payloads if p.get("type") == "answer"]
-        payload = {"type": "answer", "topic": answers[0]["topic"] if answers else None,
-                   "region": _same([p.get("region") for p in answers]),
-                   "sources": _union(p.get("sources", []) for p in answers),
-                   "contacts": _union(p.get("contacts", []) for p in answers),
-                   "links": _union(p.get("links", []) for p in answers), "parts": payloads}
+        payload = {
+            "type": "answer",
+            "topic": answers[0]["topic"] if answers else None,
+            "region": _same([p.get("region") for p in answers]),
+            "sources": _union(p.get("sources", []) for p in answers),
+            "contacts": _union(p.get("contacts", []) for p in answers),
+            "links": _union(p.get("links", []) for p in answers),
+            "parts": payloads,
+        }
         asked = next((r for r in replies if r.state.requested), None)
         last = replies[-1].state
         teams = tuple(dict.fromkeys(t for r in replies for t in (r.state.last_teams or ())))
         regions = {r.state.region for r in replies}
-        state = last.with_updates(last_teams=teams or None, region=last.region if len(regions) == 1 else None,
-                                  pending_topic=asked.state.pending_topic if asked else None,
-                                  requested=asked.state.requested if asked else None)
+        state = last.with_updates(
+            last_teams=teams or None,
+            region=last.region if len(regions) == 1 else None,
+            pending_topic=asked.state.pending_topic if asked else None,
+            requested=asked.state.requested if asked else None,
+        )
         buttons = next((r.buttons for r in replies if r.buttons), ())
         return Reply(text, state, buttons=buttons, payload=payload)
 
@@ -107,13 +114,12 @@ class Assistant:
         request = r.contacts.read(turn.words)
         places = r.places.find(turn.words, outside=request.team_spans)
         request = r.contacts.read(turn.words, tuple((p.start, p.end) for p in places))
-        located = [p for p in places if not p.comparison and not self._in_team_address(p, request)]
-        if any(p.of_group for p in located) and any(isinstance(p.place, Uncovered) for p in located):
+        mentioned = [p for p in places if not p.comparison and not self._in_team_address(p, request)]
+        if any(p.of_group for p in mentioned) and any(isinstance(p.place, Uncovered) for p in mentioned):
             # "a Honolulu client ... the 60 days California groups get": the client's place decides.
-            located = [p for p in located if p.of_group]
-        located = [p.place for p in located]
-        covered = [p for p in located if isinstance(p, Place)]
-        uncovered = [p for p in located if isinstance(p, Uncovered)]
+            mentioned = [p for p in mentioned if p.of_group]
+        covered = [p.place for p in mentioned if isinstance(p.place, Place)]
+        uncovered = [p.place for p in mentioned if isinstance(p.place, Uncovered)]
         topic_key = self.topic_of(turn, request)
         if uncovered and not covered:
             return r.uncovered(uncovered[0], topic_key, turn.state)
@@ -121,14 +127,16 @@ class Assistant:
         named_regions = {p.place.region for p in places if isinstance(p.place, Place)}
         by_answer = self._places_by_answer(topic_key, covered)
         if len(by_answer) > 1 and not request.teams:
-            return self._together([self._for_places(turn, request, topic_key, [place], named_regions)
-                                   for place in by_answer])
+            return self._together(
+                [self._for_places(turn, request, topic_key, [place], named_regions) for place in by_answer]
+            )
         return self._for_places(turn, request, topic_key, covered, named_regions)
 
     def _in_team_address(self, mention: PlaceMention, request: ContactRequest) -> bool:
-        """"CSC Denver phone": Denver is where the named team's mail goes, not where the group is."""
-        addresses = " ".join(line for t in request.teams for key in t.candidates
-                             for line in self.k.teams[key].get("address", []))
+        """ "CSC Denver phone": Denver is where the named team's mail goes, not where the group is."""
+        addresses = " ".join(
+            line for t in request.teams for key in t.candidates for line in self.k.teams[key].get("address", [])
+        )
         return isinstance(mention.place, Uncovered) and mention.text.lower() in addresses.lower()
 
     def _places_by_answer(self, topic_key: str | None, covered: list[Place]) -> list[Place]:
@@ -143,15 +151,23 @@ class Assistant:
             distinct.setdefault(id(entry) if entry else place.region, place)
         return list(distinct.values())
 
-    def _for_places(self, turn: Turn, request: ContactRequest, topic_key: str | None,
-                    covered: list[Place], named_regions: set[str]) -> Reply:
+    def _for_places(
+        self, turn: Turn, request: ContactRequest, topic_key: str | None, covered: list[Place], named_regions: set[str]
+    ) -> Reply:
         r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
         reply = r.with_lead(self._answer(turn, request, topic_key, covered, state, named_regions), request.details)
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
-    def _answer(self, turn: Turn, request: ContactRequest, topic_key: str | None, covered: list[Place],
-                state: State, named_regions: set[str]) -> Reply:
+    def _answer(
+        self,
+        turn: Turn,
+        request: ContactRequest,
+        topic_key: str | None,
+        covered: list[Place],
+        state: State,
+        named_regions: set[str],
+    ) -> Reply:
         r = self.replies
         if request.teams:
             return self._named_teams(request, covered, state, named_regions)
@@ -159,8 +175,9 @@ class Assistant:
             return r.team_cards(self.k.topics[TEAM_TOPIC], request.misprinted, state)
         last_teams = state.last_teams or ()
         if request.details_only and last_teams and not self._elsewhere(covered, last_teams):
-            return r.team_cards(self.k.topics.get(state.last_topic or "") or self.k.topics[TEAM_TOPIC],
-                                last_teams, state)
+            return r.team_cards(
+                self.k.topics.get(state.last_topic or "") or self.k.topics[TEAM_TOPIC], last_teams, state
+            )
         if topic_key is None:
             return r.no_topic(covered[0] if covered else None, state)
         topic = self.k.topics[topic_key]
@@ -172,16 +189,25 @@ class Assistant:
         """The message names a region other than the one the teams serve ("and for Oregon?")."""
         return bool(covered) and any(self.k.teams[t]["region"] != covered[0].region for t in teams)
 
-    def _named_teams(self, request: ContactRequest, covered: list[Place], state: State, named_regions: set[str]) -> Reply:
+    def _named_teams(
+        self, request: ContactRequest, covered: list[Place], state: State, named_regions: set[str]
+    ) -> Reply:
         r, topic = self.replies, self.k.topics[TEAM_TOPIC]
         known = covered[0] if covered else r.places.place(state.region)
         keys: list[str] = []
         for mention in request.teams:
             candidates = r.contacts.region_teams(mention, known.region if known else None)
             if len({self.k.teams[c]["region"] for c in candidates}) > 1:
-                return r.ask(state, topic, Ask.TEAM, f"\"{mention.text}\" can mean two teams. Which one do you need?",
-                             tuple(Button(self.k.teams[c]["name"], f'/team_contact{{"team": "{self.k.teams[c]["name"]}"}}')
-                                   for c in candidates))
+                return r.ask(
+                    state,
+                    topic,
+                    Ask.TEAM,
+                    f'"{mention.text}" can mean two teams. Which one do you need?',
+                    tuple(
+                        Button(self.k.teams[c]["name"], f'/team_contact{{"team": "{self.k.teams[c]["name"]}"}}')
+                        for c in candidates
+                    ),
+                )
             keys += [c for c in self._with_details(candidates, request.details) if c not in keys]
         # A team of another region for a group placed in one region: never that team's number.
         if len(named_regions) == 1 and covered and self._elsewhere(covered, tuple(keys)):
@@ -195,8 +221,13 @@ class Assistant:
 
     def _has(self, team: str, detail: str) -> bool:
         card = self.k.teams[team]
-        field = {"phone": "phones", "option": "phones", "phone_tree": "phones", "email": "emails",
-                 "handles": "contact_for"}.get(detail, detail)
+        field = {
+            "phone": "phones",
+            "option": "phones",
+            "phone_tree": "phones",
+            "email": "emails",
+            "handles": "contact_for",
+        }.get(detail, detail)
         return bool(card.get(field))
 
     def topic_of(self, turn: Turn, request: ContactRequest | None = None) -> str | None:
@@ -204,8 +235,9 @@ class Assistant:
         # "they terminated 8/1/2026" right after we asked for the date answers our question, even
         # if it reads like a new question about terminating.
         if state.pending_topic and (
-                (state.requested == Ask.TERMINATION_DATE and (turn.mentioned("date") or find_dates(turn.text, turn.today)))
-                or (state.requested == Ask.SUBSCRIBERS and turn.mentioned("count"))):
+            (state.requested == Ask.TERMINATION_DATE and (turn.mentioned("date") or find_dates(turn.text, turn.today)))
+            or (state.requested == Ask.SUBSCRIBERS and turn.mentioned("count"))
+        ):
             return state.pending_topic
         if turn.intent in self.k.topics:
             return turn.intent

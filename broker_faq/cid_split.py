@@ -1,5 +1,6 @@
 """The California CID-split rule: when a group with locations in Northern and Southern California
 may need to separate its contract (California FAQ). The threshold comes from the knowledge file."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,11 @@ from dataclasses import dataclass
 from .conversation import Mention
 
 # Words that mark the headquarters in "HQ in Burbank" or "based in San Francisco".
-HQ_CUE = re.compile(r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office)"
-                    r"\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
+HQ_CUE = re.compile(
+    r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office)"
+    r"\W+(?:\w+\W+){0,3}$",
+    re.IGNORECASE,
+)
 
 HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office|based|-based)\b", re.IGNORECASE)
 
@@ -30,7 +34,7 @@ def decide(subscribers_outside_hq: int, threshold: int) -> SplitDecision:
 
 def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions next to an HQ cue ("HQ in Burbank", "the Burbank HQ", "Fremont-based")."""
-    return [m for m in mentions if HQ_CUE.search(text[:m.start]) or HQ_AFTER.match(text[m.start + len(m.value):])]
+    return [m for m in mentions if HQ_CUE.search(text[: m.start]) or HQ_AFTER.match(text[m.start + len(m.value) :])]
 
 
 def headquarters_first(mentions: list[Mention], text: str) -> list[Mention]:
@@ -41,8 +45,11 @@ def headquarters_first(mentions: list[Mention], text: str) -> list[Mention]:
 
 
 # What follows a number says whether it can count people: "40 staff" can, "2 contracts" cannot.
-NOT_A_HEADCOUNT = re.compile(r"\s*(contracts?|cids?|locations?|offices?|sites?|branch(es)?|regions?|"
-                             r"plans?|weeks?|months?|days?|years?|%|percent|reports?)\b", re.IGNORECASE)
+NOT_A_HEADCOUNT = re.compile(
+    r"\s*(contracts?|cids?|locations?|offices?|sites?|branch(es)?|regions?|"
+    r"plans?|weeks?|months?|days?|years?|%|percent|reports?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -68,15 +75,16 @@ class SubscriberCount:
     staff: Mention | None = None  # only staff were counted: there are at most this many subscribers
 
 
-def subscriber_count(counts: list[Mention], anchor: Mention | None, text: str,
-                     roles: CountRoles | None = None) -> SubscriberCount:
+def subscriber_count(
+    counts: list[Mention], anchor: Mention | None, text: str, roles: CountRoles | None = None
+) -> SubscriberCount:
     """The number of subscribers at the non-headquarters place. Subscribers are people enrolled with
     Kaiser Permanente: "45 staff, 10 of them on our Kaiser plan" counts 10; numbers of contracts,
     weeks or offices are left out. Of several ("50 at HQ and 20 in San Diego") the one closest to
     that place counts. Only numbers of staff (or of those who waived) give no count."""
-    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value):])]
+    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value) :])]
     if roles is not None:
-        labelled = [(c, roles.of(text[c.start + len(c.value):])) for c in people]
+        labelled = [(c, roles.of(text[c.start + len(c.value) :])) for c in people]
         people = [c for c, role in labelled if role in ("subscribers", None)]
         if not people:
             staff = [c for c, role in labelled if role == "staff"]
@@ -98,9 +106,13 @@ def _nearest(counts: list[Mention], anchor: Mention | None) -> Mention:
     return min(counts, key=lambda c: abs(c.start - anchor.start))
 
 
-WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 
 
 def parse_count(text: str) -> int | None:

@@ -4,6 +4,7 @@ capitals, shorthand and typos.
 The result is the text the NLU and the answer logic read (the stored message keeps what was typed,
 masked). Each step leaves clean text as it is, so cleaning twice changes nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,12 +18,16 @@ from .vocabulary import Vocabulary
 
 # A pasted e-mail shows itself by a header line, a reply marker or quoted lines.
 EMAIL_MARKS = re.compile(
-    r"(?im)^\s*(?:from|sent|to|cc|subject|date)\s*:.*$|^-{2,}\s*original message\s*-{2,}|^on .{4,120} wrote:\s*$|^>")
-GREETING = re.compile(r"(?i)^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hiya)\b[^.?!\n]{0,40}[,!.:]?\s*$")
+    r"(?im)^\s*(?:from|sent|to|cc|subject|date)\s*:.*$|^-{2,}\s*original message\s*-{2,}|^on .{4,120} wrote:\s*$|^>"
+)
+GREETING = re.compile(
+    r"(?i)^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hiya)\b[^.?!\n]{0,40}[,!.:]?\s*$"
+)
 SIGN_OFF = re.compile(
     r"(?i)^\s*(?:thanks?(?: you)?(?: so much| again| in advance)?|thx|many thanks|cheers|best|best regards|"
     r"kind regards|warm regards|regards|sincerely|respectfully|appreciate (?:it|your help)|talk soon|"
-    r"ty|--|—)\s*[!,.]*\s*$")
+    r"ty|--|—)\s*[!,.]*\s*$"
+)
 PLEASANTRY = re.compile(r"(?i)^\s*(?:i )?hope (?:you|this|all|your)\b[^\n]*$")
 FORWARD = re.compile(r"(?im)^\s*subject\s*:\s*(?:fw|fwd)\s*:|forwarded message")
 FORWARD_LINE = re.compile(r"(?i)^\s*-*\s*(?:forwarded message|original message)\s*-*\s*$")
@@ -42,16 +47,23 @@ def question_part(text: str) -> str:
     replies = EmailReplyParser(languages=["en"]).read(text).replies
     # The parser's own signature guess swallows a body that starts "Thanks, that helps. One more: ...",
     # so each message is its content less its header, and sign-offs are cut below.
-    bodies = [r.content[len(r.headers):] if r.content.startswith(r.headers) else r.content for r in replies]
+    bodies = [r.content[len(r.headers) :] if r.content.startswith(r.headers) else r.content for r in replies]
     bodies = [b for b in bodies if b.strip() and not b.lstrip().startswith(">")]
     if not bodies:
         bodies = [""]
     # A forward ("FW:", "Forwarded message") asks about the message it forwards: keep that too.
     forwarded = FORWARD.search(text) is not None
-    lines = [line for body in (bodies if forwarded else bodies[:1]) for line in body.splitlines()
-             if not line.lstrip().startswith(">") and not FORWARD_LINE.match(line) and " | " not in line]
-    kept = _between_greeting_and_sign_off(lines) if not forwarded else [
-        line for part in _forwarded_parts(lines) for line in _between_greeting_and_sign_off(part)]
+    lines = [
+        line
+        for body in (bodies if forwarded else bodies[:1])
+        for line in body.splitlines()
+        if not line.lstrip().startswith(">") and not FORWARD_LINE.match(line) and " | " not in line
+    ]
+    kept = (
+        _between_greeting_and_sign_off(lines)
+        if not forwarded
+        else [line for part in _forwarded_parts(lines) for line in _between_greeting_and_sign_off(part)]
+    )
     if not kept:
         subject = SUBJECT.search(text)
         return subject.group(1).strip() if subject else ""
@@ -115,7 +127,8 @@ class Cleaner:
         keys = sorted(vocabulary.shorthand, key=len, reverse=True)
         self._expansions = vocabulary.shorthand
         self._shorthand = re.compile(
-            r"(?<![\w#/])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w/])", re.IGNORECASE)
+            r"(?<![\w#/])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w/])", re.IGNORECASE
+        )
 
     def clean(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(QUOTES)
@@ -131,4 +144,4 @@ class Cleaner:
         corrected = self._speller.correct(core)
         if corrected is None:
             return word
-        return corrected + word[len(core):]
+        return corrected + word[len(core) :]

@@ -4,14 +4,16 @@ Each works from one long sentence or asks for what is missing, one fact at a tim
 what it was told in State. Each registers itself under the name the knowledge file's `computed:`
 uses (COMPUTED below is the one registry; a test holds the knowledge file against it).
 """
+
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
 from .cid_split import CountRoles, decide, headquarters_cued, headquarters_first, parse_count, subscriber_count
 from .conversation import Ask, Button, Mention, Reply, State, Turn
-from .dates import parse_date, reinstatement_window, spell, termination_date
+from .dates import reinstatement_window, spell, termination_date
 from .knowledge import Source, Topic
 from .places import Place
 from .replies import Replies
@@ -24,6 +26,7 @@ def computed(name: str) -> Callable[[ComputedAnswer], ComputedAnswer]:
     def register(answer: ComputedAnswer) -> ComputedAnswer:
         COMPUTED[name] = answer
         return answer
+
     return register
 
 
@@ -39,12 +42,16 @@ AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split",
 
 @computed("cid_split")
 def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
-    found = [p for p in a.places.find(turn.words) if not p.comparison and isinstance(p.place, Place)]
-    places = {Mention("region", p.text, p.start): p.place for p in found}
+    places = {
+        Mention("region", p.text, p.start): p.place
+        for p in a.places.find(turn.words)
+        if not p.comparison and isinstance(p.place, Place)
+    }
     ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
     known = a.places.place(state.region)
     elsewhere = [p for p in places.values() if p.region != "california"] or (
-        [known] if known and known.region != "california" and state.hq_area is None else [])
+        [known] if known and known.region != "california" and state.hq_area is None else []
+    )
     if elsewhere and not ca_mentions:
         return a.nearest(topic, elsewhere[0], state)
     new_question = turn.intent == topic.key and not state.pending_topic
@@ -53,9 +60,14 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
         if not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text):
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
-            return a.static(topic, state.with_updates(region="california"), suffix=(
-                "Tell me where the group is headquartered and how many subscribers it has in the other "
-                "region, and I'll work out whether it needs to separate."))
+            return a.static(
+                topic,
+                state.with_updates(region="california"),
+                suffix=(
+                    "Tell me where the group is headquartered and how many subscribers it has in the other "
+                    "region, and I'll work out whether it needs to separate."
+                ),
+            )
     state, count = _cid_facts(a, turn, state, places, ca_mentions)
     return _cid_decision(a, topic, state, count)
 
@@ -93,34 +105,54 @@ def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: 
 def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
     if state.hq_area is None:
         areas = a.places.areas("california")
-        return a.ask(state, topic, Ask.HQ_AREA, "Where is the group headquartered: "
-                     + " or ".join(p.name for p in areas) + "?",
-                     tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas))
-    hq, other = a.places.place(state.hq_area), a.places.other_california_area(state.hq_area)
+        return a.ask(
+            state,
+            topic,
+            Ask.HQ_AREA,
+            "Where is the group headquartered: " + " or ".join(p.name for p in areas) + "?",
+            tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas),
+        )
+    hq, other = a.places.known(state.hq_area), a.places.other_california_area(state.hq_area)
     if state.other_locations is None:
-        return a.ask(state, topic, Ask.OTHER_LOCATIONS,
-                     f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?", YES_NO)
+        return a.ask(
+            state,
+            topic,
+            Ask.OTHER_LOCATIONS,
+            f"Headquarters in {hq.name}. Does the group also have locations in {other.name}?",
+            YES_NO,
+        )
     threshold = a.k.fact("cid_split_min_subscribers")
     rule = topic.answers["california"]
     if not state.other_locations:
-        body = (f"Then the group doesn't need to separate its contract: separation applies only to groups "
-                f"with locations in both {hq.name} and {other.name}.")
+        body = (
+            f"Then the group doesn't need to separate its contract: separation applies only to groups "
+            f"with locations in both {hq.name} and {other.name}."
+        )
         return _decided(a, topic, state, body, rule.source)
     staff = parse_count(count.staff.value) if count.staff is not None else None
     if state.subscribers is None and staff is not None and staff < threshold:
         # Subscribers are the staff enrolled with Kaiser Permanente: fewer staff, fewer subscribers.
-        body = (f"No: with {staff} staff in {other.name}, the non-headquarters region, the group has at most "
-                f"{staff} Kaiser Permanente subscribers there, fewer than {threshold}, so it does not need to "
-                f"separate its contract. Separation applies only when the non-headquarters region has at "
-                f"least {threshold} subscribers (people enrolled with Kaiser Permanente).")
+        body = (
+            f"No: with {staff} staff in {other.name}, the non-headquarters region, the group has at most "
+            f"{staff} Kaiser Permanente subscribers there, fewer than {threshold}, so it does not need to "
+            f"separate its contract. Separation applies only when the non-headquarters region has at "
+            f"least {threshold} subscribers (people enrolled with Kaiser Permanente)."
+        )
         return _decided(a, topic, state, body, rule.source)
     if state.subscribers is None:
-        note = (f"You gave {staff} staff there; the rule counts subscribers, the people enrolled with Kaiser "
-                "Permanente. " if staff is not None else "")
-        return a.ask(state, topic, Ask.SUBSCRIBERS,
-                     f"{note}A group may need to separate when the non-headquarters region has at least "
-                     f"{threshold} subscribers. How many Kaiser Permanente subscribers does the group have in "
-                     f"{other.name}, the non-headquarters region?")
+        note = (
+            f"You gave {staff} staff there; the rule counts subscribers, the people enrolled with Kaiser Permanente. "
+            if staff is not None
+            else ""
+        )
+        return a.ask(
+            state,
+            topic,
+            Ask.SUBSCRIBERS,
+            f"{note}A group may need to separate when the non-headquarters region has at least "
+            f"{threshold} subscribers. How many Kaiser Permanente subscribers does the group have in "
+            f"{other.name}, the non-headquarters region?",
+        )
     return _decided(a, topic, state, *_split_verdict(a, rule, decide(state.subscribers, threshold), other.name))
 
 
@@ -128,22 +160,30 @@ def _split_verdict(a: Replies, rule, decision, other: str) -> tuple:
     threshold = decision.threshold
     if decision.may_need_to_separate:
         follow = [a.k.topics[key] for key in AFTER_SEPARATION]
-        body = (f"Yes: with {decision.subscribers} subscribers in {other}, the non-headquarters region "
-                f"(at least {threshold}), the group may need to separate its contract. Each location then "
-                f"gets its own contract and customer identification number (CID). What follows:\n"
-                + "\n".join(f"- {t.title}: {a.render.fill(t.answers['california'].text)}" for t in follow))
+        body = (
+            f"Yes: with {decision.subscribers} subscribers in {other}, the non-headquarters region "
+            f"(at least {threshold}), the group may need to separate its contract. Each location then "
+            f"gets its own contract and customer identification number (CID). What follows:\n"
+            + "\n".join(f"- {t.title}: {a.render.fill(t.answers['california'].text)}" for t in follow)
+        )
         return (body, rule.source, *(t.answers["california"].source for t in follow))
-    body = (f"No: with {decision.subscribers} subscribers in {other}, the non-headquarters region, "
-            f"fewer than {threshold}, the group does not need to separate its contract. Separation "
-            f"applies only when the non-headquarters region has at least {threshold} Kaiser "
-            f"Permanente subscribers.")
+    body = (
+        f"No: with {decision.subscribers} subscribers in {other}, the non-headquarters region, "
+        f"fewer than {threshold}, the group does not need to separate its contract. Separation "
+        f"applies only when the non-headquarters region has at least {threshold} Kaiser "
+        f"Permanente subscribers."
+    )
     return (body, rule.source)
 
 
 def _decided(a: Replies, topic: Topic, state: State, body: str, *sources: Source) -> Reply:
-    text, payload = a.render.answer(topic.key, body, sources=list(sources),
-                                    contacts=topic.answers["california"].contacts,
-                                    region=a.places.place("california").name)
+    text, payload = a.render.answer(
+        topic.key,
+        body,
+        sources=list(sources),
+        contacts=topic.answers["california"].contacts,
+        region=a.places.known("california").name,
+    )
     return a.answered(topic, state, text, payload)
 
 
@@ -156,33 +196,49 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     parsed = said.date
     if said.unclear:
         dates = " or ".join(spell(d.date) for d in said.unclear)
-        question = (f"Which of these is the group's termination date: {dates}?" if len(said.unclear) > 1 else
-                    f"What was the group's termination date? Is it {dates}?")
-        return a.ask(state, topic, Ask.TERMINATION_DATE, f"{question} I'll work out the reinstatement deadline "
-                     "from it.",
-                     tuple(Button(spell(d.date), spell(d.date)) for d in said.unclear))
+        question = (
+            f"Which of these is the group's termination date: {dates}?"
+            if len(said.unclear) > 1
+            else f"What was the group's termination date? Is it {dates}?"
+        )
+        return a.ask(
+            state,
+            topic,
+            Ask.TERMINATION_DATE,
+            f"{question} I'll work out the reinstatement deadline from it.",
+            tuple(Button(spell(d.date), spell(d.date)) for d in said.unclear),
+        )
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())
     if state.termination_date is None and state.requested == Ask.TERMINATION_DATE and turn.intent != topic.key:
-        return a.ask(state, topic, Ask.TERMINATION_DATE, "I didn't find a date there. What was the group's "
-                    "termination date? For example 2026-10-01, 10/1/2026 or October 1, 2026.")
+        return a.ask(
+            state,
+            topic,
+            Ask.TERMINATION_DATE,
+            "I didn't find a date there. What was the group's "
+            "termination date? For example 2026-10-01, 10/1/2026 or October 1, 2026.",
+        )
     if state.termination_date is None:
-        reply = a.static(topic, state,
-                         suffix="Tell me the termination date and I'll work out the last day to request it.")
-        return replace(reply, state=reply.state.with_updates(pending_topic=topic.key,
-                                                              requested=Ask.TERMINATION_DATE))
+        reply = a.static(
+            topic, state, suffix="Tell me the termination date and I'll work out the last day to request it."
+        )
+        return replace(reply, state=reply.state.with_updates(pending_topic=topic.key, requested=Ask.TERMINATION_DATE))
     days = a.k.fact("reinstatement_window_days")
-    window = reinstatement_window(parse_date(state.termination_date, turn.today).date, days, turn.today)
+    window = reinstatement_window(dt.date.fromisoformat(state.termination_date), days, turn.today)
     assumed = f" (I took the year to be {window.termination.year}.)" if parsed and parsed.year_assumed else ""
     when = f"With a termination date of {spell(window.termination)}{assumed},"
     if window.is_open:
         left = "that is today" if window.days_left == 0 else f"{window.days_left} days from today"
-        result = (f"{when} the last day to request reinstatement is {spell(window.last_day)} "
-                  f"({days} days after termination; {left}).")
+        result = (
+            f"{when} the last day to request reinstatement is {spell(window.last_day)} "
+            f"({days} days after termination; {left})."
+        )
     else:
-        result = (f"{when} the last day to request reinstatement was {spell(window.last_day)}, so the "
-                  f"{days}-day window has passed ({-window.days_left} days ago). Contact the Account "
-                  f"Management Support team about the group's options.")
+        result = (
+            f"{when} the last day to request reinstatement was {spell(window.last_day)}, so the "
+            f"{days}-day window has passed ({-window.days_left} days ago). Contact the Account "
+            f"Management Support team about the group's options."
+        )
     return a.static(topic, state, prefix=result)
 
 
@@ -197,5 +253,10 @@ def team_contact(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     if last:
         return a.team_cards(topic, last, state)
     teams = [t for t in a.k.teams.values() if t.get("aliases")]
-    return a.ask(state, topic, Ask.TEAM, "Which team do you need?",
-                 tuple(Button(t["name"], f'/team_contact{{"team": "{t["name"]}"}}') for t in teams))
+    return a.ask(
+        state,
+        topic,
+        Ask.TEAM,
+        "Which team do you need?",
+        tuple(Button(t["name"], f'/team_contact{{"team": "{t["name"]}"}}') for t in teams),
+    )

@@ -4,6 +4,7 @@ detail of its card ("fax", "hours", "which option"), and a quoted misprint of on
 "CSC" and "service center" name the California Service Center for a California group and the
 Consolidated Service Center for a Northwest one: candidates are narrowed by region (region_teams).
 """
+
 from __future__ import annotations
 
 import re
@@ -27,9 +28,9 @@ class TeamMention:
 @dataclass(frozen=True)
 class ContactRequest:
     teams: tuple[TeamMention, ...] = ()
-    details: tuple[str, ...] = ()     # in DETAIL_ORDER
+    details: tuple[str, ...] = ()  # in DETAIL_ORDER
     misprinted: tuple[str, ...] = ()  # teams whose misprinted number the message quotes
-    details_only: bool = False        # nothing but detail words and filler: "and the fax?"
+    details_only: bool = False  # nothing but detail words and filler: "and the fax?"
 
     @property
     def team_spans(self) -> tuple[tuple[int, int], ...]:
@@ -40,12 +41,17 @@ class ContactReader:
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary):
         self.k = knowledge
         self._vocabulary = vocabulary
-        self._teams = PhraseIndex((alias, key) for key, team in knowledge.teams.items()
-                                  for alias in [team["name"], *team.get("aliases", [])])
-        self._details = PhraseIndex((phrase, kind) for kind, phrases in vocabulary.details.items()
-                                    for phrase in phrases)
-        self._misprints = {re.sub(r"\D", "", str(n))[-10:]: key for key, team in knowledge.teams.items()
-                           for n in team.get("misprinted_numbers", [])}
+        self._teams = PhraseIndex(
+            (alias, key) for key, team in knowledge.teams.items() for alias in [team["name"], *team.get("aliases", [])]
+        )
+        self._details = PhraseIndex(
+            (phrase, kind) for kind, phrases in vocabulary.details.items() for phrase in phrases
+        )
+        self._misprints = {
+            re.sub(r"\D", "", str(n))[-10:]: key
+            for key, team in knowledge.teams.items()
+            for n in team.get("misprinted_numbers", [])
+        }
 
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
         toks = tokens(text)
@@ -60,16 +66,19 @@ class ContactReader:
         return ContactRequest(teams, details, misprinted, only)
 
     def _asked(self, match, toks) -> bool:
-        """"update the physical address" is about an address, not a request for the team's."""
-        before = {t.norm for t in toks[max(0, match.first - 3):match.first]}
+        """ "update the physical address" is about an address, not a request for the team's."""
+        before = {t.norm for t in toks[max(0, match.first - 3) : match.first]}
         return not before & self._vocabulary.detail_not_asked_after
 
     def region_teams(self, mention: TeamMention, region: str | None) -> tuple[str, ...]:
         """The teams a name means for a group in `region`. With no region, a name the sources print
         for one team ("CSC" in "Consolidated Service Center (CSC)") means that team; otherwise all."""
         if region is None:
-            printed = tuple(key for key in mention.candidates
-                            if re.search(rf"\b{re.escape(mention.text)}\b", self.k.teams[key]["name"], re.IGNORECASE))
+            printed = tuple(
+                key
+                for key in mention.candidates
+                if re.search(rf"\b{re.escape(mention.text)}\b", self.k.teams[key]["name"], re.IGNORECASE)
+            )
             return printed if len(printed) == 1 else mention.candidates
         local = tuple(key for key in mention.candidates if self.k.teams[key]["region"] == region)
         return local or mention.candidates

@@ -3,11 +3,11 @@
 State mirrors the Rasa slots one to one (actions/tracker_adapter.py maps them), so the domain logic
 can be driven and tested without Rasa.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, replace
-
 
 
 @dataclass(frozen=True)
@@ -21,22 +21,21 @@ class Mention:
 
 @dataclass(frozen=True)
 class State:
-    region: str | None = None          # place key: a region ("california") or an area ("oregon")
-    last_topic: str | None = None      # what "what about Oregon?" re-answers
-    pending_topic: str | None = None   # the topic waiting for an answer to our question
-    requested: str | None = None       # which fact we asked for (see Ask below)
+    region: str | None = None  # place key: a region ("california") or an area ("oregon")
+    last_topic: str | None = None  # what "what about Oregon?" re-answers
+    pending_topic: str | None = None  # the topic waiting for an answer to our question
+    requested: str | None = None  # which fact we asked for (see Ask below)
     termination_date: str | None = None  # ISO date, for reinstatement
-    hq_area: str | None = None         # CID split: headquarters area
+    hq_area: str | None = None  # CID split: headquarters area
     other_locations: bool | None = None  # CID split: locations in the other California area too?
-    subscribers: int | None = None     # CID split: subscribers at the non-headquarters area
+    subscribers: int | None = None  # CID split: subscribers at the non-headquarters area
     last_teams: tuple[str, ...] | None = None  # the teams the last answer gave: what "fax?" asks about
 
-    def with_updates(self, **changes) -> "State":
+    def with_updates(self, **changes) -> State:
         return replace(self, **changes)
 
-    def changed_from(self, old: "State") -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if getattr(self, f.name) != getattr(old, f.name)}
+    def changed_from(self, old: State) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(old, f.name)}
 
 
 class Ask:

@@ -1,24 +1,42 @@
 """Dates as brokers type them, and the reinstatement window computed from a termination date."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = {name: i for i, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-     ("october", "oct"), ("november", "nov"), ("december", "dec")], start=1) for name in names}
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 # Order matters only for readability: the patterns cannot match the same text.
 _PATTERNS = [
-    re.compile(rf"\b{_YEAR}\s*-\s*(?P<mnum>\d{{1,2}})\s*-\s*(?P<day>\d{{1,2}})\b"),          # 2026-10-01
+    re.compile(rf"\b{_YEAR}\s*-\s*(?P<mnum>\d{{1,2}})\s*-\s*(?P<day>\d{{1,2}})\b"),  # 2026-10-01
     re.compile(r"\b(?P<mnum>\d{1,2})\s*[/-]\s*(?P<day>\d{1,2})\s*[/-]\s*(?P<year>\d{4}|\d{2})\b"),  # 10/1/2026
-    re.compile(rf"\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),                              # Oct 1, 2026
-    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\s*,?\s*{_YEAR}\b"),                           # 1 October 2026
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*\d)"),                                     # October 1
+    re.compile(rf"\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),  # Oct 1, 2026
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\s*,?\s*{_YEAR}\b"),  # 1 October 2026
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*\d)"),  # October 1
 ]
 
 
@@ -37,7 +55,7 @@ class DateMention:
 
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """Every date in `text`, in order (US month/day order; a missing year is taken as this year)."""
-    low, found = text.lower(), []
+    low, found = text.lower(), list[DateMention]()
     for pattern in _PATTERNS:
         for match in pattern.finditer(low):
             if any(m.start < match.end() and match.start() < m.end for m in found):
@@ -69,8 +87,9 @@ class TerminationDate:
     unclear: tuple[ParsedDate, ...] = ()
 
 
-def termination_date(text: str, today: dt.date, termination_cues: tuple[str, ...],
-                     other_cues: tuple[str, ...]) -> TerminationDate:
+def termination_date(
+    text: str, today: dt.date, termination_cues: tuple[str, ...], other_cues: tuple[str, ...]
+) -> TerminationDate:
     """The date tied to termination ("terminated 9/30", "effective 10/31", "coverage ended"), never
     one tied to something else (an e-mail's "Sent:", a renewal, a birthday). Of dates with no cue,
     a single one is taken; several are unclear."""
@@ -78,15 +97,15 @@ def termination_date(text: str, today: dt.date, termination_cues: tuple[str, ...
     low = text.lower()
     roles = []
     for i, mention in enumerate(found):
-        before = low[max(found[i - 1].end if i else 0, mention.start - 60):mention.start]
-        after = low[mention.end:min(found[i + 1].start if i + 1 < len(found) else len(low), mention.end + 40)]
+        before = low[max(found[i - 1].end if i else 0, mention.start - 60) : mention.start]
+        after = low[mention.end : min(found[i + 1].start if i + 1 < len(found) else len(low), mention.end + 40)]
         roles.append(_role(_last_clause(before), _first_clause(after), termination_cues, other_cues))
-    terminations = _distinct(m.parsed for m, role in zip(found, roles) if role == "termination")
+    terminations = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role == "termination")
     if len(terminations) == 1:
         return TerminationDate(terminations[0])
     if terminations:
         return TerminationDate(unclear=tuple(terminations))
-    plain = _distinct(m.parsed for m, role in zip(found, roles) if role is None)
+    plain = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role is None)
     if len(plain) == 1 and len(_distinct(m.parsed for m in found)) == 1:
         return TerminationDate(plain[0])
     # Several dates, none tied to the termination: ask which (a renewal date beside an unmarked one

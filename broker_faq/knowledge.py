@@ -6,6 +6,7 @@ stop the action server with a message that names the exact place
 broker's conversation. Names of computed answers are checked against their registry
 (computed.py) when the Assistant is built from the knowledge.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ class ContactRef:
     purpose: str | None = None
 
     @classmethod
-    def parse(cls, ref: str) -> "ContactRef":
+    def parse(cls, ref: str) -> ContactRef:
         team, _, purpose = ref.partition(":")
         return cls(team, purpose or None)
 
@@ -91,8 +92,10 @@ class Knowledge:
     def team_named(self, mention: str) -> str | None:
         """The team a broker named ("CSC", "Employer and Broker Service"), if any."""
         wanted = " ".join(mention.lower().split())
-        return next((key for key, team in self.teams.items()
-                     if wanted in (alias.lower() for alias in team.get("aliases", []))), None)
+        return next(
+            (key for key, team in self.teams.items() if wanted in (alias.lower() for alias in team.get("aliases", []))),
+            None,
+        )
 
 
 def load_knowledge(path: Path | str = DEFAULT_PATH) -> Knowledge:
@@ -113,7 +116,7 @@ def _need(node: Any, key: str, where: str, kind: type = str) -> Any:
     if not isinstance(node, dict) or key not in node:
         raise KnowledgeError(f"{where}: missing '{key}'")
     value = node[key]
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
         raise KnowledgeError(f"{where}.{key}: expected a non-empty {kind.__name__}")
     return value
 
@@ -121,9 +124,10 @@ def _need(node: Any, key: str, where: str, kind: type = str) -> Any:
 def _build(raw: Any) -> Knowledge:
     if not isinstance(raw, dict):
         raise KnowledgeError("top level: expected a mapping")
-    sections = {name: _need(raw, name, "top level", dict) for name in
-                ("sources", "regions", "uncovered_places", "facts", "teams", "links",
-                 "nearest_contact", "topics")}
+    sections = {
+        name: _need(raw, name, "top level", dict)
+        for name in ("sources", "regions", "uncovered_places", "facts", "teams", "links", "nearest_contact", "topics")
+    }
     sources = sections["sources"]
     for doc, entry in sources.items():
         _need(entry, "title", f"sources.{doc}")
@@ -152,14 +156,14 @@ def _build(raw: Any) -> Knowledge:
             parsed.append(contact)
         return tuple(parsed)
 
-    nearest = {region: contact_refs(refs, f"nearest_contact.{region}")
-               for region, refs in sections["nearest_contact"].items()}
+    nearest = {
+        region: contact_refs(refs, f"nearest_contact.{region}") for region, refs in sections["nearest_contact"].items()
+    }
     missing = set(sections["regions"]) - set(nearest)
     if missing:
         raise KnowledgeError(f"nearest_contact: no entry for region(s) {sorted(missing)}")
 
-    area_keys = set(sections["regions"]) | {
-        area for region in sections["regions"].values() for area in region["areas"]}
+    area_keys = set(sections["regions"]) | {area for region in sections["regions"].values() for area in region["areas"]}
     topics = {}
     for key, entry in sections["topics"].items():
         where = f"topics.{key}"
@@ -176,8 +180,9 @@ def _build(raw: Any) -> Knowledge:
                 if link not in sections["links"]:
                     raise KnowledgeError(f"{at}.links[{i}]: unknown link '{link}'")
             _check_text(text, at, sections["facts"], sections["links"])
-            answers[region] = Answer(text, _source(answer, at, sources),
-                                     contact_refs(answer.get("contacts") or [], f"{at}.contacts"), links)
+            answers[region] = Answer(
+                text, _source(answer, at, sources), contact_refs(answer.get("contacts") or [], f"{at}.contacts"), links
+            )
         if not answers and computed is None:
             raise KnowledgeError(f"{where}: needs 'answers' or 'computed'")
         default_region = entry.get("default_region")
@@ -185,8 +190,16 @@ def _build(raw: Any) -> Knowledge:
             raise KnowledgeError(f"{where}.default_region: no answer for '{default_region}'")
         topics[key] = Topic(key, title, answers, computed, default_region)
 
-    return Knowledge(sources, sections["regions"], sections["uncovered_places"], sections["facts"],
-                     teams, sections["links"], nearest, topics)
+    return Knowledge(
+        sources,
+        sections["regions"],
+        sections["uncovered_places"],
+        sections["facts"],
+        teams,
+        sections["links"],
+        nearest,
+        topics,
+    )
 
 
 def _source(node: dict, where: str, sources: dict) -> Source:
@@ -229,7 +242,8 @@ def _check_text(text: str, where: str, facts: dict, links: dict) -> None:
         if found:
             raise KnowledgeError(
                 f"{where}.text: '{found.group()}' is written out; name the team in 'contacts' "
-                "or use {link:id} so it is rendered from one place")
+                "or use {link:id} so it is rendered from one place"
+            )
     for kind, name in PLACEHOLDER_RE.findall(text):
         if name not in (links if kind == "link" else facts):
             raise KnowledgeError(f"{where}.text: unknown placeholder '{name}'")

@@ -1,5 +1,6 @@
 """Find known phrases (place names, team names, detail words) in a message: whole words, any case,
 longest match first, punctuation between words ignored ("Washington, D.C." is "washington dc")."""
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ class Match(Generic[T]):
     start: int
     end: int
     first: int  # index of its first token
-    last: int   # index of its last token
+    last: int  # index of its last token
 
 
 class PhraseIndex(Generic[T]):
@@ -66,11 +67,14 @@ class PhraseIndex(Generic[T]):
         found, i = [], 0
         while i < len(toks):
             for n in range(min(self._longest, len(toks) - i), 0, -1):
-                key = tuple(t.norm for t in toks[i:i + n])
+                key = tuple(t.norm for t in toks[i : i + n])
                 if key in self._values:
                     first, last = toks[i], toks[i + n - 1]
-                    found.append(Match(list(self._values[key]), text[first.start:last.end],
-                                       first.start, last.end, i, i + n - 1))
+                    found.append(
+                        Match(
+                            list(self._values[key]), text[first.start : last.end], first.start, last.end, i, i + n - 1
+                        )
+                    )
                     i += n
                     break
             else:

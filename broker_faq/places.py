@@ -10,6 +10,7 @@
 - A place named as a comparison ("like California groups") is marked, so the group's own location,
   covered or not, decides the region.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class PlaceMention:
     start: int
     end: int
     comparison: bool = False  # named to compare with ("like California groups"), not where the group is
-    of_group: bool = False    # names one group's place: "a Maui group", "my Salem client"
+    of_group: bool = False  # names one group's place: "a Maui group", "my Salem client"
 
 
 @dataclass(frozen=True)
@@ -101,21 +102,31 @@ class Gazetteer:
     def place(self, key: str | None) -> Place | None:
         return self._places.get(key) if key else None
 
+    def known(self, key: str) -> Place:
+        """A region or area the knowledge file defines (KeyError for anything else)."""
+        return self._places[key]
+
     # --- reading a message ---------------------------------------------------------------------
 
     def find(self, text: str, *, outside: tuple[tuple[int, int], ...] = ()) -> list[PlaceMention]:
         """The places `text` names, in order (none inside the `outside` spans, e.g. team names)."""
         toks = tokens(text)
-        matches = [m for m in self._index.find(text, toks)
-                   if not any(s <= m.start < e for s, e in outside) and self._may_be_place(m, toks, text)]
+        matches = [
+            m
+            for m in self._index.find(text, toks)
+            if not any(s <= m.start < e for s, e in outside) and self._may_be_place(m, toks, text)
+        ]
         mentions, i = [], 0
         while i < len(matches):
             match = matches[i]
             state = self._state_after(match, matches[i + 1] if i + 1 < len(matches) else None, toks, text)
             place, end, skip = state if state is not None else (self._meaning(match), match.end, 1)
             last = matches[i + skip - 1].last if state is None or skip == 2 else match.last + 1
-            mentions.append(PlaceMention(place, text[match.start:end], match.start, end,
-                                         self._compared(match, toks), _of_group(toks, last)))
+            mentions.append(
+                PlaceMention(
+                    place, text[match.start : end], match.start, end, self._compared(match, toks), _of_group(toks, last)
+                )
+            )
             i += skip
         return mentions
 
@@ -145,33 +156,35 @@ class Gazetteer:
         vocabulary = self._vocabulary
         before = toks[match.first - 1] if match.first > 0 else None
         after = toks[match.last + 1] if match.last + 1 < len(toks) else None
-        if after is None or text[match.end:match.end + 1] in "?!.;":
+        if after is None or text[match.end : match.end + 1] in "?!.;":
             return True
-        if before is not None and text[before.end:match.start].strip() == ",":
+        if before is not None and text[before.end : match.start].strip() == ",":
             return True  # "Bend, OR"
         if vocabulary is None:
             return before is None
         return (before is not None and before.norm in vocabulary.place_context_before) or (
-            after.norm in vocabulary.place_context_after)
+            after.norm in vocabulary.place_context_after
+        )
 
-    def _state_after(self, city: Match[list[_Name]], following: Match[list[_Name]] | None,
-                     toks: list[Token], text: str) -> tuple[Place | Uncovered, int, int] | None:
+    def _state_after(
+        self, city: Match[list[_Name]], following: Match[list[_Name]] | None, toks: list[Token], text: str
+    ) -> tuple[Place | Uncovered, int, int] | None:
         """A city followed by its state or country: (place, end of the state, matches used)."""
         if not any(name.city for name in city.value) and any(name.key for name in city.value):
             return None
         nxt = city.last + 1
-        if nxt >= len(toks) or text[city.end:toks[nxt].start].strip() not in ("", ","):
+        if nxt >= len(toks) or text[city.end : toks[nxt].start].strip() not in ("", ","):
             return None
         token = toks[nxt]
         if following is not None and following.first == nxt and not any(n.city for n in following.value):
             state = self._meaning(following)
             place = self._meaning(city)
             if isinstance(state, Uncovered) or isinstance(place, Uncovered):
-                return Uncovered(text[city.start:following.end]), following.end, 2
+                return Uncovered(text[city.start : following.end]), following.end, 2
             return (place if place.region == state.region else state), following.end, 2
-        comma = text[city.end:token.start].strip() == ","
+        comma = text[city.end : token.start].strip() == ","
         if token.norm in self._state_codes and (token.text.rstrip(".").isupper() or comma) and len(token.norm) == 2:
-            return Uncovered(text[city.start:token.end].rstrip(".")), token.end, 1
+            return Uncovered(text[city.start : token.end].rstrip(".")), token.end, 1
         return None
 
     def _compared(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
@@ -182,7 +195,7 @@ class Gazetteer:
         skipped = 0
         while i > 0 and skipped <= 3:
             for n in (2, 1):
-                if i - n >= 0 and tuple(t.norm for t in toks[i - n:i]) in cues:
+                if i - n >= 0 and tuple(t.norm for t in toks[i - n : i]) in cues:
                     return True
             if toks[i - 1].norm not in _FILLER:
                 return False
@@ -203,8 +216,26 @@ class Gazetteer:
 
 # A place right before one of these names where one group is ("a Maui group", "my Salem client");
 # plural "California groups" speaks of groups in general.
-_ONE_GROUP = frozenset({"group", "client", "employer", "company", "business", "account", "firm", "customer",
-                        "office", "location", "store", "branch", "site", "shop", "practice", "based"})
+_ONE_GROUP = frozenset(
+    {
+        "group",
+        "client",
+        "employer",
+        "company",
+        "business",
+        "account",
+        "firm",
+        "customer",
+        "office",
+        "location",
+        "store",
+        "branch",
+        "site",
+        "shop",
+        "practice",
+        "based",
+    }
+)
 
 
 def _of_group(toks: list[Token], last: int) -> bool:
@@ -212,5 +243,24 @@ def _of_group(toks: list[Token], last: int) -> bool:
 
 
 # Words that may stand between a comparison cue and its place: "like the ones in California".
-_FILLER = frozenset({"the", "a", "an", "in", "for", "other", "our", "ones", "groups", "group", "those", "with",
-                     "of", "my", "clients", "employers", "its"})
+_FILLER = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "in",
+        "for",
+        "other",
+        "our",
+        "ones",
+        "groups",
+        "group",
+        "those",
+        "with",
+        "of",
+        "my",
+        "clients",
+        "employers",
+        "its",
+    }
+)

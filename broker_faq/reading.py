@@ -3,10 +3,11 @@ clean the text, cut it into candidate questions, and route what the classifier a
 
 Plain Python, so it is tested without Rasa; the Rasa components are thin adapters over it.
 """
+
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .cleanup import Cleaner
 from .contact_requests import ContactReader
@@ -19,8 +20,9 @@ from .vocabulary import Vocabulary
 KEEP = frozenset({"inform_region", "inform_date", "inform_count"})
 # Small talk is routed only when it also asks for a detail: "thanks! and the fax?", not "thanks for
 # the number".
-SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "capabilities",
-                    "rate_helpful", "rate_unhelpful"})
+SOCIAL = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "capabilities", "rate_helpful", "rate_unhelpful"}
+)
 # A contact detail asked with no team named ("5500 report, who do I e-mail?") goes to the likeliest
 # topic when the classifier gives it at least this much.
 MIN_TOPIC_FOR_DETAIL = 0.15
@@ -31,8 +33,11 @@ def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
     """The words of every name, answer and title in the knowledge file, and the vocabulary's."""
     texts = [t.title for t in knowledge.topics.values()]
     texts += [a.text for t in knowledge.topics.values() for a in t.answers.values()]
-    for entry in [knowledge.uncovered_places, *knowledge.regions.values(),
-                  *(a for r in knowledge.regions.values() for a in r["areas"].values())]:
+    for entry in [
+        knowledge.uncovered_places,
+        *knowledge.regions.values(),
+        *(a for r in knowledge.regions.values() for a in r["areas"].values()),
+    ]:
         texts += [str(s) for s in [*entry.get("aliases", []), *entry.get("cities", [])]]
         texts.append(str(entry.get("name", "")))
     for team in knowledge.teams.values():
@@ -53,8 +58,13 @@ class Reader:
     def spans(text: str) -> list[Span]:
         return question_spans(text)
 
-    def route(self, intent: str | None, text: str, segment_intents: list[str | None],
-              ranking: list[tuple[str, float]] = ()) -> str | None:
+    def route(
+        self,
+        intent: str | None,
+        text: str,
+        segment_intents: list[str | None],
+        ranking: Sequence[tuple[str, float]] = (),
+    ) -> str | None:
         """The intent to act on when the classifier's misses what the message plainly asks: a team or a
         contact detail ("EBS fax", "fax?") or a quoted misprint goes to the team answer, and a message
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
@@ -64,8 +74,10 @@ class Reader:
         if intent in SOCIAL and "?" not in text:
             return None
         if request.details and not (request.teams or request.misprinted or request.details_only):
-            likely = next((name for name, confidence in ranking
-                           if name in self.topics and confidence >= MIN_TOPIC_FOR_DETAIL), None)
+            likely = next(
+                (name for name, confidence in ranking if name in self.topics and confidence >= MIN_TOPIC_FOR_DETAIL),
+                None,
+            )
             if likely:
                 return likely
         if request.teams or request.misprinted or request.details:

@@ -3,6 +3,7 @@
 Every phone number, e-mail, fax, hour and link in a reply is written here, from the knowledge
 file's teams and links; answer texts only name them.
 """
+
 from __future__ import annotations
 
 from .knowledge import PLACEHOLDER_RE, Answer, ContactRef, Knowledge, Source
@@ -12,21 +13,29 @@ def _purpose_label(purpose: str) -> str:
     return purpose.replace("_", " ")
 
 
-def _phones(_: "Renderer | None", card: dict) -> str:
-    return "; ".join(p["number"] + (f", option {p['option']}" if p.get("option") else "")
-                     + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
-                     for p in card.get("phones", []))
+def _phones(_: Renderer | None, card: dict) -> str:
+    return "; ".join(
+        p["number"]
+        + (f", option {p['option']}" if p.get("option") else "")
+        + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
+        for p in card.get("phones", [])
+    )
 
 
-def _options(_: "Renderer | None", card: dict) -> str:
+def _options(_: Renderer | None, card: dict) -> str:
     if not any(p.get("option") for p in card.get("phones", [])):
         plain = "; ".join(p["number"] for p in card.get("phones", []))
         return f"no option to choose; call {plain}" if plain else ""
-    return "; ".join(f"option {p['option']}" + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
-                     + f" at {p['number']}" for p in card.get("phones", []) if p.get("option"))
+    return "; ".join(
+        f"option {p['option']}"
+        + (f" for {p['for']}" if p.get("for") and not card.get("purpose") else "")
+        + f" at {p['number']}"
+        for p in card.get("phones", [])
+        if p.get("option")
+    )
 
 
-def _phone_tree(renderer: "Renderer", card: dict) -> str:
+def _phone_tree(renderer: Renderer, card: dict) -> str:
     numbers = list(dict.fromkeys(p["number"] for p in card.get("phones", [])))
     return "; ".join(f"{n}: " + (", ".join(renderer.phone_tree(n)) or "no options") for n in numbers)
 
@@ -41,11 +50,26 @@ _DETAIL_VALUE = {
     "address": lambda _, card: ", ".join(card.get("address", [])),
     "handles": lambda _, card: "; ".join(card.get("handles", [])),
 }
-_DETAIL_LABEL = {"phone": "Phone", "option": "Phone option", "phone_tree": "Phone tree", "fax": "Fax", "email": "E-mail",
-                 "hours": "Hours", "address": "Mailing address", "handles": "What it handles"}
-_DETAIL_MISSING = {"phone": "a phone number", "option": "a phone option", "phone_tree": "a phone tree", "fax": "a fax number",
-                   "email": "an e-mail address", "hours": "hours", "address": "a mailing address",
-                   "handles": "what it handles"}
+_DETAIL_LABEL = {
+    "phone": "Phone",
+    "option": "Phone option",
+    "phone_tree": "Phone tree",
+    "fax": "Fax",
+    "email": "E-mail",
+    "hours": "Hours",
+    "address": "Mailing address",
+    "handles": "What it handles",
+}
+_DETAIL_MISSING = {
+    "phone": "a phone number",
+    "option": "a phone option",
+    "phone_tree": "a phone tree",
+    "fax": "a fax number",
+    "email": "an e-mail address",
+    "hours": "hours",
+    "address": "a mailing address",
+    "handles": "what it handles",
+}
 
 
 class Renderer:
@@ -54,9 +78,11 @@ class Renderer:
 
     def fill(self, text: str) -> str:
         """Replace `{fact}` and `{link:id}` with their values from the knowledge file."""
+
         def value(match) -> str:
             kind, name = match.groups()
             return self.k.links[name]["url"] if kind == "link" else str(self.k.fact(name))
+
         return PLACEHOLDER_RE.sub(value, text)
 
     def card(self, ref: ContactRef) -> dict:
@@ -66,16 +92,29 @@ class Renderer:
         def serves(entry: dict) -> bool:
             return ref.purpose is None or entry.get("for") in (None, ref.purpose)
 
-        phones = [{"number": p["number"],
-                   **({"option": p["option"]} if p.get("option") else {}),
-                   **({"for": _purpose_label(p["for"])} if p.get("for") else {})}
-                  for p in team.get("phones", []) if serves(p)]
+        phones = [
+            {
+                "number": p["number"],
+                **({"option": p["option"]} if p.get("option") else {}),
+                **({"for": _purpose_label(p["for"])} if p.get("for") else {}),
+            }
+            for p in team.get("phones", [])
+            if serves(p)
+        ]
         emails = [e["address"] for e in team.get("emails", []) if serves(e)]
-        card = {"team": ref.team, "name": team["name"], "phones": phones, "emails": emails,
-                "fax": team.get("fax"), "hours": team.get("hours"), "address": team.get("address"),
-                "handles": team.get("contact_for"), "region": team["region"],
-                "purpose": _purpose_label(ref.purpose) if ref.purpose else None,
-                "source": self.source(Source(**team["source"]))}
+        card = {
+            "team": ref.team,
+            "name": team["name"],
+            "phones": phones,
+            "emails": emails,
+            "fax": team.get("fax"),
+            "hours": team.get("hours"),
+            "address": team.get("address"),
+            "handles": team.get("contact_for"),
+            "region": team["region"],
+            "purpose": _purpose_label(ref.purpose) if ref.purpose else None,
+            "source": self.source(Source(**team["source"])),
+        }
         return {key: value for key, value in card.items() if value}
 
     @staticmethod
@@ -101,9 +140,12 @@ class Renderer:
             for card in cards:
                 value = _DETAIL_VALUE[detail](self, card)
                 name = card["name"] + (f" ({card['purpose']})" if card.get("purpose") else "")
-                lines.append(f"{_DETAIL_LABEL[detail]} for the {name}: {value}." if value else
-                             f"My copy of the {card['source']['document']} doesn't list "
-                             f"{_DETAIL_MISSING[detail]} for the {name}.")
+                lines.append(
+                    f"{_DETAIL_LABEL[detail]} for the {name}: {value}."
+                    if value
+                    else f"My copy of the {card['source']['document']} doesn't list "
+                    f"{_DETAIL_MISSING[detail]} for the {name}."
+                )
         return "\n".join(dict.fromkeys(lines))
 
     @staticmethod
@@ -113,33 +155,69 @@ class Renderer:
 
     def phone_tree(self, number: str) -> list[str]:
         """Every team behind one number, by IVR option: "option 1: California Service Center"."""
-        entries = [(p.get("option"), t["name"], p.get("for")) for t in self.k.teams.values()
-                   for p in t.get("phones", []) if p["number"] == number and p.get("option")]
-        return [f"option {option}: {name}" + (f" ({_purpose_label(purpose)})" if purpose else "")
-                for option, name, purpose in sorted(entries)]
+        entries = [
+            (p.get("option"), t["name"], p.get("for"))
+            for t in self.k.teams.values()
+            for p in t.get("phones", [])
+            if p["number"] == number and p.get("option")
+        ]
+        return [
+            f"option {option}: {name}" + (f" ({_purpose_label(purpose)})" if purpose else "")
+            for option, name, purpose in sorted(entries)
+        ]
 
     def source(self, source: Source) -> dict:
-        return {"document": self.k.source_title(source.doc),
-                "file": self.k.sources[source.doc]["file"], "section": source.section}
+        return {
+            "document": self.k.source_title(source.doc),
+            "file": self.k.sources[source.doc]["file"],
+            "section": source.section,
+        }
 
-    def answer(self, topic: str, body: str, *, sources: list[Source],
-               contacts: tuple[ContactRef, ...] = (), links: tuple[str, ...] = (),
-               region: str | None = None) -> tuple[str, dict]:
+    def answer(
+        self,
+        topic: str,
+        body: str,
+        *,
+        sources: list[Source],
+        contacts: tuple[ContactRef, ...] = (),
+        links: tuple[str, ...] = (),
+        region: str | None = None,
+    ) -> tuple[str, dict]:
         """Text and payload for an answer: the body, contact cards, links and where it comes from."""
         cards = [self.card(ref) for ref in contacts]
-        link_items = [{"label": self.k.links[l]["label"], "url": self.k.links[l]["url"]} for l in links]
+        link_items = [{"label": self.k.links[key]["label"], "url": self.k.links[key]["url"]} for key in links]
         cited = [self.source(s) for s in dict.fromkeys(sources)]
         parts = [self.fill(body)]
         if link_items and len(link_items) > 1:
             parts.append("\n".join(f"- {item['label']}: {item['url']}" for item in link_items))
         parts += [self.card_text(card) for card in cards]
-        parts.append("Source: " + "; ".join(f"{s['document']}, \"{s['section']}\"" for s in cited))
-        payload = {"type": "answer", "topic": topic, "region": region, "sources": cited,
-                   "contacts": cards, "links": link_items}
+        parts.append("Source: " + "; ".join(f'{s["document"]}, "{s["section"]}"' for s in cited))
+        payload = {
+            "type": "answer",
+            "topic": topic,
+            "region": region,
+            "sources": cited,
+            "contacts": cards,
+            "links": link_items,
+        }
         return "\n\n".join(parts), payload
 
-    def from_entry(self, topic: str, answer: Answer, *, prefix: str = "", suffix: str = "",
-                   region: str | None = None, extra_sources: tuple[Source, ...] = ()) -> tuple[str, dict]:
+    def from_entry(
+        self,
+        topic: str,
+        answer: Answer,
+        *,
+        prefix: str = "",
+        suffix: str = "",
+        region: str | None = None,
+        extra_sources: tuple[Source, ...] = (),
+    ) -> tuple[str, dict]:
         body = " ".join(part for part in (prefix, self.fill(answer.text), suffix) if part)
-        return self.answer(topic, body, sources=[answer.source, *extra_sources],
-                           contacts=answer.contacts, links=answer.links, region=region)
+        return self.answer(
+            topic,
+            body,
+            sources=[answer.source, *extra_sources],
+            contacts=answer.contacts,
+            links=answer.links,
+            region=region,
+        )

@@ -10,6 +10,7 @@ Rules of the road, all from the product brief:
 The computed answers (computed.py) and the Assistant (assistant.py) build on this module; it
 imports neither.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -33,7 +34,7 @@ class Replies:
     # --- answers from the knowledge file -------------------------------------------------------
 
     def regions_of(self, topic: Topic) -> list[str]:
-        return list(dict.fromkeys(self.places.place(key).region for key in topic.answers))
+        return list(dict.fromkeys(self.places.known(key).region for key in topic.answers))
 
     def entry_for(self, topic: Topic, place: Place) -> Answer | None:
         return topic.answers.get(place.key) or topic.answers.get(place.region)
@@ -44,36 +45,44 @@ class Replies:
             regions = [topic.default_region] if topic.default_region else self.regions_of(topic)
             if len(regions) > 1:
                 return self.ask_region(topic, state)
-            place = self.places.place(regions[0])
+            place = self.places.known(regions[0])
             prefix = f"For {place.name} groups: {prefix}".strip()
         answer = self.entry_for(topic, place)
         if answer is None:
             return self.nearest(topic, place, state, prefix=prefix)
-        text, payload = self.render.from_entry(topic.key, answer, prefix=prefix,
-                                               suffix=" ".join(filter(None, (suffix, place.note))),
-                                               region=place.name)
+        text, payload = self.render.from_entry(
+            topic.key, answer, prefix=prefix, suffix=" ".join(filter(None, (suffix, place.note))), region=place.name
+        )
         return self.answered(topic, state, text, payload, teams=answer.contacts)
 
     @staticmethod
-    def answered(topic: Topic, state: State, text: str, payload: dict,
-                 teams: tuple[ContactRef, ...] = ()) -> Reply:
+    def answered(topic: Topic, state: State, text: str, payload: dict, teams: tuple[ContactRef, ...] = ()) -> Reply:
         """A reply that answers `topic`: remembered as the last topic, with the teams it named (what
         "fax?" or "which option?" asks about next)."""
         last_teams = tuple(dict.fromkeys(ref.team for ref in teams)) or None
-        return Reply(text, state.with_updates(last_topic=topic.key, pending_topic=None, requested=None,
-                                              last_teams=last_teams), payload=payload)
+        return Reply(
+            text,
+            state.with_updates(last_topic=topic.key, pending_topic=None, requested=None, last_teams=last_teams),
+            payload=payload,
+        )
 
     def team_cards(self, topic: Topic, teams: tuple[str, ...], state: State, *, prefix: str = "") -> Reply:
         """The named teams' cards, each with what it handles and its source."""
         named = [self.k.teams[key] for key in teams]
-        served = [f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for")
-                                        else "") for t in named]
+        served = [
+            f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for") else "")
+            for t in named
+        ]
         body = f"{prefix} Here are the contact details for {' and for '.join(served)}.".strip()
         regions = {t["region"] for t in named}
         region = regions.pop() if len(regions) == 1 else None
-        text, payload = self.render.answer(topic.key, body, sources=[Source(**t["source"]) for t in named],
-                                           contacts=tuple(ContactRef(key) for key in teams),
-                                           region=self.k.regions[region]["name"] if region else None)
+        text, payload = self.render.answer(
+            topic.key,
+            body,
+            sources=[Source(**t["source"]) for t in named],
+            contacts=tuple(ContactRef(key) for key in teams),
+            region=self.k.regions[region]["name"] if region else None,
+        )
         known = self.places.place(state.region)
         if region and (known is None or known.region != region):
             state = state.with_updates(region=region)  # what "and where do they pay online?" is about
@@ -92,8 +101,10 @@ class Replies:
         for key in teams:
             team = self.k.teams[key]
             right = self.render.phones_text(self.render.card(ContactRef(key)))
-            notes.append(f"The number you quoted is misprinted in the {self.k.source_title(team['source']['doc'])}: "
-                         f"the {team['name']} line is {right}.")
+            notes.append(
+                f"The number you quoted is misprinted in the {self.k.source_title(team['source']['doc'])}: "
+                f"the {team['name']} line is {right}."
+            )
         return replace(reply, text=" ".join(notes) + "\n\n" + reply.text)
 
     # --- when the sources cannot answer for the region -----------------------------------------
@@ -103,13 +114,14 @@ class Replies:
         region = self.k.regions[place.region]
         covering = {self.k.source_title(a.source.doc) for a in topic.answers.values()}
         contacts = self.k.nearest_contact[place.region]
-        body = (f"{prefix} The source I have for {place.name}, \"{self.k.source_title(region['source'])}\", "
-                f"doesn't cover {topic.subject}. What I have on it comes from the "
-                f"{' and '.join(sorted(covering))}, so I won't present it as {place.name} policy. For a group "
-                f"in {place.name}, the nearest contact is:").strip()
+        body = (
+            f'{prefix} The source I have for {place.name}, "{self.k.source_title(region["source"])}", '
+            f"doesn't cover {topic.subject}. What I have on it comes from the "
+            f"{' and '.join(sorted(covering))}, so I won't present it as {place.name} policy. For a group "
+            f"in {place.name}, the nearest contact is:"
+        ).strip()
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
-        text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts,
-                                           region=place.name)
+        text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts, region=place.name)
         return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
     def not_in_region(self, topic: Topic, teams: tuple[str, ...], place: Place, state: State) -> Reply:
@@ -119,60 +131,84 @@ class Replies:
         names = " and the ".join(self.k.teams[t]["name"] for t in teams)
         home = {self.k.regions[self.k.teams[t]["region"]]["name"] for t in teams}
         contacts = self.k.nearest_contact[place.region]
-        body = (f"The {names} serves {' and '.join(sorted(home))} groups, and my {place.name} source, "
-                f"\"{self.k.source_title(region['source'])}\", has no equivalent of it. For a group in "
-                f"{place.name}, the nearest contact is:")
+        body = (
+            f"The {names} serves {' and '.join(sorted(home))} groups, and my {place.name} source, "
+            f'"{self.k.source_title(region["source"])}", has no equivalent of it. For a group in '
+            f"{place.name}, the nearest contact is:"
+        )
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]
         text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts, region=place.name)
         return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
     def uncovered(self, place: Uncovered, topic_key: str | None, state: State) -> Reply:
         names = [r["name"] for r in self.k.regions.values()]
-        text = (f"I only have {' and '.join(names)} information, so I can't give you a contact or a "
-                f"rule for {place.name}. Please check with the Kaiser Permanente team that serves that "
-                f"region. If the group is in {' or '.join(names)}, tell me and I'll answer for it.")
+        text = (
+            f"I only have {' and '.join(names)} information, so I can't give you a contact or a "
+            f"rule for {place.name}. Please check with the Kaiser Permanente team that serves that "
+            f"region. If the group is in {' or '.join(names)}, tell me and I'll answer for it."
+        )
         keep = {"pending_topic": topic_key, "requested": Ask.REGION} if topic_key else {}
-        return Reply(text, state.with_updates(region=None, last_teams=None, **keep),
-                     buttons=self.region_buttons(), payload={"type": "uncovered_region", "place": place.name})
+        return Reply(
+            text,
+            state.with_updates(region=None, last_teams=None, **keep),
+            buttons=self.region_buttons(),
+            payload={"type": "uncovered_region", "place": place.name},
+        )
 
     # --- questions back to the broker ----------------------------------------------------------
 
     def region_buttons(self) -> tuple[Button, ...]:
-        return tuple(Button(r["name"], f'/inform_region{{"region": "{key}"}}')
-                     for key, r in self.k.regions.items())
+        return tuple(Button(r["name"], f'/inform_region{{"region": "{key}"}}') for key, r in self.k.regions.items())
 
     def ask_region(self, topic: Topic, state: State) -> Reply:
         names = " and ".join(r["name"] for r in self.k.regions.values())
-        text = (f"Which region is the group in? For {topic.subject}, the answer differs between "
-                f"{names}.")
-        return Reply(text, state.with_updates(pending_topic=topic.key, requested=Ask.REGION),
-                     buttons=self.region_buttons(), payload={"type": "question", "asks": Ask.REGION})
+        text = f"Which region is the group in? For {topic.subject}, the answer differs between {names}."
+        return Reply(
+            text,
+            state.with_updates(pending_topic=topic.key, requested=Ask.REGION),
+            buttons=self.region_buttons(),
+            payload={"type": "question", "asks": Ask.REGION},
+        )
 
     @staticmethod
     def ask(state: State, topic: Topic, fact: str, text: str, buttons: tuple[Button, ...] = ()) -> Reply:
         """Ask for one missing fact, remembering which topic waits for it."""
-        return Reply(text, state.with_updates(pending_topic=topic.key, requested=fact),
-                     buttons=tuple(buttons), payload={"type": "question", "asks": fact})
+        return Reply(
+            text,
+            state.with_updates(pending_topic=topic.key, requested=fact),
+            buttons=tuple(buttons),
+            payload={"type": "question", "asks": fact},
+        )
 
     def service_unavailable(self, *, storing: bool) -> Reply:
         """What to say when a part of the assistant is down: never silence, always a real contact."""
         problem = "save this conversation" if storing else "look that up"
-        teams = [(self.k.regions[region]["name"], ref) for region, refs in self.k.nearest_contact.items()
-                 for ref in refs]
-        body = (f"Sorry, I can't {problem} right now. Please try again in a minute, or contact the team for "
-                f"the group's region: " + "; ".join(f"{name}: {self.k.teams[ref.team]['name']}"
-                                                    for name, ref in teams) + ".")
-        text, payload = self.render.answer("service_unavailable", body,
-                                           sources=[Source(**self.k.teams[ref.team]["source"]) for _, ref in teams],
-                                           contacts=tuple(ref for _, ref in teams))
+        teams = [
+            (self.k.regions[region]["name"], ref) for region, refs in self.k.nearest_contact.items() for ref in refs
+        ]
+        body = (
+            f"Sorry, I can't {problem} right now. Please try again in a minute, or contact the team for "
+            f"the group's region: "
+            + "; ".join(f"{name}: {self.k.teams[ref.team]['name']}" for name, ref in teams)
+            + "."
+        )
+        text, payload = self.render.answer(
+            "service_unavailable",
+            body,
+            sources=[Source(**self.k.teams[ref.team]["source"]) for _, ref in teams],
+            contacts=tuple(ref for _, ref in teams),
+        )
         return Reply(text, State(), payload=payload)
 
     def suggest(self, ranking: list[str], state: State) -> Reply:
         """Low NLU confidence: offer the likeliest topics as buttons (first stage of the fallback)."""
         likely = [self.k.topics[intent] for intent in ranking if intent in self.k.topics][:3]
         buttons = [Button(t.title, f"/{t.key}") for t in likely] + [Button("Something else", "/out_of_scope")]
-        text = ("I'm not sure I understood. Did you mean one of these?" if likely
-                else "I'm not sure I understood. Could you tell me a bit more?")
+        text = (
+            "I'm not sure I understood. Did you mean one of these?"
+            if likely
+            else "I'm not sure I understood. Could you tell me a bit more?"
+        )
         return Reply(text, state, buttons=tuple(buttons), payload={"type": "question", "asks": "topic"})
 
     def no_topic(self, place: Place | None, state: State) -> Reply:
@@ -180,6 +216,8 @@ class Replies:
             note = f" {place.note}" if place.note else ""
             text = f"Got it: a group in {place.name}.{note} What would you like to know?"
         else:
-            text = ("What would you like to know? I can answer questions from the California small-"
-                    "business FAQ and give the right Northwest team for a need.")
+            text = (
+                "What would you like to know? I can answer questions from the California small-"
+                "business FAQ and give the right Northwest team for a need."
+            )
         return Reply(text, state, payload={"type": "question", "asks": "topic"})

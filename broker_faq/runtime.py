@@ -8,6 +8,7 @@ place. After that, an operator's edit takes effect on the next message with no r
 file is validated first, and a broken edit is refused loudly while the last good knowledge keeps
 serving.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,7 @@ class Loaded:
     masker: PiiMasker
 
     @classmethod
-    def from_file(cls, path: Path) -> "Loaded":
+    def from_file(cls, path: Path) -> Loaded:
         knowledge = load_knowledge(path)
         return cls(knowledge, Assistant(knowledge, load_vocabulary()), PiiMasker.for_knowledge(knowledge))
 

@@ -2,6 +2,7 @@
 transfer?" holds two. The spans are candidates: the NLU classifies each, and the assistant answers
 each span that asks something about a topic of its own; the rest ("my San Diego group", "they
 terminated 9/30") is context for the question around it (assistant.py)."""
+
 from __future__ import annotations
 
 import re
@@ -11,16 +12,20 @@ from dataclasses import dataclass
 # colon before a question ("both want to stop autopay: who does each call?").
 SENTENCE_END = re.compile(
     r"[?!;]+\s*|\n+\s*|(?<![A-Z.]\.)(?<!\b[A-Za-z])\.(?=\s)\s*|:\s+(?=(?:who|what|how|which|where|when)\b)",
-    re.IGNORECASE)
-QUESTION_WORDS = (r"what|whats|what's|how|who|whos|who's|whom|where|when|which|why|can|could|do|does|did|is|"
-                  r"are|will|would|should|any|give|send|tell|need|i need|we need|please|looking for|"
-                  r"is there|are there")
+    re.IGNORECASE,
+)
+QUESTION_WORDS = (
+    r"what|whats|what's|how|who|whos|who's|whom|where|when|which|why|can|could|do|does|did|is|"
+    r"are|will|would|should|any|give|send|tell|need|i need|we need|please|looking for|"
+    r"is there|are there"
+)
 # Inside a sentence, "and"/"also"/"plus" followed by the start of a new question or request.
 JOINED = re.compile(
     r",?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:" + QUESTION_WORDS + r"|the|their|its|a|an|our|my)\b)"
     r"|,\s+(?=(?:what|how|who|where|when|which|can|could|do|does|is|are|will)\b)"
     r"|\s+(?:vs\.?|versus)\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 ASKING = re.compile(r"^(?:(?:and|also|so|but|ok|okay|then|plus)\s+)*(?:" + QUESTION_WORDS + r")\b", re.IGNORECASE)
 
 
@@ -40,7 +45,7 @@ def question_spans(text: str) -> list[Span]:
         for s, e, _ in pieces:
             asks = keywords_only or "?" in ender or ASKING.match(text[s:e]) is not None
             spans.append(Span(s, e, asks))
-    return [span for span in spans if re.search(r"\w", text[span.start:span.end])]
+    return [span for span in spans if re.search(r"\w", text[span.start : span.end])]
 
 
 def _split(text: str, boundary: re.Pattern, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -49,7 +54,7 @@ def _split(text: str, boundary: re.Pattern, start: int, end: int) -> list[tuple[
     for match in boundary.finditer(text, start, end):
         pieces.append((at, match.start(), match.group()))
         at = match.end()
-    pieces.append((at, end, text[end:end + 1] if end < len(text) else ""))
+    pieces.append((at, end, text[end : end + 1] if end < len(text) else ""))
     return [(*_strip(text, s, e), ender) for s, e, ender in pieces if text[s:e].strip()]
 
 

@@ -7,6 +7,7 @@ the English frequency list symspellpy ships (82,765 words), so names and ordinar
 letter (typos rarely change it), and be close: one edit for words of up to five letters, two for
 longer ones. Words shorter than four letters are never corrected ("ore", "wa" are shorthand).
 """
+
 from __future__ import annotations
 
 import functools

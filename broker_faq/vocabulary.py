@@ -1,5 +1,6 @@
 """How brokers and agents write (knowledge/vocabulary.yml): shorthand, the words that ask for a contact
 detail, and the cues that give a place, a date or a number its role. Language, not facts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,10 +29,18 @@ class Vocabulary:
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
-        phrases = [*self.shorthand.values(), *(p for ps in self.details.values() for p in ps),
-                   *self.detail_filler, *self.comparison_cues, *self.termination_cues,
-                   *self.other_date_cues, *self.subscriber_words, *self.headcount_words,
-                   *self.waived_words, *self.place_context_after]
+        phrases = [
+            *self.shorthand.values(),
+            *(p for ps in self.details.values() for p in ps),
+            *self.detail_filler,
+            *self.comparison_cues,
+            *self.termination_cues,
+            *self.other_date_cues,
+            *self.subscriber_words,
+            *self.headcount_words,
+            *self.waived_words,
+            *self.place_context_after,
+        ]
         return {word for phrase in phrases for word in phrase.lower().split() if word.isalpha()}
 
 

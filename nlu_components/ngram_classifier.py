@@ -10,11 +10,12 @@ and scores it with a multinomial logistic regression; the entity kinds are extra
 
 Persisted as JSON and NumPy arrays (no pickles: a model file never runs code when loaded).
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,9 +40,11 @@ WORDS = r"(?u)\b\w+\b|__\w+__"  # single letters count ("a CID"), and the entity
 SEGMENTS = "segments"  # the parse data key for the candidate questions of a message
 
 
-def _counters(config: Dict[Text, Any]) -> List[CountVectorizer]:
-    return [CountVectorizer(analyzer="word", token_pattern=WORDS, ngram_range=tuple(config["word_ngrams"])),
-            CountVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]))]
+def _counters(config: dict[str, Any]) -> list[CountVectorizer]:
+    return [
+        CountVectorizer(analyzer="word", token_pattern=WORDS, ngram_range=tuple(config["word_ngrams"])),
+        CountVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"])),
+    ]
 
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -56,7 +59,7 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     weighted = counts.astype(np.float64)
     weighted.data = (1 + np.log(weighted.data)) * idf[weighted.indices]
     for row in range(weighted.shape[0]):
-        values = weighted.data[weighted.indptr[row]:weighted.indptr[row + 1]]
+        values = weighted.data[weighted.indptr[row] : weighted.indptr[row + 1]]
         norm = np.sqrt(values @ values)
         if norm:
             values /= norm
@@ -66,44 +69,58 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class NgramIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 30.0, "max_iter": 300,
-                "entity_kinds": True, "ranking_length": LABEL_RANKING_LENGTH}
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "word_ngrams": [1, 2],
+            "char_ngrams": [2, 5],
+            "C": 30.0,
+            "max_iter": 300,
+            "entity_kinds": True,
+            "ranking_length": LABEL_RANKING_LENGTH,
+        }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage, self._resource = model_storage, resource
-        self._counters: List[CountVectorizer] = []  # word n-grams, character n-grams
-        self._idfs: List[np.ndarray] = []
-        self._weights: Optional[np.ndarray] = None  # features x intents
-        self._bias: Optional[np.ndarray] = None
-        self._intents: List[Text] = []
+        self._counters: list[CountVectorizer] = []  # word n-grams, character n-grams
+        self._idfs: list[np.ndarray] = []
+        self._weights: np.ndarray | None = None  # features x intents
+        self._bias: np.ndarray | None = None
+        self._intents: list[str] = []
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> NgramIntentClassifier:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NgramIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _text(self, message: Message, start: int = 0, end: Optional[int] = None) -> Text:
+    def _text(self, message: Message, start: int = 0, end: int | None = None) -> str:
         """The text (or the part of it from start to end), with the kinds of entity found in it."""
         text = (message.get(TEXT) or "")[start:end]
         doc = message.get(SPACY_DOCS[TEXT])
         if self.config["entity_kinds"] and doc is not None:
-            text += "".join(f" __{entity.label_.lower()}__" for entity in doc.ents
-                            if start <= entity.start_char and (end is None or entity.end_char <= end))
+            text += "".join(
+                f" __{entity.label_.lower()}__"
+                for entity in doc.ents
+                if start <= entity.start_char and (end is None or entity.end_char <= end)
+            )
         return text
 
-    def _probabilities(self, texts: List[Text]) -> np.ndarray:
+    def _probabilities(self, texts: list[str]) -> np.ndarray:
         scores = self._features(texts) @ self._weights + self._bias
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 
-    def _features(self, texts: List[Text]) -> sp.csr_matrix:
+    def _features(self, texts: list[str]) -> sp.csr_matrix:
         return self._weighted([counter.transform(texts) for counter in self._counters])
 
-    def _weighted(self, counts: List[sp.csr_matrix]) -> sp.csr_matrix:
+    def _weighted(self, counts: list[sp.csr_matrix]) -> sp.csr_matrix:
         """One row per text: each counter's TF-IDF block, side by side."""
-        return sp.hstack([_tfidf(block, idf) for block, idf in zip(counts, self._idfs)], format="csr")
+        return sp.hstack([_tfidf(block, idf) for block, idf in zip(counts, self._idfs, strict=True)], format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -114,8 +131,9 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         self._counters = _counters(self.config)
         counts = [counter.fit_transform(texts) for counter in self._counters]
         self._idfs = [_idf(block) for block in counts]
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
-                                   random_state=42)
+        model = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced", random_state=42
+        )
         model.fit(self._weighted(counts), [example.get(INTENT) for example in examples])
         # Scoring is features @ weights + bias, then softmax: what predict_proba does for a
         # multinomial model, without sklearn copying the whole coefficient matrix per call.
@@ -128,11 +146,11 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self._weights is None or not messages:
             return messages
         probabilities = self._probabilities([self._text(message) for message in messages])
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)
             ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
@@ -150,9 +168,20 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         if len(spans) < 2:
             return
         rows = self._probabilities([self._text(message, span.start, span.end) for span in spans])
-        message.set(SEGMENTS, [{"start": span.start, "end": span.end, "asks": span.asks,
-                                "intent": self._intents[int(row.argmax())], "confidence": float(row.max())}
-                               for span, row in zip(spans, rows)], add_to_output=True)
+        message.set(
+            SEGMENTS,
+            [
+                {
+                    "start": span.start,
+                    "end": span.end,
+                    "asks": span.asks,
+                    "intent": self._intents[int(row.argmax())],
+                    "confidence": float(row.max()),
+                }
+                for span, row in zip(spans, rows, strict=True)
+            ],
+            add_to_output=True,
+        )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
@@ -160,16 +189,33 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / "vocabularies.json").write_text(json.dumps({
-                "intents": self._intents,
-                "vocabularies": [{term: int(index) for term, index in counter.vocabulary_.items()}
-                                 for counter in self._counters]}))
-            np.savez(directory / "arrays.npz", weights=self._weights, bias=self._bias,
-                     **{f"idf_{i}": idf for i, idf in enumerate(self._idfs)})
+            (directory / "vocabularies.json").write_text(
+                json.dumps(
+                    {
+                        "intents": self._intents,
+                        "vocabularies": [
+                            {term: int(index) for term, index in counter.vocabulary_.items()}
+                            for counter in self._counters
+                        ],
+                    }
+                )
+            )
+            np.savez(
+                directory / "arrays.npz",
+                weights=self._weights,
+                bias=self._bias,
+                **{f"idf_{i}": idf for i, idf in enumerate(self._idfs)},
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> NgramIntentClassifier:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NgramIntentClassifier:
         component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as directory:
@@ -180,7 +226,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         except ValueError:  # no resource: the model was trained without intent examples
             return component
         component._counters = _counters(component.config)
-        for counter, vocabulary in zip(component._counters, saved["vocabularies"]):
+        for counter, vocabulary in zip(component._counters, saved["vocabularies"], strict=True):
             counter.vocabulary_ = vocabulary
         component._intents = saved["intents"]
         return component

@@ -8,11 +8,12 @@
 - IntentRouter (last): where the classifier missed what the message plainly asks (a team or a
   contact detail, a quoted misprint, a part that asks about a topic), the intent to act on.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -29,20 +30,25 @@ from broker_faq.vocabulary import load_vocabulary
 ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
 
 
-def _reader(words: List[Text] = ()) -> Reader:
+def _reader(words: list[str] = ()) -> Reader:
     return Reader(load_knowledge(), load_vocabulary(), words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class MessageCleaner(GraphComponent):
-    def __init__(self, model_storage: ModelStorage, resource: Resource, words: Optional[List[Text]] = None):
+    def __init__(self, model_storage: ModelStorage, resource: Resource, words: list[str] | None = None):
         self._model_storage, self._resource = model_storage, resource
         self._words = sorted(words or [])
         self._reader = _reader(self._words)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> MessageCleaner:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageCleaner:
         return cls(model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -54,8 +60,14 @@ class MessageCleaner(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> MessageCleaner:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MessageCleaner:
         try:
             with model_storage.read_from(resource) as directory:
                 words = json.loads((directory / "words.json").read_text())
@@ -63,7 +75,7 @@ class MessageCleaner(GraphComponent):
             words = []
         return cls(model_storage, resource, words)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if text and not text.startswith("/"):
@@ -81,11 +93,16 @@ class IntentRouter(GraphComponent):
         self._reader = _reader()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> IntentRouter:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentRouter:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
             text = message.get(TEXT) or ""

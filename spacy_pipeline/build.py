@@ -7,6 +7,7 @@ answer logic resolves them with.
 
     python -m spacy_pipeline.build [OUTPUT_DIR]     (default: build/spacy_kp_en)
 """
+
 from __future__ import annotations
 
 import sys
@@ -26,12 +27,12 @@ COMMA = {"ORTH": ",", "OP": "?"}
 DASH = {"ORTH": "-"}
 
 DATE_PATTERNS = [
-    [YEAR, DASH, NUM, DASH, NUM],                                    # 2026-10-01
-    [{"TEXT": {"REGEX": r"^\d{1,2}/\d{1,2}/(\d{2}|\d{4})$"}}],       # 10/1/2026
-    [NUM, DASH, NUM, DASH, YEAR],                                    # 10-1-2026
-    [MONTH, DAY, COMMA, YEAR],                                       # October 1, 2026 / Oct 1st 2026
-    [DAY, {"LOWER": "of", "OP": "?"}, MONTH, COMMA, YEAR],           # 1 October 2026
-    [MONTH, DAY],                                                    # October 1
+    [YEAR, DASH, NUM, DASH, NUM],  # 2026-10-01
+    [{"TEXT": {"REGEX": r"^\d{1,2}/\d{1,2}/(\d{2}|\d{4})$"}}],  # 10/1/2026
+    [NUM, DASH, NUM, DASH, YEAR],  # 10-1-2026
+    [MONTH, DAY, COMMA, YEAR],  # October 1, 2026 / Oct 1st 2026
+    [DAY, {"LOWER": "of", "OP": "?"}, MONTH, COMMA, YEAR],  # 1 October 2026
+    [MONTH, DAY],  # October 1
 ]
 COUNT_PATTERNS = [[{"LIKE_NUM": True}]]
 
@@ -46,8 +47,10 @@ def patterns(knowledge: Knowledge, nlp) -> list[dict]:
         places += [region, *region["areas"].values()]
     found = []
     for entry in places:
-        found += [{"label": "region", "pattern": _phrase(s, nlp)}
-                  for s in [*entry.get("aliases", []), *entry.get("cities", [])]]
+        found += [
+            {"label": "region", "pattern": _phrase(s, nlp)}
+            for s in [*entry.get("aliases", []), *entry.get("cities", [])]
+        ]
         # Abbreviations only in capitals: "OR" is Oregon, "or" is a conjunction.
         found += [{"label": "region", "pattern": [{"ORTH": abbr}]} for abbr in entry.get("abbreviations", [])]
     for team in knowledge.teams.values():

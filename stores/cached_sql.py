@@ -19,11 +19,13 @@ SQLite only: one open connection, write-ahead logging with synchronous=NORMAL, s
 longer waits for a disk flush; a power cut may lose the last moments of conversations, a crash of
 the server does not.
 """
+
 from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -40,8 +42,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200,
-                 keep: int = 80, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200, keep: int = 80, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._compact_above, self._keep = int(compact_above), int(keep)
         if self.engine.dialect.name == "sqlite":
@@ -56,7 +59,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # sender id -> (the tracker last saved, how many of its events are in the database)
         self._cache: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         cached = self._cache.pop(sender_id, None)
         if cached and len(cached[0].events) == cached[1]:
             self._cache[sender_id] = cached  # now the most recently used
@@ -90,15 +93,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """The same conversation state with only the last turns: a new session start, the slot
         values, then whole turns from about KEEP events back. Its events count as saved."""
         events = list(tracker.events)
-        cut = next((i for i in range(len(events) - self._keep, 0, -1)
-                    if isinstance(events[i], UserUttered) and isinstance(events[i - 1], ActionExecuted)
-                    and events[i - 1].action_name == ACTION_LISTEN_NAME), None)
+        cut = next(
+            (
+                i
+                for i in range(len(events) - self._keep, 0, -1)
+                if isinstance(events[i], UserUttered)
+                and isinstance(events[i - 1], ActionExecuted)
+                and events[i - 1].action_name == ACTION_LISTEN_NAME
+            ),
+            None,
+        )
         if cut is None or tracker.active_loop_name:  # no turn boundary, or mid-loop: keep it whole
             return tracker
         at = events[cut].timestamp
         state = [SessionStarted(timestamp=at)]  # first: it resets the slots
-        state += [SlotSet(slot.name, slot.value, timestamp=at) for slot in tracker.slots.values()
-                  if slot.value != slot.initial_value]
+        state += [
+            SlotSet(slot.name, slot.value, timestamp=at)
+            for slot in tracker.slots.values()
+            if slot.value != slot.initial_value
+        ]
         state.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=at))
         return DialogueStateTracker.from_events(tracker.sender_id, state + events[cut:], self.domain.slots)
 

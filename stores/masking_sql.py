@@ -8,11 +8,13 @@ data and honest about failures.
   conversation or keeps it in memory. This store records its last failure and offers `ping()`, so
   the channel guard (channels/guard.py) can refuse loudly instead, and the health check can say so.
 """
+
 from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.shared.core.events import UserUttered

@@ -8,10 +8,12 @@ or a message fails with LockError (RasaHQ/rasa#9213). Here each change is a Redi
 transaction (WATCH the key, read, MULTI/EXEC the write, retry if the key changed meanwhile). Rasa's
 own TicketLock logic and stored format are kept, so waiting and ordering behave as in Rasa.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
@@ -43,8 +45,9 @@ class AtomicRedisLockStore(RedisLockStore):
         # separate "anyone waiting? then delete" would erase a ticket issued in between.
         self.finish_serving(conversation_id, ticket_number)
 
-    def _change(self, conversation_id: str, change: Callable[[TicketLock], Result],
-                create: bool = False) -> Optional[Result]:
+    def _change(
+        self, conversation_id: str, change: Callable[[TicketLock], Result], create: bool = False
+    ) -> Result | None:
         """Apply `change` to the stored lock atomically; store it, or delete it once empty."""
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as pipe:

@@ -10,8 +10,8 @@ import pytest
 
 from broker_faq.assistant import Assistant
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
-from broker_faq.segments import question_spans
 from broker_faq.knowledge import load_knowledge
+from broker_faq.segments import question_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -48,8 +48,8 @@ class Conversation:
         (broker_faq/segments.py), as the classifier would give them."""
         mentions = tuple(Mention(e.label_, e.text, e.start_char) for e in self.nlp(text).ents)
         spans = question_spans(text) if parts else []
-        assert len(spans) == len(parts), [text[s.start:s.end] for s in spans]
-        segments = tuple(Segment(s.start, s.end, s.asks, part, 1.0) for s, part in zip(spans, parts))
+        assert len(spans) == len(parts), [text[s.start : s.end] for s in spans]
+        segments = tuple(Segment(s.start, s.end, s.asks, part, 1.0) for s, part in zip(spans, parts, strict=True))
         reply = self.assistant.respond(Turn(intent, text, mentions, self.state, self.today, segments))
         self.state = reply.state
         return reply

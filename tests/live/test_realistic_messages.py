@@ -24,9 +24,19 @@ MIN_PASS_RATE = 0.90
 def test_realistic_messages_are_answered_right(name, rest_url, tmp_path, record_figure):
     out = tmp_path / f"{name}.json"
     result = subprocess.run(
-        [sys.executable, str(RUN_EVAL), str(ROOT / "tests" / "realistic" / f"{name}.yml"), "--url", rest_url,
-         "--json", str(out), "--show-failures"],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            str(RUN_EVAL),
+            str(ROOT / "tests" / "realistic" / f"{name}.yml"),
+            "--url",
+            rest_url,
+            "--json",
+            str(out),
+            "--show-failures",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     print(result.stdout[-20000:], result.stderr[-3000:])
     report = json.loads(out.read_text())

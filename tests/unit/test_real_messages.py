@@ -1,6 +1,7 @@
 """Answers to messages as brokers and agents really write them, through the domain logic: contact
 look-ups that lead with the detail asked for, follow-ups on a detail or a region, several questions
 in one message, places with a role, the quoted misprint. Wrong numbers are worse than a question."""
+
 import pytest
 
 from tests.conftest import digits
@@ -32,12 +33,15 @@ def test_csc_with_no_region_is_the_consolidated_service_center(chat):
     assert "Fax for the Consolidated Service Center (CSC): 1-866-311-5974." in reply.text
 
 
-@pytest.mark.parametrize("follow_up, expected", [
-    ("fax?", "Fax for the Consolidated Service Center (CSC): 1-866-311-5974"),
-    ("and the e-mail?", "E-mail for the Consolidated Service Center (CSC): csc-den-roc-group@kp.org"),
-    ("what hours?", "Hours for the Consolidated Service Center (CSC): Monday through Friday"),
-    ("mailing address?", "P.O. Box 203012, Denver, CO 80220-9012"),
-])
+@pytest.mark.parametrize(
+    "follow_up, expected",
+    [
+        ("fax?", "Fax for the Consolidated Service Center (CSC): 1-866-311-5974"),
+        ("and the e-mail?", "E-mail for the Consolidated Service Center (CSC): csc-den-roc-group@kp.org"),
+        ("what hours?", "Hours for the Consolidated Service Center (CSC): Monday through Friday"),
+        ("mailing address?", "P.O. Box 203012, Denver, CO 80220-9012"),
+    ],
+)
 def test_a_detail_follow_up_is_about_the_last_answers_team(chat, follow_up, expected):
     chat.say("enrollment_changes", "who handles adding a dependent for an Oregon group?")
     reply = chat.say("team_contact", follow_up)
@@ -53,7 +57,9 @@ def test_which_option_gives_that_teams_option_only(chat):
 
 def test_the_whole_phone_tree_when_asked(chat):
     reply = chat.say("team_contact", "CA service center phone tree")
-    assert "800-790-4661: option 1: California Service Center, option 3: Small Business Account Management" in reply.text
+    assert (
+        "800-790-4661: option 1: California Service Center, option 3: Small Business Account Management" in reply.text
+    )
 
 
 def test_same_for_another_region_after_a_named_team_gives_that_regions_contact(chat):
@@ -64,20 +70,28 @@ def test_same_for_another_region_after_a_named_team_gives_that_regions_contact(c
 
 
 def test_two_questions_in_one_message_are_both_answered_each_with_its_source(chat):
-    reply = chat.say("separation_timeline", "how long does a separation take and do accumulators transfer?",
-                     parts=("separation_timeline", "accumulators"))
+    reply = chat.say(
+        "separation_timeline",
+        "how long does a separation take and do accumulators transfer?",
+        parts=("separation_timeline", "accumulators"),
+    )
     assert "about 4 weeks" in reply.text and "30 days or more" in reply.text
     assert reply.text.count("Source:") == 2
 
 
 def test_two_regions_in_one_message_get_each_regions_contact(chat):
-    reply = chat.say("terminate_contract", "CA term line and the NW acct mgmt line",
-                     parts=("terminate_contract", "account_management"))
+    reply = chat.say(
+        "terminate_contract",
+        "CA term line and the NW acct mgmt line",
+        parts=("terminate_contract", "account_management"),
+    )
     assert AMS in digits(reply.text) and SBG + "3" in digits(reply.text)
 
 
 def test_two_groups_in_two_regions_with_one_question_are_answered_per_region(chat):
-    reply = chat.say("stop_autopay", "my San Diego group and my Salem group both want to stop autopay: who does each call?")
+    reply = chat.say(
+        "stop_autopay", "my San Diego group and my Salem group both want to stop autopay: who does each call?"
+    )
     assert CA_SERVICE in digits(reply.text) and "account.kp.org" in reply.text
     assert reply.payload["parts"][0]["region"] == "Southern California"
 
@@ -87,8 +101,18 @@ def test_an_uncovered_group_is_not_answered_with_a_compared_regions_rule(chat):
     assert "I only have" in reply.text and not any(d in digits(reply.text) for d in ("8007904661",))
 
 
-@pytest.mark.parametrize("place", ["Portland, Maine", "Springfield, IL", "Albany, NY", "Richmond, VA",
-                                   "Glendale, AZ", "Vancouver, BC", "Washington DC"])
+@pytest.mark.parametrize(
+    "place",
+    [
+        "Portland, Maine",
+        "Springfield, IL",
+        "Albany, NY",
+        "Richmond, VA",
+        "Glendale, AZ",
+        "Vancouver, BC",
+        "Washington DC",
+    ],
+)
 def test_a_city_in_another_state_gets_no_number(chat, place):
     reply = chat.say("billing_questions", f"who handles billing for our {place} group?")
     assert "I only have" in reply.text and not any(ch.isdigit() for ch in reply.text.split("I only have")[1][:200])
@@ -106,8 +130,10 @@ def test_a_misprint_alone_gets_the_right_teams_card(chat):
 
 
 def test_the_termination_date_is_not_an_emails_sent_date(chat):
-    reply = chat.say("reinstatement", "Sent: November 12, 2026. Our group's coverage ended effective 10/31/2026. "
-                                      "When is the last day to reinstate?")
+    reply = chat.say(
+        "reinstatement",
+        "Sent: November 12, 2026. Our group's coverage ended effective 10/31/2026. When is the last day to reinstate?",
+    )
     assert "December 30, 2026" in reply.text
 
 

@@ -1,6 +1,7 @@
 """The understanding layer (broker_faq/reading.py and what it uses), as people really write: typos,
 shorthand, capitals, pasted e-mails, several questions, places with a state, dates and counts with
 a role, contact look-ups."""
+
 import pytest
 
 from broker_faq.contact_requests import ContactReader
@@ -30,14 +31,17 @@ def places(knowledge, vocabulary):
 # --- clean-up ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed, cleaned", [
-    ("oregn grp new hire enrolment", "oregon group new hire enrollment"),
-    ("portlnd mbr replacment card", "portland member replacement card"),
-    ("CA svc ctr # and opt", "CA service center number and option"),
-    ("mbr svcs hrs NW", "member services hours NW"),
-    ("hq in san jsoe, 15 ees in sacremento", "hq in san jose, 15 employees in sacramento"),
-    ("califronia reinstatment deadline", "california reinstatement deadline"),
-])
+@pytest.mark.parametrize(
+    "typed, cleaned",
+    [
+        ("oregn grp new hire enrolment", "oregon group new hire enrollment"),
+        ("portlnd mbr replacment card", "portland member replacement card"),
+        ("CA svc ctr # and opt", "CA service center number and option"),
+        ("mbr svcs hrs NW", "member services hours NW"),
+        ("hq in san jsoe, 15 ees in sacremento", "hq in san jose, 15 employees in sacramento"),
+        ("califronia reinstatment deadline", "california reinstatement deadline"),
+    ],
+)
 def test_typos_and_shorthand_are_cleaned(reader, typed, cleaned):
     assert reader.clean(typed) == cleaned
 
@@ -54,7 +58,9 @@ def test_a_message_in_capitals_is_lowered_so_or_is_a_conjunction(reader, places)
 
 
 def test_cleaning_twice_changes_nothing(reader):
-    once = reader.clean("From: A <a@x.example>\nSent: Monday, May 4, 2026\nSubject: hi\n\nHi,\n\nEBS fax pls?\n\nThanks,\nA")
+    once = reader.clean(
+        "From: A <a@x.example>\nSent: Monday, May 4, 2026\nSubject: hi\n\nHi,\n\nEBS fax pls?\n\nThanks,\nA"
+    )
     assert reader.clean(once) == once == "EBS fax please?"
 
 
@@ -80,14 +86,18 @@ On Wed, Nov 11, 2026 at 9:14 AM Support wrote:
 
 def test_a_pasted_email_keeps_only_the_new_question(reader):
     cleaned = reader.clean(PASTED)
-    assert cleaned == ("Thanks, that helps. The group's coverage ended effective 10/31/2026. "
-                       "What's the last day to request reinstatement?")
+    assert cleaned == (
+        "Thanks, that helps. The group's coverage ended effective 10/31/2026. "
+        "What's the last day to request reinstatement?"
+    )
 
 
 def test_a_forward_keeps_the_forwarded_question(reader):
-    forward = ("From: Jill <j@x.example>\nSubject: FW: ending our plan\n\nWho handles this? See below.\n\n"
-               "---------- Forwarded message ---------\nFrom: Greg\nDate: Fri, Oct 9, 2026\nSubject: ending\n\n"
-               "We want to end our Kaiser plan for our Eugene shop. What do we do?\n")
+    forward = (
+        "From: Jill <j@x.example>\nSubject: FW: ending our plan\n\nWho handles this? See below.\n\n"
+        "---------- Forwarded message ---------\nFrom: Greg\nDate: Fri, Oct 9, 2026\nSubject: ending\n\n"
+        "We want to end our Kaiser plan for our Eugene shop. What do we do?\n"
+    )
     assert "end our Kaiser plan for our Eugene shop" in reader.clean(forward)
 
 
@@ -95,38 +105,69 @@ def test_a_forward_keeps_the_forwarded_question(reader):
 
 
 def spans(text):
-    return [(text[s.start:s.end], s.asks) for s in question_spans(text)]
+    return [(text[s.start : s.end], s.asks) for s in question_spans(text)]
 
 
 def test_two_questions_joined_by_and_are_two_spans():
     assert spans("how long does a separation take and do accumulators transfer?") == [
-        ("how long does a separation take", True), ("do accumulators transfer", True)]
+        ("how long does a separation take", True),
+        ("do accumulators transfer", True),
+    ]
 
 
 def test_context_sentences_are_not_questions():
     assert spans("The group terminated 9/30/2026. What's the deadline?") == [
-        ("The group terminated 9/30/2026", False), ("What's the deadline", True)]
+        ("The group terminated 9/30/2026", False),
+        ("What's the deadline", True),
+    ]
 
 
 def test_keyword_look_ups_are_questions():
     assert spans("CA term line and the NW account management line") == [
-        ("CA term line", True), ("the NW account management line", True)]
+        ("CA term line", True),
+        ("the NW account management line", True),
+    ]
 
 
 # --- places and their roles ----------------------------------------------------------------------
 
 # Each phrase must resolve to this place key, or be honestly uncovered (None).
 PLACE_PHRASES = [
-    ("Portland, Maine", None), ("Portland, ME", None), ("Springfield, IL", None), ("Albany, NY", None),
-    ("Richmond, VA", None), ("Glendale, AZ", None), ("Vancouver, BC", None), ("Vancouver, Canada", None),
-    ("Washington DC", None), ("Washington, D.C.", None), ("Maui", None), ("Seattle", None), ("Denver", None),
-    ("Colorado", None), ("Texas", None), ("Boise", None),
-    ("Portland, OR", "oregon"), ("Portland", "oregon"), ("Vancouver, WA", "southwest_washington"),
-    ("Vancouver Washington", "southwest_washington"), ("Salem Oregon", "oregon"), ("Springfield, Oregon", "oregon"),
-    ("Albany, Oregon", "oregon"), ("Oregon City", "oregon"), ("Richmond CA", "northern_california"),
-    ("Richmond, California", "northern_california"), ("Glendale CA", "southern_california"),
-    ("Ontario, CA", "southern_california"), ("ore", "oregon"), ("calif", "california"), ("ca", "california"),
-    ("wa", "washington"), ("nw", "northwest"), ("socal", "southern_california"), ("NorCal", "northern_california"),
+    ("Portland, Maine", None),
+    ("Portland, ME", None),
+    ("Springfield, IL", None),
+    ("Albany, NY", None),
+    ("Richmond, VA", None),
+    ("Glendale, AZ", None),
+    ("Vancouver, BC", None),
+    ("Vancouver, Canada", None),
+    ("Washington DC", None),
+    ("Washington, D.C.", None),
+    ("Maui", None),
+    ("Seattle", None),
+    ("Denver", None),
+    ("Colorado", None),
+    ("Texas", None),
+    ("Boise", None),
+    ("Portland, OR", "oregon"),
+    ("Portland", "oregon"),
+    ("Vancouver, WA", "southwest_washington"),
+    ("Vancouver Washington", "southwest_washington"),
+    ("Salem Oregon", "oregon"),
+    ("Springfield, Oregon", "oregon"),
+    ("Albany, Oregon", "oregon"),
+    ("Oregon City", "oregon"),
+    ("Richmond CA", "northern_california"),
+    ("Richmond, California", "northern_california"),
+    ("Glendale CA", "southern_california"),
+    ("Ontario, CA", "southern_california"),
+    ("ore", "oregon"),
+    ("calif", "california"),
+    ("ca", "california"),
+    ("wa", "washington"),
+    ("nw", "northwest"),
+    ("socal", "southern_california"),
+    ("NorCal", "northern_california"),
     ("Bend, OR", "oregon"),
 ]
 
@@ -141,8 +182,10 @@ def test_place_phrases_resolve_right_or_are_honestly_uncovered(places, phrase, k
         assert isinstance(found[0].place, Place) and found[0].place.key == key
 
 
-@pytest.mark.parametrize("text", ["who handles billing OR enrollment", "I have an ID card question",
-                                  "OR what about EDI", "Can you help me OR not"])
+@pytest.mark.parametrize(
+    "text",
+    ["who handles billing OR enrollment", "I have an ID card question", "OR what about EDI", "Can you help me OR not"],
+)
 def test_ambiguous_short_words_are_not_places(places, text):
     assert places.find(text) == []
 
@@ -160,15 +203,18 @@ def deadline_date(text, vocabulary):
     return said.date.date.isoformat() if said.date else None, [d.date.isoformat() for d in said.unclear]
 
 
-@pytest.mark.parametrize("text, chosen, unclear", [
-    ("I emailed them on 10/5/2026 about the termination effective 9/30/2026", "2026-09-30", []),
-    ("they mailed the termination notice on 5/15/2026 and were terminated effective 6/30/2026", "2026-06-30", []),
-    ("terminated 8/1/2026, renewal was 1/1/2026", "2026-08-01", []),
-    ("10/31/2026 was their term date", "2026-10-31", []),
-    ("we have 9/1/2026 and 10/1/2026 on file, what's the deadline", None, ["2026-09-01", "2026-10-01"]),
-    ("reinstatement? The owner was born 2nd of January 1980", None, []),
-    ("Renewal was 7/1/2026 and they stopped paying on 9/15/2026", None, []),
-])
+@pytest.mark.parametrize(
+    "text, chosen, unclear",
+    [
+        ("I emailed them on 10/5/2026 about the termination effective 9/30/2026", "2026-09-30", []),
+        ("they mailed the termination notice on 5/15/2026 and were terminated effective 6/30/2026", "2026-06-30", []),
+        ("terminated 8/1/2026, renewal was 1/1/2026", "2026-08-01", []),
+        ("10/31/2026 was their term date", "2026-10-31", []),
+        ("we have 9/1/2026 and 10/1/2026 on file, what's the deadline", None, ["2026-09-01", "2026-10-01"]),
+        ("reinstatement? The owner was born 2nd of January 1980", None, []),
+        ("Renewal was 7/1/2026 and they stopped paying on 9/15/2026", None, []),
+    ],
+)
 def test_the_termination_date_is_the_one_tied_to_termination(vocabulary, text, chosen, unclear):
     assert deadline_date(text, vocabulary) == (chosen, unclear)
 
@@ -181,15 +227,18 @@ def contacts(knowledge, vocabulary):
     return ContactReader(knowledge, vocabulary)
 
 
-@pytest.mark.parametrize("text, teams, details, only", [
-    ("EBS email", [("nw_employer_broker_service",)], ("email",), False),
-    ("SBG fax", [("nw_small_business_group",)], ("fax",), False),
-    ("CA service center number and option", [("ca_service_center",)], ("phone", "option"), False),
-    ("member services hours NW", [("nw_member_services",)], ("hours",), False),
-    ("and the e-mail?", [], ("email",), True),
-    ("which option?", [], ("option",), True),
-    ("how does a group update its physical address", [], (), False),
-])
+@pytest.mark.parametrize(
+    "text, teams, details, only",
+    [
+        ("EBS email", [("nw_employer_broker_service",)], ("email",), False),
+        ("SBG fax", [("nw_small_business_group",)], ("fax",), False),
+        ("CA service center number and option", [("ca_service_center",)], ("phone", "option"), False),
+        ("member services hours NW", [("nw_member_services",)], ("hours",), False),
+        ("and the e-mail?", [], ("email",), True),
+        ("which option?", [], ("option",), True),
+        ("how does a group update its physical address", [], (), False),
+    ],
+)
 def test_teams_and_details_are_read(contacts, text, teams, details, only):
     request = contacts.read(text)
     assert [t.candidates for t in request.teams] == teams
