@@ -211,6 +211,8 @@ def main() -> None:
         results[name]["nlu"] = nlu[name]
         results[name]["train"].pop("nlu", None)
         results[name]["serving"] = serve_and_load(name, models[name], rasa_port, actions_port, f"{run_id}-{name}")
+    log("timing the understanding layer alone (benchmarks/understanding_cost.py)")
+    results["understanding"] = run_json(["benchmarks/understanding_cost.py"])
     results["ratios"] = report.ratios(results["project"], results["baseline"])
     results["targets"] = report.targets(results["project"], results["baseline"])
     base_train = results["baseline"]["train"]
@@ -234,6 +236,11 @@ def main() -> None:
         f"{results['wall_seconds']} s"
     )
     print(report.table(results))
+    cost = results["understanding"]
+    print(
+        f"\nunderstanding layer alone (clean-up, questions, places, teams, routing), per message over "
+        f"{cost['messages']} real messages: p50 {cost['p50_ms']} ms, p95 {cost['p95_ms']} ms, mean {cost['mean_ms']} ms"
+    )
     for note in results["notes"]:
         print(f"NOTE: {note}")
     print(f"\nwritten: {OUT / 'latest.json'} and latest.md")

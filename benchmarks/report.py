@@ -146,4 +146,11 @@ def markdown(results: dict) -> str:
         )
     lines += ["", "| target (project) | measured | |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {t['result']} |" for t in results["targets"]]
+    cost = results.get("understanding")
+    if cost:
+        lines += [
+            "",
+            f"Understanding layer alone, per message ({cost['messages']} real messages): "
+            f"p50 {cost['p50_ms']} ms, p95 {cost['p95_ms']} ms, mean {cost['mean_ms']} ms.",
+        ]
     return "\n".join(lines)
