@@ -141,7 +141,7 @@ class Renderer:
                 value = _DETAIL_VALUE[detail](self, card)
                 name = card["name"] + (f" ({card['purpose']})" if card.get("purpose") else "")
                 lines.append(
-                    f"{_DETAIL_LABEL[detail]} for the {name}: {value}."
+                    f"{_DETAIL_LABEL[detail]} for the {name}: {value.rstrip('.')}."
                     if value
                     else f"My copy of the {card['source']['document']} doesn't list "
                     f"{_DETAIL_MISSING[detail]} for the {name}."

@@ -124,9 +124,29 @@ class Replies:
         text, payload = self.render.answer(topic.key, body, sources=sources, contacts=contacts, region=place.name)
         return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
+    def equivalents(self, teams: tuple[str, ...], region: str) -> tuple[str, ...]:
+        """The teams of `region` that go by a name the given teams go by: "CSC" is the Consolidated
+        Service Center in the Northwest and the California Service Center in California."""
+        names = {alias.lower() for t in teams for alias in self.k.teams[t].get("aliases", [])}
+        return tuple(
+            key
+            for key, team in self.k.teams.items()
+            if team["region"] == region and names & {a.lower() for a in team.get("aliases", [])}
+        )
+
     def not_in_region(self, topic: Topic, teams: tuple[str, ...], place: Place, state: State) -> Reply:
-        """Teams of another region asked for a group in `place`: say so, and give the region's nearest
-        real contact instead (never the other region's number for this group)."""
+        """Teams of another region asked for a group in `place`: that region's team of the same name if
+        there is one; otherwise say so and give the region's nearest real contact (never the other
+        region's number for this group)."""
+        same = self.equivalents(teams, place.region)
+        if same:
+            names = " and the ".join(self.k.teams[t]["name"] for t in same)
+            return self.team_cards(
+                topic,
+                same,
+                state.with_updates(region=place.key),
+                prefix=f"For a group in {place.name}, that is the {names}.",
+            )
         region = self.k.regions[place.region]
         names = " and the ".join(self.k.teams[t]["name"] for t in teams)
         home = {self.k.regions[self.k.teams[t]["region"]]["name"] for t in teams}

@@ -141,3 +141,10 @@ def test_two_dates_with_unclear_roles_get_a_question_back(chat):
     reply = chat.say("reinstatement", "we have 9/1/2026 and 10/1/2026 on file, what's the reinstatement deadline?")
     assert reply.text.startswith("Which of these is the group's termination date")
     assert [b.title for b in reply.buttons] == ["September 1, 2026", "October 1, 2026"]
+
+
+def test_csc_for_another_region_is_that_regions_team_of_the_same_name(chat):
+    chat.say("team_contact", "CSC fax")
+    reply = chat.say("inform_region", "same for a Fresno group")
+    assert reply.text.startswith("For a group in Northern California, that is the California Service Center.")
+    assert CA_SERVICE in digits(reply.text) and "8668687220" not in digits(reply.text)
