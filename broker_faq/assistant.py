@@ -212,7 +212,7 @@ class Assistant:
         # A team of another region for a group placed in one region: never that team's number.
         if len(named_regions) == 1 and covered and self._elsewhere(covered, tuple(keys)):
             return r.not_in_region(topic, tuple(keys), covered[0], state)
-        return r.team_cards(topic, tuple(keys), state)
+        return r.team_cards(topic, tuple(keys), state, purposes=request.purposes)
 
     def _with_details(self, candidates: tuple[str, ...], details: tuple[str, ...]) -> tuple[str, ...]:
         """Of the teams one name may mean in a region ("AMT"), those that have the detail asked for."""

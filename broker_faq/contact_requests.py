@@ -30,6 +30,7 @@ class ContactRequest:
     teams: tuple[TeamMention, ...] = ()
     details: tuple[str, ...] = ()  # in DETAIL_ORDER
     misprinted: tuple[str, ...] = ()  # teams whose misprinted number the message quotes
+    purposes: tuple[str, ...] = ()  # purposes of a team's lines named ("new sales", "account management")
     details_only: bool = False  # nothing but detail words and filler: "and the fax?"
 
     @property
@@ -47,6 +48,22 @@ class ContactReader:
         self._details = PhraseIndex(
             (phrase, kind) for kind, phrases in vocabulary.details.items() for phrase in phrases
         )
+        purposes = {
+            e["for"]
+            for t in knowledge.teams.values()
+            for e in [*t.get("phones", []), *t.get("emails", [])]
+            if e.get("for")
+        }
+        # "new sales" and "new sale", "account management" and "account manager".
+        self._purposes = PhraseIndex(
+            (spelling, purpose)
+            for purpose in purposes
+            for spelling in {
+                purpose.replace("_", " "),
+                purpose.replace("_", " ").rstrip("s"),
+                purpose.replace("_", " ").replace("management", "manager"),
+            }
+        )
         self._misprints = {
             re.sub(r"\D", "", str(n))[-10:]: key
             for key, team in knowledge.teams.items()
@@ -63,7 +80,8 @@ class ContactReader:
         covered = [(m.start, m.end) for m in details_found] + list(place_spans)
         rest = [t for t in toks if not any(s <= t.start < e for s, e in covered)]
         only = bool(details) and not teams and all(t.norm in self._vocabulary.detail_filler for t in rest)
-        return ContactRequest(teams, details, misprinted, only)
+        purposes = tuple(dict.fromkeys(p for m in self._purposes.find(text, toks) for p in m.value))
+        return ContactRequest(teams, details, misprinted, purposes=purposes, details_only=only)
 
     def _asked(self, match, toks) -> bool:
         """ "update the physical address" is about an address, not a request for the team's."""

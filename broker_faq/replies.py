@@ -66,9 +66,13 @@ class Replies:
             payload=payload,
         )
 
-    def team_cards(self, topic: Topic, teams: tuple[str, ...], state: State, *, prefix: str = "") -> Reply:
-        """The named teams' cards, each with what it handles and its source."""
+    def team_cards(
+        self, topic: Topic, teams: tuple[str, ...], state: State, *, prefix: str = "", purposes: tuple[str, ...] = ()
+    ) -> Reply:
+        """The named teams' cards, each with what it handles and its source; a team with lines for
+        several purposes shows only the purpose asked about ("SBG new sales line")."""
         named = [self.k.teams[key] for key in teams]
+        refs = tuple(ContactRef(key, self._purpose(key, purposes)) for key in teams)
         served = [
             f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for") else "")
             for t in named
@@ -80,13 +84,18 @@ class Replies:
             topic.key,
             body,
             sources=[Source(**t["source"]) for t in named],
-            contacts=tuple(ContactRef(key) for key in teams),
+            contacts=refs,
             region=self.k.regions[region]["name"] if region else None,
         )
         known = self.places.place(state.region)
         if region and (known is None or known.region != region):
             state = state.with_updates(region=region)  # what "and where do they pay online?" is about
-        return self.answered(topic, state, text, payload, teams=tuple(ContactRef(key) for key in teams))
+        return self.answered(topic, state, text, payload, teams=refs)
+
+    def _purpose(self, team: str, purposes: tuple[str, ...]) -> str | None:
+        entries = [*self.k.teams[team].get("phones", []), *self.k.teams[team].get("emails", [])]
+        served = [p for p in purposes if any(e.get("for") == p for e in entries)]
+        return served[0] if len(served) == 1 else None
 
     def with_lead(self, reply: Reply, details: tuple[str, ...]) -> Reply:
         """The same answer, led by the contact details asked for ("EBS fax" -> "Fax for the ...")."""

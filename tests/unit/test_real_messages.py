@@ -148,3 +148,9 @@ def test_csc_for_another_region_is_that_regions_team_of_the_same_name(chat):
     reply = chat.say("inform_region", "same for a Fresno group")
     assert reply.text.startswith("For a group in Northern California, that is the California Service Center.")
     assert CA_SERVICE in digits(reply.text) and "8668687220" not in digits(reply.text)
+
+
+def test_a_team_with_lines_for_several_purposes_shows_the_one_asked_about(chat):
+    reply = chat.say("team_contact", "need the EBS email + SBG new sales line please")
+    assert "E-mail for the Employer and Broker Service (EBS): nw.kp.ebs@kp.org." in reply.text
+    assert "503-813-2630, option 2" in reply.text and "option 3" not in reply.text
