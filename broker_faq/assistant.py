@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from .computed import COMPUTED
 from .contact_requests import ContactRequest
-from .conversation import Ask, Button, Mention, Reply, State, Turn
+from .conversation import Ask, Button, Mention, Reply, Segment, State, Turn
 from .dates import find_dates
-from .knowledge import Knowledge, KnowledgeError
+from .knowledge import ContactRef, Knowledge, KnowledgeError
 from .places import Place, PlaceMention, Uncovered
 from .replies import Replies
 from .vocabulary import Vocabulary, load_vocabulary
@@ -55,23 +55,28 @@ class Assistant:
         segments = list(turn.segments)
         if len(segments) < 2 or turn.is_payload:
             return [turn]
-        asking = [i for i, s in enumerate(segments) if self._asks_on_its_own(turn, s)]
+        topics = [self._asks_about(turn, s) for s in segments]
+        asking = [i for i, topic in enumerate(topics) if topic]
         # The same topic asked again next to itself is one question ("CA term line and the NW one").
-        asking = [i for n, i in enumerate(asking) if n == 0 or segments[i].intent != segments[asking[n - 1]].intent]
-        if len({segments[i].intent for i in asking}) < 2:
+        asking = [i for n, i in enumerate(asking) if n == 0 or topics[i] != topics[asking[n - 1]]]
+        if len({topics[i] for i in asking}) < 2:
             return [turn]
         parts, start = [], 0
         for n, i in enumerate(asking):
             end = len(turn.text) if n == len(asking) - 1 else segments[i].end
-            parts.append(self._part(turn, start, end, segments[i].intent))
+            parts.append(self._part(turn, start, end, topics[i]))
             start = segments[i].end
         return parts
 
-    def _asks_on_its_own(self, turn: Turn, segment) -> bool:
-        if segment.intent not in self.k.topics or segment.confidence < MIN_PART_CONFIDENCE:
-            return False
+    def _asks_about(self, turn: Turn, segment: Segment) -> str | None:
+        """The topic a part asks about on its own, if any: the classifier's when it is sure enough,
+        the team answer when the part names a team ("what's the member services number")."""
         said = self.replies.contacts.read(turn.text[segment.start : segment.end])
-        return segment.asks or bool(said.teams or said.details)
+        if not (segment.asks or said.teams or said.details):
+            return None
+        if segment.intent in self.k.topics and segment.confidence >= MIN_PART_CONFIDENCE:
+            return segment.intent
+        return TEAM_TOPIC if said.teams or said.misprinted else None
 
     @staticmethod
     def _part(turn: Turn, start: int, end: int, intent: str | None) -> Turn:
@@ -169,7 +174,7 @@ class Assistant:
         named_regions: set[str],
     ) -> Reply:
         r = self.replies
-        if request.teams:
+        if request.teams and not self._teams_aside(request, topic_key, covered, state):
             return self._named_teams(request, covered, state, named_regions)
         if request.misprinted and topic_key in (None, TEAM_TOPIC):
             return r.team_cards(self.k.topics[TEAM_TOPIC], request.misprinted, state)
@@ -185,9 +190,21 @@ class Assistant:
             return COMPUTED[topic.computed](r, topic, turn, state)
         return r.static(topic, state)
 
+    def _teams_aside(self, request: ContactRequest, topic_key: str | None, covered: list[Place], state: State) -> bool:
+        """Teams named in passing: "Member Services hasn't fixed it. Where do I escalate?" asks the topic
+        (escalation), and none of the teams named is the topic's contact, so the topic answers."""
+        topic = self.k.topics.get(topic_key or "")
+        if topic is None or topic.computed or request.details:
+            return False
+        place = covered[0] if covered else self.replies.places.place(state.region)
+        entries = [self.replies.entry_for(topic, place)] if place else list(topic.answers.values())
+        contacts = {ref.team for entry in entries if entry for ref in entry.contacts}
+        return not any(c in contacts for mention in request.teams for c in mention.candidates)
+
     def _elsewhere(self, covered: list[Place], teams: tuple[str, ...]) -> bool:
         """The message names a region other than the one the teams serve ("and for Oregon?")."""
-        return bool(covered) and any(self.k.teams[t]["region"] != covered[0].region for t in teams)
+        regions = {self.k.teams[ContactRef.parse(t).team]["region"] for t in teams}
+        return bool(covered) and any(region != covered[0].region for region in regions)
 
     def _named_teams(
         self, request: ContactRequest, covered: list[Place], state: State, named_regions: set[str]

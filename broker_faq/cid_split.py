@@ -10,7 +10,8 @@ from .conversation import Mention
 
 # Words that mark the headquarters in "HQ in Burbank" or "based in San Francisco".
 HQ_CUE = re.compile(
-    r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office)"
+    r"\b(hq|headquarter\w*|head\s*quarter\w*|based|main office|home office|head office|main site|main location|"
+    r"primary location|corporate office|corporate|home base)"
     r"\W+(?:\w+\W+){0,3}$",
     re.IGNORECASE,
 )
@@ -72,7 +73,16 @@ class CountRoles:
 @dataclass(frozen=True)
 class SubscriberCount:
     count: Mention | None = None
-    staff: Mention | None = None  # only staff were counted: there are at most this many subscribers
+    staff: int | None = None  # only staff were counted ...
+    waived: int = 0  # ... and this many of them waived: at most staff - waived are subscribers
+
+    @property
+    def at_most(self) -> int | None:
+        return None if self.staff is None else self.staff - self.waived
+
+    def said(self) -> str:
+        """'18 staff (16 of whom waived)'."""
+        return f"{self.staff} staff" + (f" ({self.waived} of whom waived)" if self.waived else "")
 
 
 def subscriber_count(
@@ -92,18 +102,28 @@ def subscriber_count(
             if not staff:
                 return SubscriberCount()
             # "13 employees, 2 of them waived": at most 11 enrolled.
-            nearest = _nearest(staff, anchor)
-            total, declined = parse_count(nearest.value), sum(parse_count(w.value) or 0 for w in waived)
-            if total is not None and 0 < declined < total:
-                nearest = Mention("count", str(total - declined), nearest.start)
-            return SubscriberCount(staff=nearest)
-    return SubscriberCount(_nearest(people, anchor)) if people else SubscriberCount()
+            total = parse_count(_nearest(staff, anchor, text).value)
+            declined = sum(parse_count(w.value) or 0 for w in waived)
+            if total is None:
+                return SubscriberCount()
+            return SubscriberCount(staff=total, waived=declined if declined < total else 0)
+    return SubscriberCount(_nearest(people, anchor, text)) if people else SubscriberCount()
 
 
-def _nearest(counts: list[Mention], anchor: Mention | None) -> Mention:
+CLAUSE_END = re.compile(r"[,;.!?\n]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
+
+
+def _nearest(counts: list[Mention], anchor: Mention | None, text: str) -> Mention:
+    """The count said of the anchor place: in its clause ("Anaheim location with 25 subscribers"),
+    else the closest."""
     if anchor is None:
         return counts[0]
-    return min(counts, key=lambda c: abs(c.start - anchor.start))
+
+    def clause(position: int) -> int:
+        return len(CLAUSE_END.findall(text, 0, position))
+
+    same = [c for c in counts if clause(c.start) == clause(anchor.start)]
+    return min(same or counts, key=lambda c: abs(c.start - anchor.start))
 
 
 WORD_NUMBERS = {

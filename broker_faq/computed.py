@@ -14,7 +14,7 @@ from dataclasses import replace
 from .cid_split import CountRoles, decide, headquarters_cued, headquarters_first, parse_count, subscriber_count
 from .conversation import Ask, Button, Mention, Reply, State, Turn
 from .dates import reinstatement_window, spell, termination_date
-from .knowledge import Source, Topic
+from .knowledge import ContactRef, Source, Topic
 from .places import Place
 from .replies import Replies
 
@@ -129,20 +129,20 @@ def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
             f"with locations in both {hq.name} and {other.name}."
         )
         return _decided(a, topic, state, body, rule.source)
-    staff = parse_count(count.staff.value) if count.staff is not None else None
-    if state.subscribers is None and staff is not None and staff < threshold:
+    at_most = count.at_most
+    if state.subscribers is None and at_most is not None and at_most < threshold:
         # Subscribers are the staff enrolled with Kaiser Permanente: fewer staff, fewer subscribers.
         body = (
-            f"No: with {staff} staff in {other.name}, the non-headquarters region, the group has at most "
-            f"{staff} Kaiser Permanente subscribers there, fewer than {threshold}, so it does not need to "
+            f"No: with {count.said()} in {other.name}, the non-headquarters region, the group has at most "
+            f"{at_most} Kaiser Permanente subscribers there, fewer than {threshold}, so it does not need to "
             f"separate its contract. Separation applies only when the non-headquarters region has at "
             f"least {threshold} subscribers (people enrolled with Kaiser Permanente)."
         )
         return _decided(a, topic, state, body, rule.source)
     if state.subscribers is None:
         note = (
-            f"You gave {staff} staff there; the rule counts subscribers, the people enrolled with Kaiser Permanente. "
-            if staff is not None
+            f"You gave {count.said()} there; the rule counts subscribers, the people enrolled with Kaiser Permanente. "
+            if count.staff is not None
             else ""
         )
         return a.ask(
@@ -248,7 +248,7 @@ def team_contact(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     teams of the last answer, for the region now asked about ("same for Oregon"), or a question back."""
     last = state.last_teams or ()
     place = a.places.place(state.region)
-    if last and place is not None and any(a.k.teams[t]["region"] != place.region for t in last):
+    if last and place is not None and any(a.k.teams[ContactRef.parse(t).team]["region"] != place.region for t in last):
         return a.not_in_region(topic, last, place, state)
     if last:
         return a.team_cards(topic, last, state)

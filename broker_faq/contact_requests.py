@@ -75,6 +75,8 @@ class ContactReader:
         teams = tuple(TeamMention(tuple(m.value), m.text, m.start, m.end) for m in self._teams.find(text, toks))
         details_found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
+        if "option" in details:  # "what do I press on the phone tree": that team's option, not the whole tree
+            details = tuple(d for d in details if d != "phone_tree")
         digits = re.sub(r"[^\d\n]", "", text)
         misprinted = tuple(dict.fromkeys(team for number, team in self._misprints.items() if number in digits))
         covered = [(m.start, m.end) for m in details_found] + list(place_spans)

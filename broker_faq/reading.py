@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from .cleanup import Cleaner
 from .contact_requests import ContactReader
 from .knowledge import Knowledge
+from .places import Gazetteer, Uncovered
 from .segments import Span, question_spans
 from .spelling import Speller
 from .vocabulary import Vocabulary
@@ -49,6 +50,7 @@ class Reader:
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary, extra_words: Iterable[str] = ()):
         self.cleaner = Cleaner(vocabulary, Speller(knowledge_words(knowledge, vocabulary) | set(extra_words)))
         self.contacts = ContactReader(knowledge, vocabulary)
+        self.places = Gazetteer(knowledge, vocabulary)
         self.topics = frozenset(knowledge.topics)
 
     def clean(self, text: str) -> str:
@@ -82,4 +84,8 @@ class Reader:
                 return likely
         if request.teams or request.misprinted or request.details:
             return TEAM_TOPIC
+        places = [m.place for m in self.places.find(text) if not m.comparison]
+        if places and all(isinstance(p, Uncovered) for p in places):
+            return TEAM_TOPIC  # answered with the honest "I only have ..." for that place
+
         return next((i for i in segment_intents if i in self.topics), None)

@@ -59,7 +59,10 @@ class Replies:
     def answered(topic: Topic, state: State, text: str, payload: dict, teams: tuple[ContactRef, ...] = ()) -> Reply:
         """A reply that answers `topic`: remembered as the last topic, with the teams it named (what
         "fax?" or "which option?" asks about next)."""
-        last_teams = tuple(dict.fromkeys(ref.team for ref in teams)) or None
+        # "team" or "team:purpose" (the Small Business Group's new-sales lines), as the knowledge file writes them.
+        last_teams = (
+            tuple(dict.fromkeys(ref.team + (f":{ref.purpose}" if ref.purpose else "") for ref in teams)) or None
+        )
         return Reply(
             text,
             state.with_updates(last_topic=topic.key, pending_topic=None, requested=None, last_teams=last_teams),
@@ -71,8 +74,9 @@ class Replies:
     ) -> Reply:
         """The named teams' cards, each with what it handles and its source; a team with lines for
         several purposes shows only the purpose asked about ("SBG new sales line")."""
-        named = [self.k.teams[key] for key in teams]
-        refs = tuple(ContactRef(key, self._purpose(key, purposes)) for key in teams)
+        parsed = [ContactRef.parse(t) for t in teams]
+        named = [self.k.teams[ref.team] for ref in parsed]
+        refs = tuple(ContactRef(ref.team, ref.purpose or self._purpose(ref.team, purposes)) for ref in parsed)
         served = [
             f"the {t['name']}" + (f", the contact for {'; '.join(t['contact_for'])}" if t.get("contact_for") else "")
             for t in named
@@ -136,7 +140,7 @@ class Replies:
     def equivalents(self, teams: tuple[str, ...], region: str) -> tuple[str, ...]:
         """The teams of `region` that go by a name the given teams go by: "CSC" is the Consolidated
         Service Center in the Northwest and the California Service Center in California."""
-        names = {alias.lower() for t in teams for alias in self.k.teams[t].get("aliases", [])}
+        names = {alias.lower() for t in teams for alias in self.k.teams[ContactRef.parse(t).team].get("aliases", [])}
         return tuple(
             key
             for key, team in self.k.teams.items()
@@ -157,8 +161,9 @@ class Replies:
                 prefix=f"For a group in {place.name}, that is the {names}.",
             )
         region = self.k.regions[place.region]
-        names = " and the ".join(self.k.teams[t]["name"] for t in teams)
-        home = {self.k.regions[self.k.teams[t]["region"]]["name"] for t in teams}
+        named = [self.k.teams[ContactRef.parse(t).team] for t in teams]
+        names = " and the ".join(t["name"] for t in named)
+        home = {self.k.regions[t["region"]]["name"] for t in named}
         contacts = self.k.nearest_contact[place.region]
         body = (
             f"The {names} serves {' and '.join(sorted(home))} groups, and my {place.name} source, "

@@ -69,7 +69,7 @@ def test_follow_up_reads_slots_from_the_tracker(tracker):
         ),
     )
     assert "503-813-2630, option 3" in messages[0]["text"]
-    assert slots == {"region": "oregon", "last_teams": ["nw_small_business_group"]}
+    assert slots == {"region": "oregon", "last_teams": ["nw_small_business_group:account_management"]}
 
 
 def test_question_back_carries_buttons_and_remembers_what_it_asked(tracker):

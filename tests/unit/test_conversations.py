@@ -239,3 +239,15 @@ def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
         "Bills after a separation",
         "Something else",
     ]
+
+
+def test_cid_split_takes_the_count_said_of_the_other_location(chat):
+    reply = chat.say("cid_split", "HQ San Jose with 10 subscribers, Anaheim location with 25 subscribers. Split?")
+    assert "with 25 subscribers in Southern California" in reply.text and "may need to separate" in reply.text
+
+
+def test_cid_split_staff_less_those_who_waived_bound_the_subscribers(chat):
+    reply = chat.say(
+        "cid_split", "Main site in Irvine with 60 staff; the Palo Alto office has 18 staff but 16 of them waived."
+    )
+    assert "at most 2 Kaiser Permanente subscribers" in reply.text and "does not need to separate" in reply.text
