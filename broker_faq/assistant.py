@@ -16,6 +16,7 @@ from .conversation import Ask, Button, Mention, Reply, Segment, State, Turn
 from .dates import find_dates
 from .knowledge import ContactRef, Knowledge, KnowledgeError
 from .places import Place, PlaceMention, Uncovered
+from .render import PARAGRAPH
 from .replies import Replies
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -85,13 +86,15 @@ class Assistant:
 
     def _together(self, replies: list[Reply]) -> Reply:
         """One reply for several answers: numbered, each with its own source; contacts of all."""
-        text = "You asked about several things:\n\n" + "\n\n".join(
-            f"{n}. {reply.text}" for n, reply in enumerate(replies, start=1)
-        )
+        intro = "You asked about several things:"
+        text = PARAGRAPH.join([intro, *(f"{n}. {reply.text}" for n, reply in enumerate(replies, start=1))])
         payloads = [r.payload for r in replies if r.payload]
         answers = [p for p in payloads if p.get("type") == "answer"]
+        # Each part's own words, numbered; a part that asks back keeps its whole text.
+        bodies = [(r.payload or {}).get("body", r.text) for r in replies]
         payload = {
             "type": "answer",
+            "body": PARAGRAPH.join([intro, *(f"{n}. {body}" for n, body in enumerate(bodies, start=1))]),
             "topic": answers[0]["topic"] if answers else None,
             "region": _same([p.get("region") for p in answers]),
             "sources": _union(p.get("sources", []) for p in answers),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .knowledge import PLACEHOLDER_RE, Answer, ContactRef, Knowledge, Source
 
+PARAGRAPH = "\n\n"  # between an answer's parts (Rasa's REST channel sends each as a message)
+
 
 def _purpose_label(purpose: str) -> str:
     return purpose.replace("_", " ")
@@ -190,17 +192,20 @@ class Renderer:
         parts = [self.fill(body)]
         if link_items and len(link_items) > 1:
             parts.append("\n".join(f"- {item['label']}: {item['url']}" for item in link_items))
+        # What the payload does not carry (the cards and sources are in it): the widget shows this text.
+        body_text = PARAGRAPH.join(parts)
         parts += [self.card_text(card) for card in cards]
         parts.append("Source: " + "; ".join(f'{s["document"]}, "{s["section"]}"' for s in cited))
         payload = {
             "type": "answer",
+            "body": body_text,
             "topic": topic,
             "region": region,
             "sources": cited,
             "contacts": cards,
             "links": link_items,
         }
-        return "\n\n".join(parts), payload
+        return PARAGRAPH.join(parts), payload
 
     def from_entry(
         self,

@@ -19,7 +19,7 @@ from .contact_requests import ContactReader
 from .conversation import Ask, Button, Reply, State
 from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
 from .places import Gazetteer, Place, Uncovered
-from .render import Renderer
+from .render import PARAGRAPH, Renderer
 from .vocabulary import Vocabulary
 
 
@@ -106,7 +106,7 @@ class Replies:
         cards = (reply.payload or {}).get("contacts") or []
         if not details or not cards:
             return reply
-        return replace(reply, text=self.render.lead(cards, details) + "\n\n" + reply.text)
+        return _led(reply, self.render.lead(cards, details))
 
     def misprint_corrected(self, reply: Reply, teams: tuple[str, ...]) -> Reply:
         """A quoted misprint of a Kaiser number is corrected, without repeating the wrong digits."""
@@ -118,7 +118,7 @@ class Replies:
                 f"The number you quoted is misprinted in the {self.k.source_title(team['source']['doc'])}: "
                 f"the {team['name']} line is {right}."
             )
-        return replace(reply, text=" ".join(notes) + "\n\n" + reply.text)
+        return _led(reply, " ".join(notes))
 
     # --- when the sources cannot answer for the region -----------------------------------------
 
@@ -255,3 +255,11 @@ class Replies:
                 "business FAQ and give the right Northwest team for a need."
             )
         return Reply(text, state, payload={"type": "question", "asks": "topic"})
+
+
+def _led(reply: Reply, paragraph: str) -> Reply:
+    """The reply with a paragraph before it, in its text and in an answer payload's body."""
+    payload = reply.payload
+    if payload and "body" in payload:
+        payload = {**payload, "body": paragraph + PARAGRAPH + payload["body"]}
+    return replace(reply, text=paragraph + PARAGRAPH + reply.text, payload=payload)

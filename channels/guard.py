@@ -11,12 +11,14 @@
   (production profile), where Rasa would fail the message with a LockError.
 No user text is ever logged here: it may carry member data.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import RedisLockStore
@@ -33,8 +35,10 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
-TOO_LONG_REPLY = (f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "
-                  "Please send just the question, for example \"who handles billing questions in Oregon?\"")
+TOO_LONG_REPLY = (
+    f"That message is too long for me: the limit is {MAX_MESSAGE_CHARS:,} characters. "
+    'Please send just the question, for example "who handles billing questions in Oregon?"'
+)
 BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
 
 
@@ -134,4 +138,5 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
             logger.error("No reply was produced (action server down or too slow?); sent the fallback")
             reply = runtime.current().assistant.replies.service_unavailable(storing=False)
             await _send(output, sender, reply.text, reply.payload)
+
     return handle

@@ -13,11 +13,12 @@
   garbage collector's view (`gc.freeze`). Otherwise every full collection walked them all: a pause
   of 250-290 ms for every conversation in flight, several times a minute under load.
 """
+
 from __future__ import annotations
 
 import gc
 import os
-from typing import Any, Dict
+from typing import Any
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
@@ -30,14 +31,16 @@ _VALIDATOR_CLASS.check_schema(_RESPONSE_SCHEMA)
 _RESPONSE_VALIDATOR = _VALIDATOR_CLASS(_RESPONSE_SCHEMA)
 
 
-def validate_action_result(_remote_action: action.RemoteAction, result: Dict[str, Any]) -> bool:
+def validate_action_result(_remote_action: action.RemoteAction, result: dict[str, Any]) -> bool:
     """What RemoteAction._validate_action_result does (jsonschema.validate, then Rasa's message
     added to the error), with the validator built once."""
     error = best_match(_RESPONSE_VALIDATOR.iter_errors(result))
     if error is not None:
-        error.message += (". Failed to validate Action server response from API, make sure your "
-                          "response from the Action endpoint is valid. For more information about "
-                          f"the format visit {DOCS_BASE_URL}/custom-actions")
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your "
+            "response from the Action endpoint is valid. For more information about "
+            f"the format visit {DOCS_BASE_URL}/custom-actions"
+        )
         raise error
     return True
 

@@ -1,5 +1,6 @@
 """Rasa's REST channel (/webhooks/rest/webhook) behind the guard, with request validation and a
 health check. Rasa's own answers a malformed body with a 500 or an empty list."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,8 @@ class GuardedRestInput(RestInput):
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
             tracker, lock = store_problem(), lock_store_problem()
-            return response.json({"tracker_store": tracker or "ok", "lock_store": lock or "ok"},
-                                 status=503 if tracker or lock else 200)
+            return response.json(
+                {"tracker_store": tracker or "ok", "lock_store": lock or "ok"}, status=503 if tracker or lock else 200
+            )
 
         return blueprint

@@ -9,10 +9,9 @@ tracker is saved, the conversation was lost too. The widget then had to hold car
 match it to the payload with a regular expression tied to the text layout.
 
 Here one bot message is one `bot_uttered` event: {"text", "quick_replies", "custom"}, each when
-present. For an answer, `text` is what the payload does not carry: the contact cards and the
-source line are in `custom` (the widget draws them from it), so they are left out of the text,
-matched exactly against what the renderer wrote for them (`answer_text_beside_payload`); text that
-does not end with them is sent whole. REST clients are not affected: their replies are Rasa's (the
+present. For an answer, `text` is what the payload does not carry: the payload's `body`, which the renderer
+writes beside the cards and the sources (the widget draws those from the payload); no text is parsed
+back. REST clients are not affected: their replies are Rasa's (the
 text, then the payload as a separate `custom` message), and so is what the tracker stores.
 """
 
@@ -25,29 +24,15 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from broker_faq.render import Renderer
-
 from .guard import guarded
-
-PARAGRAPH = "\n\n"  # how the renderer joins an answer's parts, and Rasa splits a text into messages
-SOURCE_PREFIX = "Source: "
 
 
 def answer_text_beside_payload(text: str, payload: dict | None) -> str:
-    """An answer's text without the trailing parts its payload carries: one paragraph per contact
-    card (exactly the renderer's card text) and the source line (naming every source's section).
-    Any other text, or an answer whose text does not end with exactly those parts, is kept whole."""
-    if not payload or payload.get("type") != "answer":
+    """An answer's text without what its payload carries (the contact cards and the sources): the
+    payload's `body`, which the renderer writes. Any other message is sent whole."""
+    if not payload or payload.get("type") != "answer" or not isinstance(payload.get("body"), str):
         return text
-    cards = [Renderer.card_text(card) for card in payload.get("contacts") or []]
-    *head, source_line = text.split(PARAGRAPH)
-    sections = [source.get("section", "") for source in payload.get("sources") or []]
-    if not source_line.startswith(SOURCE_PREFIX) or not all(section in source_line for section in sections):
-        return text
-    body = head[: len(head) - len(cards)]
-    if not body or head[len(body) :] != cards:
-        return text
-    return PARAGRAPH.join(body)
+    return payload["body"]
 
 
 class PayloadSocketIOOutput(SocketIOOutput):

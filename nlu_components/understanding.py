@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -30,7 +31,7 @@ from broker_faq.vocabulary import load_vocabulary
 ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
 
 
-def _reader(words: list[str] = ()) -> Reader:
+def _reader(words: Sequence[str] = ()) -> Reader:
     return Reader(load_knowledge(), load_vocabulary(), words)
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from broker_faq.conversation import State, Turn
+from broker_faq.conversation import Segment, State, Turn
 from broker_faq.render import Renderer
 from channels.socket_io import PayloadSocketIOOutput, answer_text_beside_payload
 from tests.conftest import TODAY
@@ -63,8 +63,8 @@ def test_a_text_of_several_paragraphs_is_one_message():
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_answer_text_ends_with_exactly_the_cards_and_source_of_its_payload(assistant, knowledge, region):
-    """Held against the renderer: if its layout changes, this fails, rather than the widget showing
-    every contact twice (the channel then sends the text whole)."""
+    """The widget's text is the payload's body, the REST text that body followed by the cards and the
+    source: the two never disagree, whatever the renderer's layout."""
     for topic in knowledge.topics:
         reply = assistant.respond(Turn(topic, "", (), State(region=region), TODAY))
         if not reply.payload or reply.payload["type"] != "answer":
@@ -76,7 +76,30 @@ def test_every_answer_text_ends_with_exactly_the_cards_and_source_of_its_payload
         assert reply.text[len(beside) + 2 :].split("\n\n")[:-1] == carried, (topic, region)
 
 
-def test_text_that_does_not_end_with_the_payloads_cards_is_sent_whole():
+def test_several_answers_in_one_reply_reach_the_widget_without_their_cards_and_sources(assistant):
+    reply = assistant.respond(
+        Turn(
+            "terminate_contract",
+            "CA term line and the NW account management line",
+            (),
+            State(),
+            TODAY,
+            segments=(
+                Segment(0, 12, True, "terminate_contract", 1.0),
+                Segment(17, 47, True, "account_management", 1.0),
+            ),
+        )
+    )
+    [(_, message, _)] = socket_messages(utter(reply))
+    assert message["text"].startswith("You asked about several things:") and "2. " in message["text"]
+    assert "Source:" not in message["text"] and "Phone:" not in message["text"]
+    assert {c["team"] for c in message["custom"]["contacts"]} == {
+        "ca_account_management_support",
+        "nw_small_business_group",
+    }
+
+
+def test_an_answer_payload_without_a_body_is_sent_whole():
     payload = {"type": "answer", "contacts": [{"name": "Some Team", "phones": [{"number": "800-000-0000"}]}],
                "sources": [{"document": "FAQ", "section": "Contacts"}]}  # fmt: skip
     text = 'Call the team.\n\nSomething else\n  Phone: 800-000-0000\n\nSource: FAQ, "Contacts"'
