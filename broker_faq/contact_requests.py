@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .knowledge import Knowledge
+from .knowledge import Knowledge, phone_digits
 from .phrases import PhraseIndex, tokens
 from .vocabulary import Vocabulary
 
@@ -65,7 +65,7 @@ class ContactReader:
             }
         )
         self._misprints = {
-            re.sub(r"\D", "", str(n))[-10:]: key
+            phone_digits(str(n)): key
             for key, team in knowledge.teams.items()
             for n in team.get("misprinted_numbers", [])
         }

@@ -26,6 +26,11 @@ URL_RE = re.compile(r"\b(?:[\w-]+\.)*kp\.org\b")
 PLACEHOLDER_RE = re.compile(r"\{(?:(link):)?([a-z0-9_]+)\}")
 
 
+def phone_digits(number: str) -> str:
+    """A phone number's last ten digits: one spelling for "1-866-868-7220", "(866) 868 7220", "8668687220"."""
+    return re.sub(r"\D", "", number)[-10:]
+
+
 class KnowledgeError(ValueError):
     """The knowledge file is malformed; the message says where."""
 

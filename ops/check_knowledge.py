@@ -10,14 +10,14 @@ every intent routed to action_answer has its knowledge.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
-from broker_faq.knowledge import DEFAULT_PATH, Knowledge, KnowledgeError, load_knowledge
+from broker_faq.assistant import FOLLOW_UPS
+from broker_faq.knowledge import DEFAULT_PATH, Knowledge, KnowledgeError, load_knowledge, phone_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
@@ -47,7 +47,7 @@ def problems(k: Knowledge) -> list[str]:
     numbers = defaultdict(set)
     for team in k.teams.values():
         for phone in team.get("phones", []):
-            digits = re.sub(r"\D", "", phone["number"])[-10:]
+            digits = phone_digits(phone["number"])
             numbers[(team["name"], phone.get("for"), phone.get("option"), digits[:3] in TOLL_FREE)].add(digits)
     for (name, purpose, option, toll_free), distinct in numbers.items():
         if len(distinct) > 1:
@@ -60,7 +60,7 @@ def problems(k: Knowledge) -> list[str]:
         if not k.nearest_contact.get(region):
             found.append(f"nearest_contact.{region}: a region needs a contact for the needs its source is silent on")
     for intent in sorted(intents_answered_by("action_answer") - set(k.topics)):
-        if intent not in ("inform_region", "inform_date", "inform_count", "affirm", "deny"):
+        if intent not in FOLLOW_UPS:
             found.append(
                 f"data/rules.yml: intent '{intent}' goes to action_answer but has no topic in the knowledge file"
             )
