@@ -95,10 +95,6 @@ class Gazetteer:
     def _state_codes(self) -> frozenset[str]:
         return frozenset(code.lower() for code in self._knowledge.uncovered_places.get("state_codes", []))
 
-    @staticmethod
-    def spellings(entry: dict) -> list[str]:
-        return [*entry.get("aliases", []), *entry.get("abbreviations", []), *entry.get("cities", [])]
-
     def place(self, key: str | None) -> Place | None:
         return self._places.get(key) if key else None
 
