@@ -164,7 +164,10 @@ class Assistant:
     ) -> Reply:
         r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
-        reply = r.with_lead(self._answer(turn, request, topic_key, covered, state, named_regions), request.details)
+        reply = self._answer(turn, request, topic_key, covered, state, named_regions)
+        # A named team's card already says what it handles; lead with the other details asked.
+        details = tuple(d for d in request.details if not (d == "handles" and reply.state.last_topic == TEAM_TOPIC))
+        reply = r.with_lead(reply, details)
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
     def _answer(
