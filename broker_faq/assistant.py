@@ -49,6 +49,14 @@ class Assistant:
             state = reply.state
         return self._together(replies)
 
+    def side_by_side(self, topic_key: str) -> dict[str, Reply]:
+        """One topic's answer for every region, for agents comparing them (region name -> reply):
+        the region's own answer, or its source's honest silence with the nearest real contact."""
+        topic = self.k.topics[topic_key]
+        if not topic.answers:
+            return {}
+        return {region["name"]: self.replies.static(topic, State(region=key)) for key, region in self.k.regions.items()}
+
     # --- several questions in one message -------------------------------------------------------
 
     def parts(self, turn: Turn) -> list[Turn]:

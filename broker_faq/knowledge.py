@@ -69,6 +69,7 @@ class Topic:
     answers: dict[str, Answer]
     computed: str | None = None
     default_region: str | None = None  # answer for this region when none is known, instead of asking
+    questions: tuple[str, ...] = ()  # natural questions the type-ahead offers for this topic
 
     @property
     def subject(self) -> str:
@@ -193,7 +194,10 @@ def _build(raw: Any) -> Knowledge:
         default_region = entry.get("default_region")
         if default_region is not None and default_region not in answers:
             raise KnowledgeError(f"{where}.default_region: no answer for '{default_region}'")
-        topics[key] = Topic(key, title, answers, computed, default_region)
+        questions = entry.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            raise KnowledgeError(f"{where}.questions: expected a list of questions")
+        topics[key] = Topic(key, title, answers, computed, default_region, tuple(questions))
 
     return Knowledge(
         sources,
