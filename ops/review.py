@@ -29,6 +29,9 @@ import sqlalchemy as sa
 from stores.events_reader import EventsReader
 
 FAILED_INTENTS = ("nlu_fallback", "out_of_scope")
+# CSV injection (OWASP): a spreadsheet takes a cell that starts with one of these as a formula, and the
+# report's cells hold what brokers typed and what payloads carried ("=HYPERLINK(...)" as a region).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STOPWORDS = set(
     "a an the is are was were be to of for in on at and or with my our your their do does did "
     "can could how what who where when which i we you it this that me please about".split()
@@ -111,6 +114,23 @@ def rows(review: Review) -> list[tuple[str, str, int, str]]:
     return out
 
 
+def safe_cell(value: str | int) -> str | int:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a single quote in front,
+    as OWASP advises (the text is kept whole after it). Counts are numbers and stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(table: list[tuple[str, str, int, str]], path: Path) -> None:
+    """The report as CSV: every text cell made safe and quoted (OWASP), the counts as numbers."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC)
+        writer.writerows(
+            [("section", "item", "count", "detail"), *[[safe_cell(cell) for cell in row] for row in table]]
+        )
+
+
 def print_table(table: list[tuple[str, str, int, str]]) -> None:
     section = None
     for name, item, count, detail in table:
@@ -176,8 +196,7 @@ def main(argv: list[str]) -> int:
     print(f"Review {args.start} to {args.end} ({events.where})")
     print_table(table)
     args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "review.csv").open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([("section", "item", "count", "detail"), *table])
+    write_csv(table, args.out / "review.csv")
     if review.messages_by_day:
         plot(review, args.out / "daily.png")
     print(f"\nwritten: {args.out / 'review.csv'}" + (f", {args.out / 'daily.png'}" if review.messages_by_day else ""))
