@@ -11,6 +11,9 @@
 # API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Conversations (the tracker store) and the servers' logs are for the service account alone: whatever
+# this script and its servers create is 0600 (folders 0700).
+umask 077
 BIN=.venv/bin
 WHAT=${1:-all}
 RASA_PORT=${RASA_PORT:-5005}
@@ -26,6 +29,12 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
 ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 mkdir -p "$(dirname "$TRACKER_DB")"
+private() {  # files an earlier version left readable to others: closed too
+  local file
+  for file in "$@"; do [ -e "$file" ] && chmod go-rwx "$file"; done
+  return 0
+}
+private "$TRACKER_DB" "$TRACKER_DB-wal" "$TRACKER_DB-shm" "$TRACKER_DB-journal"
 
 api_args=()
 if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
@@ -39,7 +48,7 @@ fi
 # deprecation warnings at start-up). One component alone: this script's own output, as before (the
 # tests start components one at a time, each into a log file of their own).
 if [ "$WHAT" = all ]; then LOG_DIR=${SERVE_LOG_DIR:-var/log}; else LOG_DIR=${SERVE_LOG_DIR:--}; fi
-[ "$LOG_DIR" = - ] || mkdir -p "$LOG_DIR"
+[ "$LOG_DIR" = - ] || { mkdir -p "$LOG_DIR" && private "$LOG_DIR" "$LOG_DIR"/*.log "$LOG_DIR"/*.log.1; }
 
 pids=() logs=()
 declare -A name_of log_of
@@ -97,6 +106,20 @@ wait_for() {  # url, what, seconds
 
 starts() { [ "$WHAT" = all ] || [ "$WHAT" = "$1" ]; }
 
+# The console token goes to a terminal only, never into a file: not into the logs, and not into this
+# script's output when that is redirected to a file or a pipe (then it is written to the controlling
+# terminal, if there is one, and otherwise not at all: set AGENT_CONSOLE_TOKEN to know it).
+show_token() {
+  local line="  console token:     $AGENT_CONSOLE_TOKEN"
+  if [ -t 1 ]; then
+    echo "$line"
+  elif { echo "$line" >/dev/tty; } 2>/dev/null; then
+    echo "  console token:     written to the terminal only"
+  else
+    echo "  console token:     not shown (no terminal); set AGENT_CONSOLE_TOKEN to choose it"
+  fi
+}
+
 [ "$LOG_DIR" = - ] || echo "Starting the assistant; each server's output goes to $LOG_DIR/ (actions.log, rasa.log, web.log)"
 if starts actions; then
   # SANIC_HOST: rasa_sdk's action server would otherwise listen on every interface.
@@ -125,7 +148,7 @@ starts actions && echo "  action server:     http://localhost:$ACTIONS_PORT/webh
 if starts web; then
   echo "  broker demo page:  http://localhost:$WEB_PORT/demo/"
   echo "  agent console:     http://localhost:$WEB_PORT/console/"
-  echo "  console token:     $AGENT_CONSOLE_TOKEN"
+  show_token
 fi
 if [ "$LOG_DIR" != - ]; then
   echo "  logs:              ${logs[*]}  (their ERROR lines are shown here)"
