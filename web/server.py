@@ -1,7 +1,9 @@
 """The web server of `make run`: the broker widget, its demo portal page and the agent console
-(static files), the socket.io browser client from node_modules, and the console's token-protected
-transcript endpoint. Rasa's own HTTP API stays off; this reads the tracker store instead: the one
-named in the endpoints file the Rasa server runs with (stores/events_reader.py), SQLite or PostgreSQL.
+(static files), the socket.io browser client from node_modules, the console's token-protected
+transcript, contact directory and both-regions endpoints, and the type-ahead questions the widget
+and the console offer (public: topic titles and questions, no conversation data). Rasa's own HTTP
+API stays off; this reads the tracker store instead: the one named in the endpoints file the Rasa
+server runs with (stores/events_reader.py), SQLite or PostgreSQL.
 
 Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
 AGENT_CONSOLE_TOKEN (required), SERVE_ENDPOINTS (endpoints.yml) and the variables it names
@@ -19,10 +21,12 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
+from broker_faq import runtime
+from broker_faq.directory import Directory, Suggestions
 from stores.events_reader import EventsReader
 from web.transcript import conversation_turns
 
@@ -31,6 +35,20 @@ STATIC = ROOT / "web" / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONVERSATION_PATH = re.compile(r"/api/conversations/([A-Za-z0-9_-]{1,128})")
 MIN_TOKEN_LENGTH = 16  # a short token could be guessed by trying
+MAX_QUERY_CHARS = 200  # what a filter or type-ahead box sends; longer is cut
+
+
+class Desk:
+    """The directory and the type-ahead of the knowledge in force, rebuilt when it is reloaded."""
+
+    def __init__(self) -> None:
+        self._built: tuple[object, Directory, Suggestions] | None = None
+
+    def current(self) -> tuple[Directory, Suggestions]:
+        knowledge = runtime.current().knowledge
+        if self._built is None or self._built[0] is not knowledge:
+            self._built = (knowledge, Directory(knowledge), Suggestions(knowledge))
+        return self._built[1], self._built[2]
 
 
 class Settings:
@@ -53,13 +71,28 @@ class Settings:
 
 
 def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPRequestHandler]:
+    desk = Desk()
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "kp-broker-web"
         sys_version = ""
 
         def do_GET(self) -> None:
-            path = unquote(urlsplit(self.path).path)
-            if path == "/":
+            parts = urlsplit(self.path)
+            path, query = unquote(parts.path), parse_qs(parts.query)
+
+            def arg(name: str) -> str:
+                return (query.get(name) or [""])[0][:MAX_QUERY_CHARS]
+
+            if path == "/api/suggest":
+                self.suggest(arg("q"))
+            elif path == "/api/directory" and self.signed_in():
+                self.directory(arg("q"))
+            elif path == "/api/compare" and self.signed_in():
+                self.compare(arg("topic"))
+            elif path in ("/api/directory", "/api/compare"):
+                return  # signed_in() answered 401
+            elif path == "/":
                 self.send_response(HTTPStatus.FOUND)
                 self.send_header("Location", "/demo/")
                 self.end_headers()
@@ -70,14 +103,40 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             else:
                 self.static(path)
 
-        def conversation(self, sender_id: str) -> None:
+        def signed_in(self) -> bool:
+            """The console's token, or a 401 answered."""
             scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-            if scheme != "Bearer" or not hmac.compare_digest(token.encode(), settings.token.encode()):
-                self.json(
-                    HTTPStatus.UNAUTHORIZED,
-                    {"error": "sign in with the agent console token"},
-                    {"WWW-Authenticate": 'Bearer realm="agent console"'},
-                )
+            if scheme == "Bearer" and hmac.compare_digest(token.encode(), settings.token.encode()):
+                return True
+            self.json(
+                HTTPStatus.UNAUTHORIZED,
+                {"error": "sign in with the agent console token"},
+                {"WWW-Authenticate": 'Bearer realm="agent console"'},
+            )
+            return False
+
+        def suggest(self, typed: str) -> None:
+            _, suggestions = desk.current()
+            found = [{"topic": s.topic, "question": s.question, "payload": f"/{s.topic}"}
+                     for s in suggestions.suggest(typed)]  # fmt: skip
+            self.json(HTTPStatus.OK, {"suggestions": found})
+
+        def directory(self, typed: str) -> None:
+            directory, _ = desk.current()
+            teams = [{"team": e.team, "region": e.region, "card": e.card} for e in directory.find(typed)]
+            self.json(HTTPStatus.OK, {"teams": teams})
+
+        def compare(self, topic: str) -> None:
+            knowledge = runtime.current().knowledge
+            if topic not in knowledge.topics:
+                self.json(HTTPStatus.NOT_FOUND, {"error": "no such topic", "topics": sorted(knowledge.topics)})
+                return
+            answers = runtime.current().assistant.side_by_side(topic)
+            regions = [{"region": name, "text": r.text, "payload": r.payload} for name, r in answers.items()]
+            self.json(HTTPStatus.OK, {"topic": topic, "title": knowledge.topics[topic].title, "regions": regions})
+
+        def conversation(self, sender_id: str) -> None:
+            if not self.signed_in():
                 return
             try:
                 turns = conversation_turns(events, sender_id)

@@ -132,3 +132,34 @@ def test_pages_name_the_rasa_server_and_allow_only_it_and_themselves(web_url):
 def test_the_server_refuses_to_start_without_a_long_enough_token():
     with pytest.raises(SystemExit):
         Settings({"AGENT_CONSOLE_TOKEN": "short"})
+
+
+@pytest.mark.parametrize("path", ["/api/directory?q=ebs", "/api/compare?topic=terminate_contract"])
+def test_the_directory_and_the_region_comparison_need_the_console_token(web_url, path):
+    status, _, _ = get(f"{web_url}{path}")
+    assert status == 401
+
+
+def test_the_directory_filter_answers_with_cards_tolerant_of_typos(web_url):
+    status, _, body = get(f"{web_url}/api/directory?q=consolidted%20fax", TOKEN)
+    teams = json.loads(body)["teams"]
+    assert status == 200 and teams[0]["team"] == "nw_consolidated_service_center"
+    assert teams[0]["card"]["fax"] == "1-866-311-5974" and teams[0]["region"].startswith("Northwest")
+
+
+def test_both_regions_of_a_topic_side_by_side_with_sources(web_url):
+    status, _, body = get(f"{web_url}/api/compare?topic=terminate_contract", TOKEN)
+    regions = json.loads(body)["regions"]
+    assert status == 200 and [r["region"] for r in regions] == [
+        "California",
+        "Northwest (Oregon and Southwest Washington)",
+    ]
+    assert "800-790-4661, option 3" in regions[0]["text"] and "503-813-2630, option 3" in regions[1]["text"]
+    assert get(f"{web_url}/api/compare?topic=nonsense", TOKEN)[0] == 404
+
+
+def test_type_ahead_questions_are_public_and_ask_the_topic_directly(web_url):
+    status, _, body = get(f"{web_url}/api/suggest?q=reinstat")
+    [first, *_] = json.loads(body)["suggestions"]
+    assert status == 200 and first["topic"] == "reinstatement" and first["payload"] == "/reinstatement"
+    assert json.loads(get(f"{web_url}/api/suggest?q=r")[2])["suggestions"] == []
