@@ -119,7 +119,8 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             _, suggestions = desk.current()
             found = [{"topic": s.topic, "question": s.question, "payload": f"/{s.topic}"}
                      for s in suggestions.suggest(typed)]  # fmt: skip
-            self.json(HTTPStatus.OK, {"suggestions": found})
+            # Public and read-only, so a portal page that embeds the widget may ask from its own origin.
+            self.json(HTTPStatus.OK, {"suggestions": found}, {"Access-Control-Allow-Origin": "*"})
 
         def directory(self, typed: str) -> None:
             directory, _ = desk.current()
