@@ -25,15 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
-from stack import CpuMeter, Stack  # noqa: E402
+from stack import CpuMeter, Stack, free_ports  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "bench"
 BIN = ROOT / ".venv" / "bin"
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 CONFIGS = {
-    "project": (ROOT / "config.yml", 5305, 5355),
-    "baseline": (ROOT / "benchmarks" / "baseline_config.yml", 5405, 5455),
+    "project": ROOT / "config.yml",
+    "baseline": ROOT / "benchmarks" / "baseline_config.yml",
 }
 # Concurrent conversations -> message budget; each level also stops after LEVEL_SECONDS. The
 # 16-conversation level, which the targets are about, runs longest: fewer messages swung its p95.
@@ -197,7 +197,7 @@ def main() -> None:
         "notes": [],
     }
     models = {}
-    for name, (config, _, _) in CONFIGS.items():
+    for name, config in CONFIGS.items():
         models[name], results.setdefault(name, {})["train"] = train(name, config)
     # A reused model keeps the held-out scores it got when first scored (saves a model load).
     nlu = {name: results[name]["train"]["nlu"] for name in CONFIGS if "nlu" in results[name]["train"]}
@@ -207,9 +207,11 @@ def main() -> None:
     for name in to_score:
         meta_file = OUT / "models" / f"{name}.json"
         meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "nlu": nlu[name]}))
-    for name, (_, rasa_port, actions_port) in CONFIGS.items():
+    for name in CONFIGS:
         results[name]["nlu"] = nlu[name]
         results[name]["train"].pop("nlu", None)
+        # Free ports, chosen when serving: `make run`, tests or another benchmark may be up.
+        rasa_port, actions_port = free_ports(2)
         results[name]["serving"] = serve_and_load(name, models[name], rasa_port, actions_port, f"{run_id}-{name}")
     log("timing the understanding layer alone (benchmarks/understanding_cost.py)")
     results["understanding"] = run_json(["benchmarks/understanding_cost.py"])

@@ -87,6 +87,19 @@ def port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now, chosen by the system (all different): the benchmark runs beside
+    `make run` (5005, 5055, 8080), the tests and other benchmarks."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):
@@ -96,12 +109,17 @@ def _ready(url: str) -> bool:
 
 
 class Stack:
-    """Action server + Rasa server started by scripts/serve.sh; stop() ends its process group."""
+    """Everything scripts/serve.sh starts (action server, Rasa server, web server) on ports, a tracker
+    database and a log folder of its own, so that nothing clashes with a running `make run`: the web
+    server on a free port, the logs in workdir/log (not make run's var/log). stop() ends its process
+    group."""
 
     def __init__(self, name: str, model: Path, rasa_port: int, actions_port: int, workdir: Path):
-        for port in (rasa_port, actions_port):
-            if not port_free(port):
-                raise SystemExit(f"port {port} is in use; the benchmark needs it free")
+        web_port = next(port for port in free_ports(3) if port not in (rasa_port, actions_port))
+        ports = {"Rasa server": rasa_port, "action server": actions_port, "web server": web_port}
+        taken = [f"{port} ({what})" for what, port in ports.items() if not port_free(port)]
+        if taken:
+            raise SystemExit(f"{name}: port {', '.join(taken)} already in use by another program; choose free ones")
         workdir.mkdir(parents=True, exist_ok=True)
         db = workdir / "tracker.db"
         db.unlink(missing_ok=True)  # every run starts with no conversations
@@ -114,6 +132,9 @@ class Stack:
             "ACTIONS_PORT": str(actions_port),
             "SERVE_MODEL": str(model),
             "SERVE_ENDPOINTS": str(workdir / "endpoints.yml"),
+            "TRACKER_DB": str(db),
+            "WEB_PORT": str(web_port),
+            "SERVE_LOG_DIR": str(workdir / "log"),
         }
         self.name, self.port, self.log = name, rasa_port, workdir / "serve.log"
         started = time.monotonic()
@@ -131,6 +152,11 @@ class Stack:
                 raise SystemExit(f"{name}: the assistant did not start; see {self.log}")
             time.sleep(0.1)
         self.ready_s = round(time.monotonic() - started, 2)
+        while "The assistant is ready" not in self.log.read_text():  # the web server too (after Rasa)
+            if self.proc.poll() is not None or time.monotonic() - started > 300:
+                self.stop()
+                raise SystemExit(f"{name}: the assistant stopped during start-up:\n{self.log.read_text()[-2000:]}")
+            time.sleep(0.1)
         uptime = float(Path("/proc/uptime").read_text().split()[0])
         self.pids = {}
         for pid in _descendants(self.proc.pid):
