@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .vocabulary import Vocabulary, load_vocabulary
+
 # Any dash people type between digit groups: hyphen, non-breaking hyphen, figure/en/em dash, bar, minus.
 _DASH = "\\-\u2010-\u2015\u2212"
 # Between digit groups: a dash, dot or slash, with spaces (any Unicode space) around it, or spaces alone.
@@ -37,6 +39,12 @@ _DATE = (
 )
 # A few words may stand between a birth cue and its date: "born on the 2nd ...", "DOB is ...".
 _FILLER = r"\s*[:#=\-]?\s*(?:(?:is|was|on|the|of|:)\s*){0,3}"
+_BIRTH_CUE = r"(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born)(?![a-z])"
+# A cue after its date, a few words on in the same sentence ("1/2/1980, when the owner was born"),
+# unless a date follows that cue (then the cue is that date's: "terminated 9/30, owner born 1/2/1980").
+# (A date right after a termination cue stays one: see PiiMasker._masked.)
+_GAP = r"[\s,:()\-\u2013\u2014]+"  # no sentence or clause end (. ; ! ?) in between
+_CUE_AFTER = rf"(?=(?:{_GAP}[a-z'\u2019]+){{0,10}}?{_GAP}{_BIRTH_CUE}(?!{_FILLER}{_DATE}))"
 
 _AT = r"(?:\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*|\s+at\s+)"
 _DOT = r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>)\s*|\s+dot\s+)"
@@ -47,7 +55,8 @@ _RULES: list[tuple[str, re.Pattern]] = [
     (
         "DATE_OF_BIRTH",
         re.compile(
-            rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born(?: on)?){_FILLER}{_DATE}",
+            rf"(?i)(?:\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born(?: on)?|b\.){_FILLER}{_DATE}"
+            rf"|(?<![\w/.\-])(?P<cue_after>{_DATE}){_CUE_AFTER})",
         ),
     ),
     (
@@ -123,9 +132,12 @@ def luhn_valid(digits: str) -> bool:
 
 
 class PiiMasker:
-    def __init__(self, kaiser_phones: Iterable[str] = (), kaiser_emails: Iterable[str] = ()):
+    def __init__(
+        self, kaiser_phones: Iterable[str] = (), kaiser_emails: Iterable[str] = (), termination_cues: Iterable[str] = ()
+    ):
         self._phones = {_digits(p) for p in kaiser_phones}
         self._emails = {e.lower() for e in kaiser_emails}
+        self._termination_cues = tuple(termination_cues)
 
     def _is_kaiser_contact(self, label: str, found: str) -> bool:
         return (label in ("PHONE", "ID_NUMBER") and _digits(found) in self._phones) or (
@@ -149,14 +161,22 @@ class PiiMasker:
 
     def _masked(self, label: str, match: re.Match) -> str:
         found = match.group()
-        if self._is_kaiser_contact(label, found):
+        if self._is_kaiser_contact(label, found) or self._is_termination_date(label, match):
             return found
         if label == "CARD_NUMBER" and not luhn_valid(re.sub(r"\D", "", found)):
             return "[ID_NUMBER]"
         return f"[{label}]"
 
+    def _is_termination_date(self, label: str, match: re.Match) -> bool:
+        """A date with a birth cue after it, but a termination cue right before it in its clause
+        ("coverage ended 10/31, the owner's birthday ...") is the termination date."""
+        if label != "DATE_OF_BIRTH" or match.groupdict().get("cue_after") is None:
+            return False
+        clause = re.split(r"[.;!?\n]", match.string[max(0, match.start() - 40) : match.start()])[-1].lower()
+        return any(cue in clause for cue in self._termination_cues)
+
     @classmethod
-    def for_knowledge(cls, knowledge) -> PiiMasker:
+    def for_knowledge(cls, knowledge, vocabulary: Vocabulary | None = None) -> PiiMasker:
         teams = knowledge.teams.values()
         # A quoted misprint of a Kaiser number is no personal data either: the assistant corrects it.
         return cls(
@@ -164,4 +184,5 @@ class PiiMasker:
             + [t["fax"] for t in teams if t.get("fax")]
             + [str(n) for t in teams for n in t.get("misprinted_numbers", [])],
             [e["address"] for t in teams for e in t.get("emails", [])],
+            (vocabulary or load_vocabulary()).termination_cues,
         )

@@ -240,6 +240,8 @@ def test_masking_twice_changes_nothing_more(masker, text):
         ("write to jane at gmail dot com", "write to [EMAIL]"),
         ("card 4111 1111 1111 1111", "card [CARD_NUMBER]"),
         ("card 4111 1111 1111 1112", "card [ID_NUMBER]"),  # no card (Luhn fails), still an identifier
+        ("1/2/1980, which is when the owner was born", "[DATE_OF_BIRTH], which is when the owner was born"),
+        ("owner b. 1/2/1980", "owner [DATE_OF_BIRTH]"),
     ],
 )
 def test_the_formats_found_unmasked_are_masked(masker, text, masked):
@@ -255,6 +257,8 @@ def test_the_formats_found_unmasked_are_masked(masker, text, masked):
         "write to amt at kp dot org",
         "the group terminated 9/30/2026 and renews 10/1",
         "Kaiser 2026 rates for 140 subscribers",
+        "terminated 9/30/2026, and the owner was born",  # the cue is no birth date's
+        "coverage ended 2026-10-31, the owner's birthday is next week",
     ],
 )
 def test_words_and_numbers_brokers_need_are_not_masked(masker, text):
