@@ -1,8 +1,15 @@
-"""Tracker -> Turn and Reply -> messages + slot events: the only place that knows both worlds."""
+"""Tracker -> Turn and Reply -> messages + slot events: the only place that knows both worlds.
+
+A payload ('/inform_region{"region": "oregon"}') is typed by whoever holds the socket, not chosen
+from our buttons: its entity values are checked against the knowledge before the domain sees them
+(a place or team the knowledge names, a bounded count, a real date) and any other value is dropped,
+so text chosen by a client never reaches the bot's words or a computation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import fields
 from typing import Any
@@ -11,7 +18,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from broker_faq import runtime
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
+from broker_faq.dates import find_dates
 
 # Every State field is a slot of the same name in domain.yml.
 STATE_SLOTS = tuple(f.name for f in fields(State))
@@ -26,11 +35,45 @@ def state_from(tracker: Tracker) -> State:
     return State(**values)
 
 
+# The longest entity value a payload may carry (the longest place or team name is far shorter).
+MAX_PAYLOAD_VALUE_CHARS = 80
+MAX_PAYLOAD_COUNT = 99_999
+
+
+def valid_payload_value(label: str, value: Any, today: dt.date) -> bool:
+    """Whether a payload's entity value is one the knowledge knows: a whole place or team name (or its
+    key), a count of at most MAX_PAYLOAD_COUNT in ASCII digits, or one real date and nothing else."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return False
+    value = str(value).strip()
+    if not value or len(value) > MAX_PAYLOAD_VALUE_CHARS:
+        return False
+    loaded = runtime.current()
+    if label == "region":
+        places = loaded.assistant.replies.places
+        found = places.find(value)
+        return places.place(value) is not None or (len(found) == 1 and found[0].text.strip(" ,.") == value.strip(" ,."))
+    if label == "team":
+        return value in loaded.knowledge.teams or loaded.knowledge.team_named(value) is not None
+    if label == "count":
+        return re.fullmatch(r"[0-9]{1,5}", value) is not None and int(value) <= MAX_PAYLOAD_COUNT
+    if label == "date":
+        dates = find_dates(value, today)
+        return len(dates) == 1 and (dates[0].start, dates[0].end) == (0, len(value))
+    return False  # nothing else is read from a payload by the domain
+
+
+def mentions_from(message: dict, today: dt.date) -> tuple[Mention, ...]:
+    entities = [e for e in message.get("entities") or [] if isinstance(e, dict)]
+    if (message.get("text") or "").startswith("/"):
+        entities = [e for e in entities if valid_payload_value(str(e.get("entity")), e.get("value"), today)]
+    return tuple(Mention(str(e.get("entity")), str(e.get("value", "")), e.get("start") or 0) for e in entities)
+
+
 def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
     message = tracker.latest_message or {}
-    mentions = tuple(
-        Mention(e["entity"], str(e.get("value", "")), e.get("start") or 0) for e in message.get("entities", [])
-    )
+    today = today or dt.date.today()
+    mentions = mentions_from(message, today)
     segments = tuple(
         Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
         for s in message.get("segments") or []
@@ -40,7 +83,7 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
         text=message.get("text") or "",
         mentions=mentions,
         state=state_from(tracker),
-        today=today or dt.date.today(),
+        today=today,
         segments=segments,
     )
 

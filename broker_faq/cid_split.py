@@ -137,6 +137,6 @@ WORD_NUMBERS = {
 
 def parse_count(text: str) -> int | None:
     digits = re.sub(r"[,\s]", "", text)
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # "²" is a digit to str.isdigit(), not to int()
         return int(digits)
     return WORD_NUMBERS.get(text.strip().lower())

@@ -30,6 +30,8 @@ MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
+# Dates further than this from today are typing errors or placeholders, not a group's dates.
+MAX_YEARS_AWAY = 100
 # Order matters only for readability: the patterns cannot match the same text.
 _PATTERNS = [
     re.compile(rf"\b{_YEAR}\s*-\s*(?P<mnum>\d{{1,2}})\s*-\s*(?P<day>\d{{1,2}})\b"),  # 2026-10-01
@@ -68,6 +70,8 @@ def find_dates(text: str, today: dt.date) -> list[DateMention]:
                 date = dt.date(year_value, month, int(parts["day"]))
             except ValueError:
                 continue  # 2/30/2026: not a date; keep looking
+            if abs(date.year - today.year) > MAX_YEARS_AWAY:
+                continue  # 12/31/9999: no date of a group's contract (and no deadline can be computed from it)
             found.append(DateMention(ParsedDate(date, year is None), match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
 
