@@ -135,6 +135,10 @@ class Stack:
             "TRACKER_DB": str(db),
             "WEB_PORT": str(web_port),
             "SERVE_LOG_DIR": str(workdir / "log"),
+            # The benchmark measures the servers at full speed (a 200-turn conversation, 64 at once from
+            # one client), not the rate limits in front of them (tests/live/test_rate_limit.py).
+            "RATE_LIMIT_SENDER": "off",
+            "RATE_LIMIT_ADDRESS": "off",
         }
         self.name, self.port, self.log = name, rasa_port, workdir / "serve.log"
         started = time.monotonic()

@@ -25,7 +25,7 @@ from rasa.core.lock_store import RedisLockStore
 from sanic import Sanic
 
 from broker_faq import runtime
-from channels import rasa_fixes
+from channels import rasa_fixes, rate_limit
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         output, sender = message.output_channel, message.sender_id
         if not valid_sender(sender):
             await _send(output, str(sender)[:128], BAD_ID_REPLY)
+            return
+        if await rate_limit.refused(message):  # too many from this conversation or address: told so
             return
         message.text = clean_text(message.text or "")
         if not message.text:

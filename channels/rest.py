@@ -12,6 +12,7 @@ from sanic.request import Request
 
 from .guard import guarded, lock_store_problem, store_problem, valid_sender
 from .rasa_fixes import freeze_loaded_objects
+from .rate_limit import install as install_rate_limits
 
 
 def _body(request: Request) -> dict:
@@ -37,6 +38,7 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Any) -> Blueprint:
         blueprint = super().blueprint(guarded(on_new_message))
         blueprint.listener("after_server_start")(freeze_loaded_objects)
+        install_rate_limits(blueprint)  # every request's client address; a refused REST message gets 429
 
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
