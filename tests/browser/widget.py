@@ -35,6 +35,13 @@ def ask(page: Page, question: str) -> None:
     expect(bot_messages(page)).not_to_have_count(before)
 
 
+def sign_in_to_console(page: Page) -> None:
+    page.goto(f"{WEB_URL}/console/")
+    page.get_by_label("Console token").fill(CONSOLE_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")

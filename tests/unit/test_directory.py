@@ -1,5 +1,6 @@
 """The agents' desk, domain side: the contact directory's filter and the type-ahead questions, both
 tolerant of typos and rendered from the knowledge file."""
+
 import pytest
 
 from broker_faq.directory import Directory, Suggestions
@@ -21,16 +22,19 @@ def test_the_directory_holds_every_team_of_both_regions_with_its_card(directory,
     assert csc.card["fax"] == "1-866-311-5974" and csc.card["source"]["section"] == "Consolidated Service Center (CSC)"
 
 
-@pytest.mark.parametrize("typed, first", [
-    ("ebs", "nw_employer_broker_service"),
-    ("consolidted", "nw_consolidated_service_center"),  # a typo
-    ("5500 report", "nw_employer_broker_service"),       # a need
-    ("dependents", "nw_consolidated_service_center"),
-    ("csc fax", "nw_consolidated_service_center"),
-    ("nw.kp.ebs", "nw_employer_broker_service"),         # part of an e-mail
-    ("2630", "nw_small_business_group"),                 # part of a number
-    ("member servces", "nw_member_services"),
-])
+@pytest.mark.parametrize(
+    "typed, first",
+    [
+        ("ebs", "nw_employer_broker_service"),
+        ("consolidted", "nw_consolidated_service_center"),  # a typo
+        ("5500 report", "nw_employer_broker_service"),  # a need
+        ("dependents", "nw_consolidated_service_center"),
+        ("csc fax", "nw_consolidated_service_center"),
+        ("nw.kp.ebs", "nw_employer_broker_service"),  # part of an e-mail
+        ("2630", "nw_small_business_group"),  # part of a number
+        ("member servces", "nw_member_services"),
+    ],
+)
 def test_the_filter_finds_a_team_by_name_acronym_need_number_or_email(directory, typed, first):
     assert directory.find(typed)[0].team == first
 
@@ -43,14 +47,17 @@ def test_nothing_unrelated_matches(directory):
     assert directory.find("acupuncture") == []
 
 
-@pytest.mark.parametrize("typed, topic", [
-    ("reinstat", "reinstatement"),
-    ("reinstatment", "reinstatement"),
-    ("how long does a sep", "separation_timeline"),
-    ("autopay", "stop_autopay"),
-    ("escalte", "escalation"),
-    ("5500", "escalation"),
-])
+@pytest.mark.parametrize(
+    "typed, topic",
+    [
+        ("reinstat", "reinstatement"),
+        ("reinstatment", "reinstatement"),
+        ("how long does a sep", "separation_timeline"),
+        ("autopay", "stop_autopay"),
+        ("escalte", "escalation"),
+        ("5500", "escalation"),
+    ],
+)
 def test_type_ahead_offers_the_topic_being_typed_typos_included(suggestions, typed, topic):
     assert suggestions.suggest(typed)[0].topic == topic
 

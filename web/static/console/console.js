@@ -1,43 +1,20 @@
-// Agent console: the broker chat plus, for each answer, what the assistant made of the question,
-// read from the token-protected transcript endpoint. Built with textContent only, with the DOM
-// helpers the widget uses too (../shared/dom.js, loaded first by index.html).
+// Agent console, answer details: the broker chat (the widget, inline) and, for each answer, what the
+// assistant made of the question, read from the console's transcript endpoint. Built with
+// textContent only, with the DOM helpers the widget uses too (../shared/dom.js); signing in, API
+// calls and copying are desk.js's.
 (() => {
   "use strict";
 
   const { el, describe } = window.KPDom;
-  const TOKEN_KEY = "kp-agent-console-token";
+  const desk = window.KPDesk;
   const POLL_MS = 2000; // Rasa saves a turn just after the bot's messages go out: look again soon
   const $ = (id) => document.getElementById(id);
   let sessionId = null;
-  let token = sessionStorage.getItem(TOKEN_KEY);
   let shown = "";
 
-  async function fetchTurns(withToken) {
-    const id = encodeURIComponent(sessionId || "-");
-    const response = await fetch(`/api/conversations/${id}`, {
-      headers: { Authorization: `Bearer ${withToken}` }, cache: "no-store",
-    });
-    if (response.status === 401) return null;
-    if (!response.ok) throw new Error(`transcript: HTTP ${response.status}`);
-    return (await response.json()).turns;
-  }
-
-  function showSignedIn(signedIn, error) {
-    $("sign-in").hidden = signedIn;
-    $("workspace").hidden = !signedIn;
-    $("sign-out").hidden = !signedIn;
-    $("sign-in-error").textContent = error || "";
-    if (!signedIn) {
-      token = null;
-      sessionStorage.removeItem(TOKEN_KEY);
-      shown = "";
-    }
-  }
-
   async function refresh() {
-    if (!token || !sessionId) return;
-    const turns = await fetchTurns(token);
-    if (turns === null) return showSignedIn(false, "Your sign-in is no longer valid. Sign in again.");
+    if (!desk.signedIn() || !sessionId) return;
+    const { turns } = await desk.get(`/api/conversations/${encodeURIComponent(sessionId)}`);
     const json = JSON.stringify(turns);
     if (json !== shown) { // redraw only on change, so focus on a copy button is not lost
       shown = json;
@@ -70,15 +47,7 @@
       item.append(el("pre", "turn-answer", text));
       const copy = el("button", "copy", "Copy answer");
       copy.type = "button";
-      copy.addEventListener("click", async () => {
-        try {
-          await navigator.clipboard.writeText(text);
-          $("copy-status").textContent = "Answer copied to the clipboard.";
-          copy.textContent = "Copied";
-        } catch {
-          $("copy-status").textContent = "Could not copy: the browser refused clipboard access.";
-        }
-      });
+      copy.addEventListener("click", () => desk.copy(text, copy, "Answer copied to the clipboard."));
       item.append(copy);
     }
     return item;
@@ -89,34 +58,14 @@
     $("turns").replaceChildren(...turns.slice().reverse().map(renderTurn));
   }
 
-  $("sign-in").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const candidate = $("token").value.trim();
-    try {
-      const turns = await fetchTurns(candidate);
-      if (turns === null) {
-        $("sign-in-error").textContent = "Sign-in failed: that token is not valid.";
-        return;
-      }
-      token = candidate;
-      sessionStorage.setItem(TOKEN_KEY, token);
-      $("token").value = "";
-      showSignedIn(true);
-      render(turns);
-    } catch (error) {
-      $("sign-in-error").textContent = `Sign-in failed: ${error.message}`;
-    }
+  document.addEventListener("kp-desk:signed-in", () => refresh().catch(desk.failed));
+  document.addEventListener("kp-desk:signed-out", () => {
+    shown = "";
+    render([]);
   });
-
-  $("sign-out").addEventListener("click", () => {
-    showSignedIn(false);
-    $("token").focus();
-  });
-
   document.addEventListener("kp-chat:update", (event) => {
     sessionId = event.detail.sessionId;
-    setTimeout(refresh, 400);
+    setTimeout(() => refresh().catch(desk.failed), 400);
   });
-  setInterval(() => { if (!document.hidden) refresh().catch(() => {}); }, POLL_MS);
-  showSignedIn(Boolean(token));
+  setInterval(() => { if (!document.hidden) refresh().catch(desk.failed); }, POLL_MS);
 })();
