@@ -9,23 +9,11 @@ import statistics
 import time
 import uuid
 
-import aiohttp
 import pytest
 import socketio
 
+from tests.live.flood import TOO_MANY, Client, new_sender, normal_load_idle_and_flooded, p95, run
 from tests.live.servers import running, texts
-
-TOO_MANY = "Too many messages at once: please wait a moment"
-TURNS = [
-    "hello",
-    "How do I terminate a small group contract in Oakland?",
-    "what about Oregon?",
-    "who handles billing questions?",
-    "what about California?",
-    "HQ in Oakland with 20 subscribers in San Diego, split?",
-    "what's the reinstatement deadline?",
-    "thanks",
-]
 
 
 @pytest.fixture(scope="module")
@@ -33,34 +21,6 @@ def limited(tmp_path_factory):
     """The assistant with its default limits (scripts/serve.sh, as `make run`)."""
     with running(tmp_path_factory.mktemp("rate-limit"), rasa_port=5131, actions_port=5181) as live:
         yield live
-
-
-def new_sender() -> str:
-    return f"limit-{uuid.uuid4().hex}"
-
-
-class Client:
-    """One client machine: its own source address, as many conversations as it likes."""
-
-    def __init__(self, url: str, source: str = "127.0.0.1", headers: dict | None = None):
-        self.url, self.source, self.headers = url, source, headers or {}
-
-    async def __aenter__(self):
-        connector = aiohttp.TCPConnector(local_addr=(self.source, 0), limit=0)
-        self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120))
-        return self
-
-    async def __aexit__(self, *_):
-        await self.session.close()
-
-    async def say(self, sender: str, text: str) -> tuple[int, list[dict], dict]:
-        body = {"sender": sender, "message": text}
-        async with self.session.post(self.url, json=body, headers=self.headers) as response:
-            return response.status, await response.json(content_type=None), dict(response.headers)
-
-
-def run(coroutine):
-    return asyncio.run(coroutine)
 
 
 def test_a_conversation_sending_too_fast_is_told_to_wait_with_429_then_served_again(limited):
@@ -137,63 +97,11 @@ def test_a_socketio_conversation_sending_too_fast_is_told_to_wait(limited):
     assert 3 <= sum(TOO_MANY in text for text in said) <= 4  # 60 at once (+ 1 a second)
 
 
-async def normal_conversations(url: str, conversations: int = 16) -> list[float]:
-    """Brokers: each conversation sends its turns one after another; the latency of every message."""
-    latencies = []
-
-    async def conversation(client: Client) -> None:
-        sender = new_sender()
-        for turn in TURNS:
-            start = time.monotonic()
-            status, messages, _ = await client.say(sender, turn)
-            latencies.append(time.monotonic() - start)
-            assert status == 200 and texts(messages), (status, messages)
-
-    async with Client(url) as client:
-        await asyncio.gather(*(conversation(client) for _ in range(conversations)))
-    return latencies
-
-
-async def flood_while(url: str, normal, waves_of: int = 100, every: float = 0.25, most: int = 4000) -> list[int]:
-    """One client machine (127.0.0.2) sending `waves_of` messages of as many new conversations every
-    `every` seconds (400 a second, the issue's 300 and more), for as long as the normal load lasts: at most
-    `most` messages, and never past 60 s."""
-    statuses: list[int] = []
-    async with Client(url, source="127.0.0.2") as flooder:
-
-        async def one() -> None:
-            status, _, _ = await flooder.say(new_sender(), "How do I terminate a small group contract?")
-            statuses.append(status)
-
-        task, sent, pending, deadline = asyncio.ensure_future(normal), 0, set(), time.monotonic() + 60
-        while not task.done() and sent < most and time.monotonic() < deadline:
-            pending |= {asyncio.ensure_future(one()) for _ in range(waves_of)}
-            sent += waves_of
-            await asyncio.sleep(every)
-        await asyncio.gather(*pending)
-        return [*statuses, *(await task)]
-
-
-def p95(values: list[float]) -> float:
-    return sorted(values)[int(0.95 * (len(values) - 1))]
-
-
 def test_a_flood_leaves_16_normal_conversations_within_2x_of_their_p95_on_an_idle_server(limited, record_figure):
-    async def measure():
-        await normal_conversations(limited.url, 4)  # warm up
-        idle = await normal_conversations(limited.url)
-        both = await flood_while(limited.url, normal_conversations(limited.url))
-        statuses = [s for s in both if isinstance(s, int)]
-        flooded = [s for s in both if isinstance(s, float)]
-        return idle, flooded, statuses
-
-    # The machine is shared (2 cores, other tests may run): a second try if the first is disturbed.
-    attempt, (idle, flooded, statuses) = 1, run(measure())
-    if p95(flooded) > 2 * p95(idle):
-        attempt, (idle, flooded, statuses) = 2, run(measure())
+    idle, flooded, statuses, attempt = normal_load_idle_and_flooded(limited.url)
     ratio = p95(flooded) / p95(idle)
     record_figure(
-        "rate limits, 16 conversations x 8 messages",
+        "rate limits (embedded), 16 conversations x 8 messages",
         f"p95 idle {1000 * p95(idle):.0f} ms, under a flood of {len(statuses)} messages from one address "
         f"({statuses.count(429)} refused with 429) {1000 * p95(flooded):.0f} ms, x{ratio:.2f} (try {attempt}); "
         f"median {1000 * statistics.median(idle):.0f} -> {1000 * statistics.median(flooded):.0f} ms",
