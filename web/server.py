@@ -90,7 +90,9 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
                 self.directory(arg("q"))
             elif path == "/api/compare" and self.signed_in():
                 self.compare(arg("topic"))
-            elif path in ("/api/directory", "/api/compare"):
+            elif path == "/api/topics" and self.signed_in():
+                self.topics()
+            elif path in ("/api/directory", "/api/compare", "/api/topics"):
                 return  # signed_in() answered 401
             elif path == "/":
                 self.send_response(HTTPStatus.FOUND)
@@ -126,6 +128,12 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             directory, _ = desk.current()
             teams = [{"team": e.team, "region": e.region, "card": e.card} for e in directory.find(typed)]
             self.json(HTTPStatus.OK, {"teams": teams})
+
+        def topics(self) -> None:
+            """The topics that can be compared (those answered by region), titled, in the knowledge's order."""
+            knowledge = runtime.current().knowledge
+            found = [{"topic": key, "title": t.title} for key, t in knowledge.topics.items() if t.answers]
+            self.json(HTTPStatus.OK, {"topics": found})
 
         def compare(self, topic: str) -> None:
             knowledge = runtime.current().knowledge

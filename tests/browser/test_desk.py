@@ -88,3 +88,40 @@ def test_screenshot_of_the_directory_filtered(page):
     filter_directory(page, "csc")  # the California Service Center and the Northwest's Consolidated one
     expect(teams).to_have_count(2)
     screenshot(page, "agent-directory")
+
+
+def open_comparison(page: Page, title: str):
+    sign_in_to_console(page)
+    page.get_by_role("tab", name="Both regions").click()
+    page.get_by_label("Topic", exact=True).select_option(label=title)
+    expect(page.locator("#compare-title")).to_have_text(title)
+    return page.get_by_role("region", name="California"), page.get_by_role(
+        "region", name="Northwest (Oregon and Southwest Washington)"
+    )
+
+
+def test_both_regions_answers_side_by_side_with_their_contacts_and_sources(page):
+    california, northwest = open_comparison(page, "Terminating a small group's contract")
+    expect(california).to_contain_text("Small Business Account Management Support Team")
+    expect(california).to_contain_text("800-790-4661, option 3")
+    expect(california.get_by_role("link", name="800-790-4661")).to_have_attribute("href", "tel:+18007904661")
+    expect(california).to_contain_text(
+        "Source: California Small Business Broker FAQ, “How do I help a small group terminate their contract?”"
+    )
+    expect(northwest).to_contain_text("503-813-2630, option 3")
+    expect(northwest).to_contain_text("Source: Northwest Small Business: Helpful Contacts")
+    # Next to each other: the same row, California on the left.
+    left, right = california.bounding_box(), northwest.bounding_box()
+    assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2
+    northwest.get_by_role("button", name="Copy the Northwest (Oregon and Southwest Washington) answer").click()
+    assert "503-813-2630, option 3" in page.evaluate("navigator.clipboard.readText()")
+
+
+def test_a_topic_one_source_is_silent_on_says_so_with_the_nearest_real_contact(page):
+    california, northwest = open_comparison(page, "Reinstating a terminated contract")
+    expect(california).to_contain_text("within 60 days of its termination date")
+    expect(northwest).to_contain_text("doesn't cover reinstating a terminated contract")
+    expect(northwest).to_contain_text("the nearest contact is")
+    expect(northwest).to_contain_text("Small Business Group")
+    expect(northwest).not_to_contain_text("60 days")
+    screenshot(page, "agent-both-regions")

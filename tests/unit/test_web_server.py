@@ -134,7 +134,7 @@ def test_the_server_refuses_to_start_without_a_long_enough_token():
         Settings({"AGENT_CONSOLE_TOKEN": "short"})
 
 
-@pytest.mark.parametrize("path", ["/api/directory?q=ebs", "/api/compare?topic=terminate_contract"])
+@pytest.mark.parametrize("path", ["/api/directory?q=ebs", "/api/compare?topic=terminate_contract", "/api/topics"])
 def test_the_directory_and_the_region_comparison_need_the_console_token(web_url, path):
     status, _, _ = get(f"{web_url}{path}")
     assert status == 401
@@ -156,6 +156,14 @@ def test_both_regions_of_a_topic_side_by_side_with_sources(web_url):
     ]
     assert "800-790-4661, option 3" in regions[0]["text"] and "503-813-2630, option 3" in regions[1]["text"]
     assert get(f"{web_url}/api/compare?topic=nonsense", TOKEN)[0] == 404
+
+
+def test_the_topics_to_compare_are_every_topic_answered_by_region_with_its_title(web_url, knowledge):
+    status, _, body = get(f"{web_url}/api/topics", TOKEN)
+    topics = json.loads(body)["topics"]
+    assert status == 200 and topics[0] == {"topic": "update_address", "title": knowledge.topics["update_address"].title}
+    assert [t["topic"] for t in topics] == [key for key, topic in knowledge.topics.items() if topic.answers]
+    assert "team_contact" not in [t["topic"] for t in topics]  # a team's card, not an answer by region
 
 
 def test_type_ahead_questions_are_public_and_ask_the_topic_directly(web_url):
