@@ -189,6 +189,25 @@ class Services:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# Rate limit per client address at the balancer (README, Deployment and Security): 5 requests a second
+# with bursts of 30 served at once (as the Rasa servers' RATE_LIMIT_ADDRESS), beyond that 429 at once,
+# in the assistant's own words. The machine's own address is not limited here (health checks, operators'
+# tools, as the servers do); the servers behind limit each conversation, and each client again by the
+# address nginx passes on (X-Forwarded-For: set, not appended to, so a client cannot choose its own).
+RATE_LIMIT = """\
+  map $remote_addr $rate_limited_client { 127.0.0.1 ""; ::1 ""; default $binary_remote_addr; }
+  limit_req_zone $rate_limited_client zone=per_client:10m rate=5r/s;
+  limit_req zone=per_client burst=30 nodelay;
+  limit_req_status 429;
+  error_page 429 = @too_many;
+  proxy_set_header X-Forwarded-For $remote_addr;"""
+TOO_MANY_REPLY = (
+    "{ default_type application/json; add_header Retry-After 1 always; return 429 "
+    """'[{"recipient_id": "", "text": "Too many messages at once: please wait a moment, then send your question """
+    """again."}]'; }"""
+)
+
+
 def nginx_conf(prefix: Path, rasa_ports: list[int]) -> str:
     """The load balancer of the README's Deployment section: every Rasa server behind port 5600;
     port 5690 sends everything to the first server only (the 1-server throughput baseline)."""
@@ -204,6 +223,7 @@ http {{
   fastcgi_temp_path {prefix}/nginx-fastcgi;
   uwsgi_temp_path {prefix}/nginx-uwsgi;
   scgi_temp_path {prefix}/nginx-scgi;
+{RATE_LIMIT}
   upstream rasa_servers {{
 {servers}
   }}
@@ -219,10 +239,12 @@ http {{
   proxy_next_upstream error timeout http_502;
   server {{
     listen 127.0.0.1:{NGINX_PORT};
+    location @too_many {TOO_MANY_REPLY}
     location / {{ proxy_pass http://rasa_servers; }}
   }}
   server {{
     listen 127.0.0.1:{NGINX_SINGLE_PORT};
+    location @too_many {TOO_MANY_REPLY}
     location / {{ proxy_pass http://rasa_single; }}
   }}
 }}
