@@ -173,9 +173,13 @@ class Assistant:
         r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
         reply = self._answer(turn, request, topic_key, covered, state, named_regions)
+        # "what about California?" after "CSC fax" asks the fax again, for the new region.
+        asked = request.details or (state.last_details or () if turn.intent in FOLLOW_UPS and not request.teams else ())
         # A named team's card already says what it handles; lead with the other details asked.
-        details = tuple(d for d in request.details if not (d == "handles" and reply.state.last_topic == TEAM_TOPIC))
+        details = tuple(d for d in asked if not (d == "handles" and reply.state.last_topic == TEAM_TOPIC))
         reply = r.with_lead(reply, details)
+        if not reply.state.requested:
+            reply = replace(reply, state=reply.state.with_updates(last_details=asked or None))
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
     def _answer(

@@ -63,16 +63,22 @@ class CountRoles:
 
     def of(self, following: str) -> str | None:
         """'subscribers', 'waived', 'staff' or None, from the words after a number (to the next comma)."""
-        clause = " " + re.sub(r"[^\w\s-]", " ", re.split(r"[,;.!?\n(]|\d", following.lower())[0]) + " "
-        for role, words in (("waived", self.waived), ("subscribers", self.subscribers), ("staff", self.headcount)):
-            if any(f" {w} " in clause or clause.startswith(f" {w}") for w in words):
-                return role
-        return None
+        clause = " " + re.sub(r"[^\w\s-]", " ", re.split(r"[,;.!?\n(]|\d|\s-\s", following.lower())[0]) + " "
+        # Enrolled or waived, whichever is said first ("11 of those employees are enrolled, the rest
+        # waived" counts the enrolled; "not enrolled" begins before "enrolled"); staff only without either
+        # ("40 staff enrolled" are subscribers).
+        found = [(at, rank, role) for rank, (role, words) in enumerate((("waived", self.waived),
+                                                                         ("subscribers", self.subscribers)))
+                 for w in words if (at := clause.find(f" {w} ")) >= 0]  # fmt: skip
+        if found:
+            return min(found)[2]
+        return "staff" if any(f" {w} " in clause for w in self.headcount) else None
 
 
 @dataclass(frozen=True)
 class SubscriberCount:
     count: Mention | None = None
+    unclear: tuple[str, ...] = ()  # several counts, none said of the place asked about: ask
     staff: int | None = None  # only staff were counted ...
     waived: int = 0  # ... and this many of them waived: at most staff - waived are subscribers
 
@@ -107,10 +113,23 @@ def subscriber_count(
             if total is None:
                 return SubscriberCount()
             return SubscriberCount(staff=total, waived=declined if declined < total else 0)
-    return SubscriberCount(_nearest(people, anchor, text)) if people else SubscriberCount()
+    if not people:
+        return SubscriberCount()
+    if anchor is not None and len(people) > 1 and not _in_clause_of(people, anchor, text):
+        # "the counts are 16 and 11, not sure which is which": never guess which belongs where.
+        return SubscriberCount(unclear=tuple(c.value for c in people))
+    return SubscriberCount(_nearest(people, anchor, text))
 
 
 CLAUSE_END = re.compile(r"[,;.!?\n]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
+
+
+def _clause(text: str, position: int) -> int:
+    return len(CLAUSE_END.findall(text, 0, position))
+
+
+def _in_clause_of(counts: list[Mention], anchor: Mention, text: str) -> list[Mention]:
+    return [c for c in counts if _clause(text, c.start) == _clause(text, anchor.start)]
 
 
 def _nearest(counts: list[Mention], anchor: Mention | None, text: str) -> Mention:
@@ -118,12 +137,7 @@ def _nearest(counts: list[Mention], anchor: Mention | None, text: str) -> Mentio
     else the closest."""
     if anchor is None:
         return counts[0]
-
-    def clause(position: int) -> int:
-        return len(CLAUSE_END.findall(text, 0, position))
-
-    same = [c for c in counts if clause(c.start) == clause(anchor.start)]
-    return min(same or counts, key=lambda c: abs(c.start - anchor.start))
+    return min(_in_clause_of(counts, anchor, text) or counts, key=lambda c: abs(c.start - anchor.start))
 
 
 WORD_NUMBERS = {

@@ -139,6 +139,16 @@ def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
             f"least {threshold} subscribers (people enrolled with Kaiser Permanente)."
         )
         return _decided(a, topic, state, body, rule.source)
+    if state.subscribers is None and count.unclear:
+        return a.ask(
+            state,
+            topic,
+            Ask.SUBSCRIBERS,
+            f"You gave {' and '.join(count.unclear)}: which is the number of Kaiser Permanente subscribers in "
+            f"{other.name}, the non-headquarters region? A group may need to separate when that number is at "
+            f"least {threshold}.",
+            tuple(Button(value, value) for value in count.unclear),
+        )
     if state.subscribers is None:
         note = (
             f"You gave {count.said()} there; the rule counts subscribers, the people enrolled with Kaiser Permanente. "
@@ -192,7 +202,8 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     place = a.places.place(state.region)
     if place is not None and place.region != "california":
         return a.nearest(topic, place, state)
-    said = termination_date(turn.words, turn.today, a.vocabulary.termination_cues, a.vocabulary.other_date_cues)
+    v = a.vocabulary
+    said = termination_date(turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues)
     parsed = said.date
     if said.unclear:
         dates = " or ".join(spell(d.date) for d in said.unclear)
@@ -239,7 +250,16 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             f"{days}-day window has passed ({-window.days_left} days ago). Contact the Account "
             f"Management Support team about the group's options."
         )
+    if said.request_on is not None:
+        result += " " + _request_day(said.request_on.date, window.last_day)
     return a.static(topic, state, prefix=result)
+
+
+def _request_day(day: dt.date, last_day: dt.date) -> str:
+    late = (day - last_day).days
+    if late > 0:
+        return f"A request on {spell(day)} would be {late} day{'s' if late > 1 else ''} too late: outside the window."
+    return f"A request on {spell(day)} is within the window."
 
 
 @computed("team_contact")

@@ -30,6 +30,7 @@ class State:
     other_locations: bool | None = None  # CID split: locations in the other California area too?
     subscribers: int | None = None  # CID split: subscribers at the non-headquarters area
     last_teams: tuple[str, ...] | None = None  # the teams the last answer gave: what "fax?" asks about
+    last_details: tuple[str, ...] | None = None  # the details last asked ("fax"): "what about California?" too
 
     def with_updates(self, **changes) -> State:
         return replace(self, **changes)

@@ -89,10 +89,15 @@ class TerminationDate:
 
     date: ParsedDate | None = None
     unclear: tuple[ParsedDate, ...] = ()
+    request_on: ParsedDate | None = None  # "they want to request reinstatement on 11/12": within the window?
 
 
 def termination_date(
-    text: str, today: dt.date, termination_cues: tuple[str, ...], other_cues: tuple[str, ...]
+    text: str,
+    today: dt.date,
+    termination_cues: tuple[str, ...],
+    other_cues: tuple[str, ...],
+    request_cues: tuple[str, ...] = (),
 ) -> TerminationDate:
     """The date tied to termination ("terminated 9/30", "effective 10/31", "coverage ended"), never
     one tied to something else (an e-mail's "Sent:", a renewal, a birthday). Of dates with no cue,
@@ -105,8 +110,10 @@ def termination_date(
         after = low[mention.end : min(found[i + 1].start if i + 1 < len(found) else len(low), mention.end + 40)]
         roles.append(_role(_last_clause(before), _first_clause(after), termination_cues, other_cues))
     terminations = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role == "termination")
+    requested = next((m.parsed for m, role in zip(found, roles, strict=True)
+                      if role == "other" and _cued(low, m, found, request_cues)), None)  # fmt: skip
     if len(terminations) == 1:
-        return TerminationDate(terminations[0])
+        return TerminationDate(terminations[0], request_on=requested)
     if terminations:
         return TerminationDate(unclear=tuple(terminations))
     plain = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role is None)
@@ -115,6 +122,13 @@ def termination_date(
     # Several dates, none tied to the termination: ask which (a renewal date beside an unmarked one
     # is no proof that the unmarked one is the termination date).
     return TerminationDate(unclear=tuple(plain))
+
+
+def _cued(low: str, mention: DateMention, found: list[DateMention], cues: tuple[str, ...]) -> bool:
+    """A cue in the clause just before the date ("want to request reinstatement on 11/12/2027")."""
+    earlier = [m.end for m in found if m.end <= mention.start]
+    before = _last_clause(low[max([*earlier, mention.start - 60, 0]) : mention.start])
+    return any(cue in before for cue in cues)
 
 
 def _role(before: str, after: str, termination_cues: tuple[str, ...], other_cues: tuple[str, ...]) -> str | None:

@@ -166,8 +166,8 @@ class Replies:
         home = {self.k.regions[t["region"]]["name"] for t in named}
         contacts = self.k.nearest_contact[place.region]
         body = (
-            f"The {names} serves {' and '.join(sorted(home))} groups, and my {place.name} source, "
-            f'"{self.k.source_title(region["source"])}", has no equivalent of it. For a group in '
+            f"The {names} serves {' and '.join(sorted(home))} groups; my {place.name} source, "
+            f'"{self.k.source_title(region["source"])}", doesn\'t list an equivalent. For a group in '
             f"{place.name}, the nearest contact is:"
         )
         sources = [Source(**self.k.teams[ref.team]["source"]) for ref in contacts]

@@ -26,6 +26,7 @@ class Vocabulary:
     headcount_words: tuple[str, ...]
     waived_words: tuple[str, ...]
     rule_question_cues: tuple[str, ...]
+    request_date_cues: tuple[str, ...]
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
@@ -64,4 +65,5 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         headcount_words=words("headcount_words"),
         waived_words=words("waived_words"),
         rule_question_cues=words("rule_question_cues"),
+        request_date_cues=words("request_date_cues"),
     )

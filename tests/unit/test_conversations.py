@@ -251,3 +251,23 @@ def test_cid_split_staff_less_those_who_waived_bound_the_subscribers(chat):
         "cid_split", "Main site in Irvine with 60 staff; the Palo Alto office has 18 staff but 16 of them waived."
     )
     assert "at most 2 Kaiser Permanente subscribers" in reply.text and "does not need to separate" in reply.text
+
+
+def test_a_reinstatement_request_day_is_checked_against_the_window(chat):
+    reply = chat.say(
+        "reinstatement",
+        "Terminated as of September 12, 2027. They want to request reinstatement "
+        "on November 12, 2027. Still within the window?",
+    )
+    assert "the last day to request reinstatement is November 11, 2027" in reply.text
+    assert "A request on November 12, 2027 would be 1 day too late" in reply.text
+
+
+def test_two_counts_not_said_of_their_places_get_a_question_back(chat):
+    reply = chat.say(
+        "cid_split",
+        "HQ is in Fresno and there's a SoCal office in Ontario. The subscriber counts "
+        "I was given are 16 and 11, not sure which is which. Separate?",
+    )
+    assert reply.text.startswith("You gave 16 and 11: which is") and not reply.text.startswith(("Yes", "No"))
+    assert [b.title for b in reply.buttons] == ["16", "11"]

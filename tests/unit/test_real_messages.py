@@ -65,7 +65,7 @@ def test_the_whole_phone_tree_when_asked(chat):
 def test_same_for_another_region_after_a_named_team_gives_that_regions_contact(chat):
     chat.say("team_contact", "EBS phone")
     reply = chat.say("inform_region", "same for a California group")
-    assert "has no equivalent" in reply.text and AMS in digits(reply.text)
+    assert "doesn't list an equivalent" in reply.text and AMS in digits(reply.text)
     assert "5038133613" not in digits(reply.text)
 
 
@@ -144,13 +144,21 @@ def test_two_dates_with_unclear_roles_get_a_question_back(chat):
 
 
 def test_csc_for_another_region_is_that_regions_team_of_the_same_name(chat):
-    chat.say("team_contact", "CSC fax")
+    chat.say("team_contact", "CSC phone")
     reply = chat.say("inform_region", "same for a Fresno group")
-    assert reply.text.startswith("For a group in Northern California, that is the California Service Center.")
-    assert CA_SERVICE in digits(reply.text) and "8668687220" not in digits(reply.text)
+    assert reply.text.startswith("Phone for the California Service Center: 800-790-4661, option 1.")
+    assert "For a group in Northern California, that is the California Service Center." in reply.text
+    assert "8668687220" not in digits(reply.text)
 
 
 def test_a_team_with_lines_for_several_purposes_shows_the_one_asked_about(chat):
     reply = chat.say("team_contact", "need the EBS email + SBG new sales line please")
     assert "E-mail for the Employer and Broker Service (EBS): nw.kp.ebs@kp.org." in reply.text
     assert "503-813-2630, option 2" in reply.text and "option 3" not in reply.text
+
+
+def test_a_region_switch_after_a_detail_asks_that_detail_again_for_the_new_region(chat):
+    chat.say("team_contact", "fax number for the Consolidated Service Center")
+    reply = chat.say("inform_region", "what about in California?")
+    assert "doesn't list a fax number for the California Service Center" in reply.text
+    assert CSC_FAX not in digits(reply.text)
