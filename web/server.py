@@ -7,7 +7,8 @@ server runs with (stores/events_reader.py), SQLite or PostgreSQL.
 
 Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
 AGENT_CONSOLE_TOKEN (required), SERVE_ENDPOINTS (endpoints.yml) and the variables it names
-(TRACKER_DB, or TRACKER_DB_HOST, ... in the production profile). It listens on 127.0.0.1 only.
+(TRACKER_DB, or TRACKER_DB_HOST, ... in the production profile), CONSOLE_AUDIT_LOG (where transcript
+views and exports are recorded, web/audit.py). It listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sqlalchemy as sa
 from broker_faq import runtime
 from broker_faq.directory import Directory, Suggestions
 from stores.events_reader import EventsReader
+from web.audit import AuditLog
 from web.transcript import conversation_turns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,7 @@ class Settings:
             raise SystemExit(f"AGENT_CONSOLE_TOKEN must be set, at least {MIN_TOKEN_LENGTH} characters")
         # The endpoints file the Rasa server runs with: its tracker store is the one read.
         self.endpoints = env.get("SERVE_ENDPOINTS", "endpoints.yml")
+        self.audit_log = ROOT / env.get("CONSOLE_AUDIT_LOG", "var/console-audit.log")
 
     def content_security_policy(self) -> str:
         # The pages run only their own scripts and talk only to this server and the Rasa server.
@@ -72,6 +75,7 @@ class Settings:
 
 def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPRequestHandler]:
     desk = Desk()
+    audit = AuditLog(settings.audit_log)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kp-broker-web"
@@ -99,7 +103,7 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
                 self.send_header("Location", "/demo/")
                 self.end_headers()
             elif match := CONVERSATION_PATH.fullmatch(path):
-                self.conversation(match.group(1))
+                self.conversation(match.group(1), arg("purpose"))
             elif path == "/vendor/socket.io.min.js":
                 self.file(SOCKET_IO_CLIENT)
             else:
@@ -144,7 +148,9 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             regions = [{"region": name, "text": r.text, "payload": r.payload} for name, r in answers.items()]
             self.json(HTTPStatus.OK, {"topic": topic, "title": knowledge.topics[topic].title, "regions": regions})
 
-        def conversation(self, sender_id: str) -> None:
+        def conversation(self, sender_id: str, purpose: str) -> None:
+            """A conversation's turns; `purpose` (view, copy, download) says what the transcript panel
+            reads it for, and every read is in the audit log with the agent's name."""
             if not self.signed_in():
                 return
             try:
@@ -153,7 +159,14 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
                 self.log_error("tracker store unreadable: %s", str(error).splitlines()[0])
                 self.json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the conversation store cannot be read now"})
                 return
+            if turns:
+                audit.transcript_read(self.agent, purpose, sender_id)
             self.json(HTTPStatus.OK, {"sender_id": sender_id, "turns": turns})
+
+        @property
+        def agent(self) -> str:
+            """Who is signed in, for the audit log."""
+            return "console token"
 
         def static(self, path: str) -> None:
             target = (STATIC / path.lstrip("/")).resolve()

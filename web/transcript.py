@@ -1,8 +1,11 @@
 """A conversation as the agent console shows it, from the events the tracker store holds
 (read by stores/events_reader.py, the same reader as the review report).
 
-A turn is one user message and everything up to the next: what NLU made of it, the region slot
-after it, and the bot's messages with their structured payloads.
+A turn is one user message and everything up to the next: when it was sent, what NLU made of it,
+the region slot after it, and the bot's messages, each with its time, its structured payload and, for
+an answer, its sources. Texts are as the store holds them: personal data masked
+(stores/masking_sql.py). Times are the events' own (seconds since the epoch), the same number on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def turns(events: Iterable[StoredEvent]) -> list[dict]:
         elif stored.type_name == "user":
             result.append(user_turn(event))
         elif stored.type_name == "bot" and result:
-            result[-1]["bot"].append({"text": event.get("text"), "custom": (event.get("data") or {}).get("custom")})
+            result[-1]["bot"].append(bot_message(event))
         if result:
             result[-1]["region"] = region
     return result
@@ -48,3 +51,10 @@ def user_turn(event: dict) -> dict:
         "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities", [])],
         "bot": [],
     }
+
+
+def bot_message(event: dict) -> dict:
+    custom = (event.get("data") or {}).get("custom")
+    answer = custom if isinstance(custom, dict) and custom.get("type") == "answer" else {}
+    sources = [{"document": s.get("document"), "section": s.get("section")} for s in answer.get("sources", [])]
+    return {"time": event.get("timestamp"), "text": event.get("text"), "custom": custom, "sources": sources}

@@ -3,10 +3,19 @@ Debian's Chromium driven headless by Playwright (browser downloads are impossibl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.widget import ACTIONS_PORT, CONSOLE_TOKEN, RASA_PORT, REPLY_TIMEOUT_MS, WEB_PORT, WEB_URL
+from tests.browser.widget import (
+    ACTIONS_PORT,
+    CONSOLE_TOKEN,
+    RASA_PORT,
+    REPLY_TIMEOUT_MS,
+    WEB_PORT,
+    WEB_URL,
+)
 from tests.live.servers import running
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,15 +33,22 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("serve")
     with running(
-        tmp_path_factory.mktemp("serve"),
+        workdir,
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         web_port=WEB_PORT,
         components=("actions", "rasa", "web"),
-        env={"AGENT_CONSOLE_TOKEN": CONSOLE_TOKEN},
+        env={"AGENT_CONSOLE_TOKEN": CONSOLE_TOKEN, "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log")},
     ) as live:
         yield live
+
+
+@pytest.fixture
+def audit_log(assistant) -> Path:
+    """The web server's record of transcript views and exports (web/audit.py)."""
+    return assistant.workdir / "console-audit.log"
 
 
 # One browser per test module, not per session: Playwright's sync API keeps an event loop running in

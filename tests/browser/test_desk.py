@@ -1,9 +1,14 @@
 """The agents' desk in the console: the contact directory of both regions, filtered as the agent types
-(typos included), every number and e-mail a link with a copy button."""
+(typos included), every number and e-mail a link with a copy button; both regions' answers side by
+side; a conversation's transcript for the record, personal data masked as stored."""
+
+import json
+import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.widget import screenshot, sign_in_to_console
+from tests.browser.widget import ask, screenshot, sign_in_to_console
 
 CSC_DETAILS = [
     "1-866-868-7220",
@@ -125,3 +130,55 @@ def test_a_topic_one_source_is_silent_on_says_so_with_the_nearest_real_contact(p
     expect(northwest).to_contain_text("Small Business Group")
     expect(northwest).not_to_contain_text("60 days")
     screenshot(page, "agent-both-regions")
+
+
+PII_QUESTION = (
+    "My SSN is 123-45-6789, call me at 415-555-0134 or jane.doe@example.com. "
+    "How do I terminate a California small group contract?"
+)
+ORIGINALS = ["123-45-6789", "415-555-0134", "jane.doe@example.com", "6789", "0134", "jane.doe"]
+
+
+def assert_a_masked_transcript(text: str, conversation_id: str) -> None:
+    assert f"Broker assistant conversation {conversation_id}" in text
+    lines = text.splitlines()
+    [asked] = [line for line in lines if "] Broker: " in line]
+    assert re.fullmatch(
+        r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Broker: My SSN is \[SSN\], call me at \[PHONE\] or \[EMAIL\]\. .*", asked
+    )
+    assert re.search(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Assistant: \S", text, re.M)
+    assert "    To help a California small group terminate its contract" in text
+    assert "    Phone: 800-790-4661, option 3" in text
+    assert (
+        "    (answer: topic terminate_contract, region California; source: California Small Business Broker FAQ, "
+        "“How do I help a small group terminate their contract?”)"
+    ) in text
+    assert not [original for original in ORIGINALS if original in text]
+
+
+def test_a_transcript_is_shown_copied_and_downloaded_with_times_sources_and_pii_masked_as_stored(page, audit_log):
+    sign_in_to_console(page)
+    ask(page, PII_QUESTION)
+    expect(page.locator(".turn").first).to_contain_text("terminate_contract")  # stored and read back
+    conversation_id = page.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+
+    page.get_by_role("tab", name="Transcript").click()
+    expect(page.get_by_label("Conversation id")).to_have_value(conversation_id)  # the chat beside it
+    page.get_by_role("button", name="Show transcript").click()
+    shown = page.get_by_label("Transcript text")
+    expect(shown).to_contain_text("Broker: My SSN is [SSN]")
+    assert_a_masked_transcript(shown.inner_text(), conversation_id)
+
+    page.get_by_role("button", name="Copy as text").click()
+    expect(page.get_by_role("status").filter(has_text="Transcript copied")).to_have_count(1)
+    assert_a_masked_transcript(page.evaluate("navigator.clipboard.readText()"), conversation_id)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download .txt").click()
+    assert download.value.suggested_filename.startswith(f"transcript-{conversation_id}-")
+    assert_a_masked_transcript(Path(download.value.path()).read_text(encoding="utf-8"), conversation_id)
+
+    records = [json.loads(line) for line in audit_log.read_text().splitlines()]
+    mine = [(r["agent"], r["action"]) for r in records if r["conversation"] == conversation_id]
+    assert mine == [("console token", action) for action in ("details", "view", "copy", "download")]
+    assert not [original for original in ORIGINALS if original in audit_log.read_text()]

@@ -59,6 +59,11 @@ def test_the_console_transcript_of_a_conversation_held_in_postgresql(console, se
     answer = next(m["custom"] for m in first["bot"] if m["custom"])
     assert answer["type"] == "answer" and answer["region"] == "Northern California" and answer["sources"]
     assert AMT_LINE in "\n".join(m["text"] or "" for m in first["bot"])
+    # The transcript's times and sources, as on SQLite (tests/browser/test_desk.py): each message's own.
+    assert all(first["time"] <= m["time"] <= second["time"] for m in first["bot"])
+    assert next(m["sources"] for m in first["bot"] if m["custom"]) == [
+        {"document": s["document"], "section": s["section"]} for s in answer["sources"]
+    ]
     assert OREGON_LINE in "\n".join(m["text"] or "" for m in second["bot"])
 
 

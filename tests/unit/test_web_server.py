@@ -12,6 +12,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from stores.events_reader import EventsReader
+from web.audit import AuditLog
 from web.server import Settings, make_handler
 from web.transcript import conversation_turns
 
@@ -34,6 +35,7 @@ def write_events(db_path, sender_id, events):
         )
 
 
+SOURCE = {"document": "California Small Business Broker FAQ", "file": "000.txt", "section": "Terminating"}
 CONVERSATION = [
     {"event": "action", "name": "action_listen"},
     {
@@ -45,14 +47,19 @@ CONVERSATION = [
             "entities": [{"entity": "region", "value": "LA", "start": 22}],
         },
     },
-    {"event": "bot", "text": "Call us.", "data": {"custom": {"type": "answer", "region": "California"}}},
+    {
+        "event": "bot",
+        "text": "Call us.",
+        "timestamp": 2.5,
+        "data": {"custom": {"type": "answer", "region": "California", "sources": [SOURCE]}},
+    },
     {"event": "slot", "name": "region", "value": "california"},
     {"event": "user", "text": "thanks", "parse_data": {"intent": {"name": "thank", "confidence": 0.9}}},
     {"event": "bot", "text": "You're welcome.", "data": {}},
 ]
 
 
-def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_messages(tmp_path):
+def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_messages_with_times_and_sources(tmp_path):
     write_events(tmp_path / "t.db", "abc", CONVERSATION)
     first, second = conversation_turns(store(tmp_path / "t.db"), "abc")
     assert first == {
@@ -61,16 +68,25 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
         "intent": "terminate_contract",
         "confidence": 0.97,
         "entities": [{"entity": "region", "value": "LA"}],
-        "bot": [{"text": "Call us.", "custom": {"type": "answer", "region": "California"}}],
+        "bot": [
+            {
+                "time": 2.5,
+                "text": "Call us.",
+                "custom": {"type": "answer", "region": "California", "sources": [SOURCE]},
+                "sources": [{"document": "California Small Business Broker FAQ", "section": "Terminating"}],
+            }
+        ],
         "region": "california",
     }
-    assert second["region"] == "california" and second["bot"] == [{"text": "You're welcome.", "custom": None}]
+    assert second["region"] == "california"
+    assert second["bot"] == [{"time": None, "text": "You're welcome.", "custom": None, "sources": []}]
     assert conversation_turns(store(tmp_path / "t.db"), "someone-else") == []
     assert conversation_turns(store(tmp_path / "missing.db"), "abc") == []
 
 
-def serve(events: EventsReader):
-    settings = Settings({"WEB_PORT": "0", "RASA_URL": "http://localhost:5999", "AGENT_CONSOLE_TOKEN": TOKEN})
+def serve(events: EventsReader, audit_log=None):
+    env = {"WEB_PORT": "0", "RASA_URL": "http://localhost:5999", "AGENT_CONSOLE_TOKEN": TOKEN}
+    settings = Settings({**env, "CONSOLE_AUDIT_LOG": str(audit_log or events.sqlite_file.with_suffix(".audit"))})
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, events))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -107,13 +123,25 @@ def test_with_the_token_the_transcript_is_served_uncached(web_url):
 
 
 def test_a_store_that_cannot_be_read_gets_a_clear_503_not_a_dropped_connection():
-    server = serve(EventsReader("postgresql://nobody:secret@127.0.0.1:9/tracker"))  # nothing listens on 9
+    server = serve(EventsReader("postgresql://nobody:secret@127.0.0.1:9/tracker"), "/nonexistent/audit")  # no port 9
     try:
         status, _, body = get(f"http://127.0.0.1:{server.server_port}/api/conversations/abc", TOKEN)
     finally:
         server.shutdown()
         server.server_close()
     assert status == 503 and "cannot be read" in json.loads(body)["error"] and "secret" not in body
+
+
+def test_each_transcript_read_is_in_the_audit_log_with_who_and_what_never_the_text(web_url, tmp_path):
+    for purpose in ("view", "copy", "download", "", ""):  # the details panel polls: recorded once
+        assert get(f"{web_url}/api/conversations/abc?purpose={purpose}", TOKEN)[0] == 200
+    get(f"{web_url}/api/conversations/nobody?purpose=view", TOKEN)  # no such conversation: nothing read
+    get(f"{web_url}/api/conversations/abc?purpose=view", "wrong")  # refused: nothing read
+    entries = AuditLog(tmp_path / "t.audit").entries()
+    assert [(e["agent"], e["action"], e["conversation"]) for e in entries] == [
+        ("console token", action, "abc") for action in ("view", "copy", "download", "details")
+    ]
+    assert all(e["time"] > 1.7e9 for e in entries) and "terminate" not in (tmp_path / "t.audit").read_text()
 
 
 @pytest.mark.parametrize("path", ["/../endpoints.yml", "/%2e%2e/%2e%2e/endpoints.yml", "/widget/../../server.py"])
