@@ -182,3 +182,31 @@ def test_a_transcript_is_shown_copied_and_downloaded_with_times_sources_and_pii_
     mine = [(r["agent"], r["action"]) for r in records if r["conversation"] == conversation_id]
     assert mine == [("console token", action) for action in ("details", "view", "copy", "download")]
     assert not [original for original in ORIGINALS if original in audit_log.read_text()]
+
+
+def test_a_topic_is_found_by_question_with_the_keyboard_alone_typos_included(page):
+    sign_in_to_console(page)
+    page.get_by_role("tab", name="Both regions").click()
+    box = page.get_by_role("combobox", name="Find a topic by question")
+    box.focus()
+    page.keyboard.type("reinstatment", delay=30)  # a typo
+    topics = page.get_by_role("listbox", name="Topics")
+    options = topics.get_by_role("option")
+    expect(options.first).to_have_text("What is the reinstatement deadline after termination?")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    assert options.count() <= 5
+    page.keyboard.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", options.first.get_attribute("id"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#compare-title")).to_have_text("Reinstating a terminated contract")
+    expect(page.get_by_role("region", name="California")).to_contain_text("within 60 days")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_be_focused()
+
+    page.keyboard.type("autopay", delay=30)
+    expect(options.first).to_be_visible()
+    page.keyboard.press("Escape")  # closes the list, keeps the text
+    expect(topics).to_be_hidden()
+    expect(box).to_have_value("autopay")
+    expect(box).to_have_attribute("aria-expanded", "false")

@@ -1,7 +1,7 @@
 // Both regions side by side: one topic's California and Northwest answers next to each other (the
 // region's own answer, or its source's honest silence with the nearest real contact), each with its
 // contact cards and sources, from GET /api/compare?topic= (Assistant.side_by_side). The topic is
-// chosen from the list (GET /api/topics), from the type-ahead, or from an answer's details.
+// chosen from the list (GET /api/topics) or by a question from the type-ahead (../shared/typeahead.js).
 (() => {
   "use strict";
 
@@ -69,15 +69,21 @@
     $("compare-topic").value = chosen;
   }
 
-  // Another part of the console (an answer's details, the type-ahead) asks for a topic's comparison.
-  async function compare(topic) {
-    desk.showPanel("panel-compare");
+  // A question from the type-ahead: its topic compared, if it is answered by region.
+  async function chosen(suggestion) {
     await loadTopics();
-    await show(topic);
-    $("compare-title").focus();
+    const comparable = Array.from($("compare-topic").options).some((option) => option.value === suggestion.topic);
+    $("compare-note").textContent = comparable ? "" : `“${suggestion.question}” is not answered by region: see the contact directory.`;
+    if (comparable) await show(suggestion.topic);
   }
 
-  $("compare-topic").addEventListener("change", () => show($("compare-topic").value).catch(desk.failed));
+  window.KPTypeahead.attach($("compare-find"), {
+    label: "Topics", onChoose: (suggestion) => chosen(suggestion).catch(desk.failed),
+  });
+  $("compare-topic").addEventListener("change", () => {
+    $("compare-note").textContent = "";
+    show($("compare-topic").value).catch(desk.failed);
+  });
   document.addEventListener("kp-desk:tab", (event) => {
     if (event.detail.panel === "panel-compare" && desk.signedIn()) loadTopics().catch(desk.failed);
   });
@@ -85,6 +91,4 @@
     topicsLoaded = false;
     show("").catch(desk.failed);
   });
-
-  window.KPCompare = Object.freeze({ compare: (topic) => compare(topic).catch(desk.failed) });
 })();

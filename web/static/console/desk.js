@@ -110,11 +110,7 @@
     });
   }
 
-  function showPanel(panelId) {
-    selectTab(tabs().find((tab) => tab.getAttribute("aria-controls") === panelId), false);
-  }
-
-  window.KPDesk = Object.freeze({ get, failed, copy, copyButton, showPanel, signedIn: () => Boolean(token) });
+  window.KPDesk = Object.freeze({ get, failed, copy, copyButton, signedIn: () => Boolean(token) });
 
   document.addEventListener("DOMContentLoaded", () => {
     selectTab(tabs()[0], false);
