@@ -3,7 +3,13 @@
 - Bad input gets a clear reply: empty text, text over the limit, control characters.
 - Personal data is masked before anything reads it (broker_faq.pii): the NLU never takes a date
   of birth for a termination date, and nothing downstream can store or log it.
-- Conversation ids must look random (the widget's are); short guessable ones are refused.
+- Conversation ids must look random (the widget's are); short guessable ones are refused. A
+  message id (the client's, for handling each message once: rasa_fixes.py) must look like one too,
+  else the message gets a new one.
+- What a client adds to a message is not kept: its metadata (the product reads none; Rasa stored it
+  unmasked in the user event and the session's metadata slot) is dropped, so nothing it carries is
+  stored, logged or held in memory; REST's client-chosen input channel name is replaced by the
+  channel's (channels/rest.py).
 - No silence: if processing sends nothing (action server down or too slow, an exception), the
   broker still gets a reply with real contacts from the knowledge file.
 - A failing tracker store is refused loudly, instead of Rasa's silent switch to an empty or
@@ -17,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +39,10 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+# Metadata keys a client may send that the product reads: none. (A key added here is kept, its value
+# masked by the tracker store like everything else it writes.)
+CLIENT_METADATA_KEYS: frozenset[str] = frozenset()
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 EMPTY_REPLY = "Your message looks empty. What would you like to know about a small-business group?"
@@ -49,6 +60,23 @@ def clean_text(text: str) -> str:
 
 def valid_sender(sender_id: Any) -> bool:
     return isinstance(sender_id, str) and SENDER_ID.fullmatch(sender_id) is not None
+
+
+def valid_message_id(message_id: Any) -> bool:
+    return isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id) is not None
+
+
+def client_metadata(metadata: Any) -> dict | None:
+    """What is kept of a client's metadata: the keys the product reads (none), short strings only."""
+    if not isinstance(metadata, dict):
+        return None
+    kept = {k: v for k, v in metadata.items() if k in CLIENT_METADATA_KEYS and isinstance(v, str) and len(v) <= 200}
+    return kept or None
+
+
+def stored_text(text: str) -> str:
+    """A message as the assistant reads and stores it: cleaned and masked (what the widget may keep)."""
+    return runtime.current().masker.mask(clean_text(text))
 
 
 class CountingOutput:
@@ -106,6 +134,9 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
 
     async def handle(message: UserMessage) -> None:
         output, sender = message.output_channel, message.sender_id
+        message.metadata = client_metadata(message.metadata)
+        if not valid_message_id(message.message_id):
+            message.message_id = uuid.uuid4().hex
         if not valid_sender(sender):
             await _send(output, str(sender)[:128], BAD_ID_REPLY)
             return

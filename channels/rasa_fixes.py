@@ -12,18 +12,42 @@
 - Once the model is loaded, the objects it left (hundreds of MB of them) are moved out of the
   garbage collector's view (`gc.freeze`). Otherwise every full collection walked them all: a pause
   of 250-290 ms for every conversation in flight, several times a minute under load.
+- A failing custom action is logged as one line, the action, the conversation id and the error
+  (HTTP status or exception class). Rasa logged the action server's reply with a traceback, and
+  rasa_sdk's 500 reply is the whole tracker: one failing message after a long conversation wrote
+  300 KB of conversation to the log. The turn goes on as Rasa's own handler lets it (no events
+  from the action; the channel guard's reply with real contacts). The log filter of
+  private_logs.py is installed here too.
+- A message is handled once per conversation and message id. The channels give each message the
+  id its client sent (the widget, a REST client, nginx's request id) or a new one; a message whose
+  id the conversation already holds, because the client or the load balancer sent it again after a
+  lost connection or a dead server, gets the replies stored after it, without being understood,
+  acted on or stored again. The check runs where Rasa already holds the conversation's lock and
+  has read its tracker, so a repeat waits for the first to finish and costs no extra read.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from typing import Any
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions import action
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.data import TrainingType
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import ClientResponseError
+
+from . import private_logs
+
+logger = logging.getLogger(__name__)
 
 _RESPONSE_SCHEMA = action.RemoteAction.action_response_format_spec()
 _VALIDATOR_CLASS = validators.validator_for(_RESPONSE_SCHEMA)
@@ -45,11 +69,73 @@ def validate_action_result(_remote_action: action.RemoteAction, result: dict[str
     return True
 
 
+_rasa_remote_action_run = action.RemoteAction.run
+
+
+async def run_remote_action(
+    self: action.RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+) -> list:
+    """RemoteAction.run, a failure logged as one line without the request or the reply."""
+    try:
+        return await _rasa_remote_action_run(self, output_channel, nlg, tracker, domain)
+    except action.ActionExecutionRejection:
+        raise  # Rasa's own answer to it (another action) is no failure
+    except RasaException as err:
+        cause = err.__cause__ or err
+        reason = f"HTTP {cause.status}" if isinstance(cause, ClientResponseError) else cause.__class__.__name__
+        logger.error("Custom action '%s' failed for conversation %s: %s", self.name(), tracker.sender_id, reason)
+        return []
+
+
+def stored_replies(tracker: DialogueStateTracker, message_id: str | None) -> list[dict] | None:
+    """The bot messages stored after the user message with this id, or None if there is none."""
+    found = None
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if found is not None:
+                break
+            if message_id and event.message_id == message_id:
+                found = []
+        elif found is not None and isinstance(event, BotUttered):
+            found.append(event.message())
+    return found
+
+
+_rasa_handle_message = MessageProcessor.handle_message
+
+
+async def handle_message_once(self: MessageProcessor, message: UserMessage) -> list | None:
+    """MessageProcessor.handle_message (Rasa 3.6: log the message on its tracker, predict and run
+    actions, save), except that a message whose id the conversation holds is answered with the
+    replies stored after it and changes nothing."""
+    if self.model_metadata.training_type == TrainingType.NLU:
+        return await _rasa_handle_message(self, message)
+    tracker = await self.fetch_tracker_and_update_session(message.sender_id, message.output_channel, message.metadata)
+    replies = stored_replies(tracker, message.message_id)
+    if replies is not None:
+        logger.info("Message %s of conversation %s was handled before: its replies sent again", message.message_id,
+                    message.sender_id)  # fmt: skip
+        for reply in replies:
+            await message.output_channel.send_response(message.sender_id, reply)
+    else:
+        await self._handle_message_with_tracker(message, tracker)  # what log_message does, unsaved
+        tracker = await self.run_action_extract_slots(message.output_channel, tracker)
+        await self._run_prediction_loop(message.output_channel, tracker)
+        await self.run_anonymization_pipeline(tracker)
+        await self.save_tracker(tracker)
+    if isinstance(message.output_channel, CollectingOutputChannel):
+        return message.output_channel.messages
+    return None
+
+
 def apply() -> None:
     """Apply the changes above (idempotent). The garbage-collection freeze is a server listener,
     registered by the REST channel (channels/rest.py)."""
     action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
     action.RemoteAction._validate_action_result = validate_action_result
+    action.RemoteAction.run = run_remote_action  # type: ignore[method-assign]
+    MessageProcessor.handle_message = handle_message_once  # type: ignore[method-assign]
+    private_logs.install()
 
 
 async def freeze_loaded_objects(*_: Any) -> None:

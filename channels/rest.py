@@ -1,18 +1,34 @@
 """Rasa's REST channel (/webhooks/rest/webhook) behind the guard, with request validation and a
-health check. Rasa's own answers a malformed body with a 500 or an empty list."""
+health check. Rasa's own answers a malformed body with a 500 or an empty list.
+
+The body is {"sender", "message", "message_id"}: `message_id` (8 to 128 letters, digits, '-' or '_')
+names the message, so that sending it again (after a timeout, a lost connection, or by the load
+balancer after a server died) returns the stored reply instead of acting twice (rasa_fixes.py);
+without one, the X-Request-ID header (nginx sets it, the same for each retry of a request) names it,
+else the server makes one. What else a client sends is not kept: Rasa stored `input_channel` and
+`metadata` as given, whatever their size; the input channel is now "rest", metadata is dropped
+(channels/guard.py), and the body is at most 64 KB (channels/limits.py).
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from .guard import guarded, lock_store_problem, store_problem, valid_sender
+from .guard import guarded, lock_store_problem, store_problem, valid_message_id, valid_sender
+from .limits import cap_request_size
 from .rasa_fixes import freeze_loaded_objects
 from .rate_limit import install as install_rate_limits
+
+# The message id of the request being handled: read with the body, given to its UserMessage (Rasa's
+# REST handler builds that itself, without one). Set for every message, so never left from another.
+_message_id: ContextVar[str | None] = ContextVar("rest_message_id", default=None)
 
 
 def _body(request: Request) -> dict:
@@ -30,13 +46,31 @@ class GuardedRestInput(RestInput):
         return sender
 
     def _extract_message(self, request: Request) -> str:
-        message = _body(request).get("message")
+        body = _body(request)
+        message, message_id = body.get("message"), body.get("message_id")
         if not isinstance(message, str):
             raise InvalidUsage("'message' must be a string")
+        if message_id is not None and not valid_message_id(message_id):
+            raise InvalidUsage("'message_id' must be 8 to 128 letters, digits, '-' or '_'")
+        request_id = request.headers.get("x-request-id")
+        _message_id.set(message_id or (request_id if valid_message_id(request_id) else None))
         return message
 
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()  # never the client's word for it
+
+    def get_metadata(self, request: Request) -> None:
+        return None  # the product reads none (channels/guard.py)
+
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(guarded(on_new_message))
+        handle = guarded(on_new_message)
+
+        async def with_message_id(message: UserMessage) -> None:
+            message.message_id = _message_id.get() or message.message_id
+            await handle(message)
+
+        blueprint = super().blueprint(with_message_id)
+        blueprint.listener("before_server_start")(cap_request_size)
         blueprint.listener("after_server_start")(freeze_loaded_objects)
         install_rate_limits(blueprint)  # every request's client address; a refused REST message gets 429
 

@@ -13,18 +13,69 @@ present. For an answer, `text` is what the payload does not carry: the payload's
 writes beside the cards and the sources (the widget draws those from the payload); no text is parsed
 back. REST clients are not affected: their replies are Rasa's (the
 text, then the payload as a separate `custom` message), and so is what the tracker stores.
+
+The channel's events are the project's own (Rasa's blueprint is not used), for what Rasa 3.6 leaves open:
+- Origins: a browser page may connect only from an origin the Rasa server's CORS allows (`--cors`,
+  which scripts/serve.sh sets to the web server's) or the server's own, over websocket and polling
+  alike; Rasa allowed any.
+- Sessions (channels/sessions.py): `session_request` joins the conversation its session token names,
+  or a new one the server makes; `session_confirm` answers {"session_id", "session_token"}. A message
+  goes to the socket's own conversation only; one naming another `session_id` is refused.
+- Messages: `user_uttered` is {"message": text, "message_id": the client's id, "session_id"}; its
+  acknowledgement is {"message_id", "text": the message as stored (cleaned, masked), "session_token":
+  a fresh one}, which is what the widget keeps. A message that is not text gets a clear reply;
+  metadata is not read (Rasa's raised on metadata that was not JSON).
+- Size: a socket.io message or polling request over 64 KB is refused, as REST bodies are.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint
+from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from socketio import AsyncServer
 
-from .guard import guarded
+from .guard import guarded, stored_text, valid_message_id
+from .limits import MAX_BODY_BYTES
+from .sessions import SessionTokens, load_key
+
+logger = logging.getLogger(__name__)
+
+NOT_TEXT_REPLY = "I can only read text messages. Please type your question."
+BAD_SESSION_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
+
+
+def widget_origins(app: Sanic) -> list[str] | str:
+    """The origins the server's CORS allows (Rasa's `--cors`): a list ([] for none), or "*" for any."""
+    origins: list[str] = []
+    for _, options in getattr(getattr(app.ctx, "sanic_cors", None), "resources", []) or []:
+        value = options.get("origins") or []
+        origins += [value] if isinstance(value, str) else [str(origin) for origin in value]
+    if any(origin in ("*", ".*") for origin in origins):
+        return "*"
+    return [origin for origin in origins if origin]
+
+
+def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
+    """A browser's connection (it sends Origin) from an allowed origin or the server's own; clients
+    that send no Origin are no web page, and CORS does not concern them."""
+    origin = environ.get("HTTP_ORIGIN")
+    if not origin or allowed == "*":
+        return True
+    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+    return origin in allowed or origin == own
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):  # python-socketio's room calls became coroutines after 5.9
+        await result
 
 
 def answer_text_beside_payload(text: str, payload: dict | None) -> str:
@@ -36,6 +87,20 @@ def answer_text_beside_payload(text: str, payload: dict | None) -> str:
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
+    """Each bot message as one socket.io message; the replies to a user message are numbered with its
+    id ({"reply_to": id, "n": 0, 1, ...}), so a client that sent a message again knows the replies it
+    already has (the replies to a repeat are the stored ones, in the same order)."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, reply_to: str | None = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.reply_to, self._sent = reply_to, 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self.reply_to and isinstance(response, dict):
+            response = {**response, "reply_to": self.reply_to, "n": self._sent}
+            self._sent += 1
+        await super()._send_message(socket_id, response)
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         rest = dict(message)
         text, payload = rest.pop("text", None), rest.pop("custom", None)
@@ -62,18 +127,71 @@ class PayloadSocketIOOutput(SocketIOOutput):
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """Same credentials, events and session persistence as Rasa's `socketio` channel."""
+    """Same credentials as Rasa's `socketio` channel (events, namespace, path, jwt_key); session
+    persistence is always on (a conversation outlives its socket)."""
 
     def get_output_channel(self) -> OutputChannel | None:
         return PayloadSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = guarded(on_new_message)
+        tokens = SessionTokens(load_key())
+        # CORS headers are the server's (sanic-cors, Rasa's --cors): engine.io adding its own would
+        # double them, so its CORS handling stays off and the connect handler checks the origin.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY_BYTES)
+        self.sio = sio
+        blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        allowed: dict[str, list[str] | str] = {"origins": []}  # none until the server's CORS is read
 
-        # The parent's message handler builds its own SocketIOOutput; swap it before anything,
-        # the guard's own replies included, is sent through it.
-        async def with_payload_output(message: UserMessage) -> None:
-            message.output_channel = PayloadSocketIOOutput(self.sio, self.bot_message_evt)
+        @blueprint.listener("before_server_start")
+        async def allow_widget_origins(app: Sanic, _: Any) -> None:
+            allowed["origins"] = widget_origins(app)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            if not origin_allowed(environ, allowed["origins"]):
+                logger.warning("socket.io connection refused: origin not allowed")
+                return False
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            presented = data.get("session_token") if isinstance(data, dict) else None
+            conversation = tokens.conversation(presented) or tokens.new_conversation()
+            session = await sio.get_session(sid, namespace=self.namespace)
+            if session.get("conversation") not in (None, conversation):
+                await _maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
+            await sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
+            await _maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
+            confirmed = {"session_id": conversation, "session_token": tokens.issue(conversation)}
+            await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> dict:
+            conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
+            data = data if isinstance(data, dict) else {}
+            if conversation is None or data.get("session_id") not in (None, conversation):
+                await sio.emit(self.bot_message_evt, {"text": BAD_SESSION_REPLY}, room=sid, namespace=self.namespace)
+                return {"error": "session"}
+            text = data.get("message")
+            if not isinstance(text, str):
+                await sio.emit(self.bot_message_evt, {"text": NOT_TEXT_REPLY}, room=sid, namespace=self.namespace)
+                return {"error": "message"}
+            message_id = data.get("message_id") if valid_message_id(data.get("message_id")) else uuid.uuid4().hex
+            output = PayloadSocketIOOutput(sio, self.bot_message_evt, reply_to=message_id)
+            message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
             await handle(message)
+            return {
+                "message_id": message.message_id,
+                "text": stored_text(text),
+                "session_token": tokens.issue(conversation),
+            }
 
-        return super().blueprint(with_payload_output)
+        return blueprint

@@ -4,10 +4,16 @@
 //           data-initial-payload="/greet"></script>
 // Optional: data-container="#id" shows the chat inline there instead of a floating button;
 // data-token="JWT" is sent as socket.io auth when the Rasa channel checks tokens (jwt_key).
-// It talks to Rasa's socket.io channel with session persistence and keeps the conversation (its
-// id and what was said) in localStorage, so a reload shows the same conversation. Each bot message
-// arrives as one `bot_uttered` message (channels/socket_io.py): the text, its quick replies and,
-// for an answer, the structured payload its contact cards and source are drawn from.
+// It talks to Rasa's socket.io channel (channels/socket_io.py). The server makes the conversation and
+// gives it a signed session token; the widget keeps both, with what was said, in localStorage, so a
+// reload or a reconnection continues the same conversation. What is kept is only what a reload needs,
+// as the server stores it: the broker's messages as the server acknowledged them (personal data
+// masked), the bot's messages as drawn, the ratings given; it is forgotten after 24 hours without a
+// message (the token expires then too) and at "New conversation". Each message has an id: one the
+// server has not acknowledged is sent again after a reconnection, and the server answers a repeat
+// with the stored replies instead of acting twice (replies the widget already has are not drawn
+// again). Each bot message arrives as one `bot_uttered` message: the text, its quick replies and, for
+// an answer, the structured payload its contact cards and source are drawn from.
 (() => {
   "use strict";
 
@@ -23,6 +29,7 @@
   const STORAGE_KEY = `kp-chat:${config.serverUrl}`;
   const MAX_STORED_EVENTS = 300;
   const TYPING_TIMEOUT_MS = 20000;
+  const IDLE_EXPIRY_MS = 24 * 60 * 60 * 1000; // the server's session tokens expire after as long
 
   // --- loading -----------------------------------------------------------------------------------
   function loadScript(src) {
@@ -41,23 +48,64 @@
   }
 
   // --- the conversation kept in localStorage -----------------------------------------------------
-  // Random and unguessable: whoever knows a conversation id can continue that conversation.
-  function newSessionId() {
+  // Random and unguessable, so a repeated message is known by its id (channels/rasa_fixes.py).
+  function newId() {
     if (crypto.randomUUID) return crypto.randomUUID();
     return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Until the server confirms a session, a conversation has no id and no token.
+  function freshConversation(open) {
+    return { sessionId: null, token: null, events: [], rated: [], open: Boolean(open), updatedAt: Date.now() };
   }
 
   function loadConversation() {
     try {
       const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
-      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.events)) return saved;
+      const current = saved && Array.isArray(saved.events) && Date.now() - saved.updatedAt < IDLE_EXPIRY_MS;
+      if (current) {
+        const events = saved.events.map((event) => (event.from === "user" ? { ...event, stored: event.text } : event));
+        return { ...freshConversation(saved.open), ...saved, events };
+      }
     } catch { /* unreadable: start afresh */ }
-    return { sessionId: newSessionId(), events: [], open: false };
+    localStorage.removeItem(STORAGE_KEY); // expired or unreadable: nothing of it is kept
+    return freshConversation(false);
   }
 
+  // A bot message's place among the replies to one message (channels/socket_io.py), if it has one.
+  function replyKey(message) {
+    return message && message.reply_to ? `${message.reply_to}/${message.n}` : null;
+  }
+
+  // What a bot message needs to be drawn again.
+  function keptBotMessage(message) {
+    const { text, quick_replies: quickReplies, custom, reply_to: replyTo, n } = message;
+    return { text, quick_replies: quickReplies, custom, reply_to: replyTo, n };
+  }
+
+  // Only what a reload needs, as the server stores it: a broker's message once the server has
+  // acknowledged it (its masked text), never what was typed.
   function saveConversation(conversation) {
     conversation.events = conversation.events.slice(-MAX_STORED_EVENTS);
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(conversation));
+    const events = conversation.events
+      .filter((event) => event.from === "bot" || typeof event.stored === "string")
+      .map((event) => (event.from === "bot" ? { from: "bot", message: keptBotMessage(event.message) }
+        : { from: "user", text: event.stored, id: event.id }));
+    const { sessionId, token, rated, open, greeted, updatedAt } = conversation;
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ sessionId, token, events, rated, open, greeted, updatedAt }));
+  }
+
+  // The text kept for a broker's message: the server's (masked) text of what was typed; a button's
+  // title (the bot's own words); for a rating, its comment as the server stored it.
+  function storedText(event, serverText) {
+    if (event.payload === event.text) return serverText;
+    if (event.payload.startsWith("/rate_unhelpful")) {
+      try {
+        const comment = JSON.parse(serverText.slice(serverText.indexOf("{"))).comment;
+        return comment ? `Not helpful: ${comment}` : "Not helpful";
+      } catch { return "Not helpful"; }
+    }
+    return event.text;
   }
 
   // --- the widget's elements, in a shadow root of their own --------------------------------------
@@ -160,12 +208,14 @@
       this.conversation = loadConversation();
       this.confirmed = false;
       this.wasConnected = false;
-      this.outbox = [];
+      this.pending = []; // messages not yet acknowledged, in order: sent (again) once the session is confirmed
+      this.seen = new Set(this.conversation.events.filter((e) => e.from === "bot").map((e) => replyKey(e.message)));
       this.typingTimer = null;
       this.socket = null;
     }
 
     notify() {
+      if (!this.conversation.sessionId) return; // none until the server confirms one
       this.host.dispatchEvent(new CustomEvent("kp-chat:update", {
         bubbles: true, composed: true, detail: { sessionId: this.conversation.sessionId },
       }));
@@ -273,6 +323,7 @@
 
     record(event) {
       this.conversation.events.push(event);
+      this.conversation.updatedAt = Date.now();
       saveConversation(this.conversation);
       this.notify();
     }
@@ -283,27 +334,41 @@
         auth: config.token ? { token: config.token } : undefined,
         reconnectionDelayMax: 3000,
       });
+      // The conversation's session token, if there is one: without it the server starts a new one.
       this.socket.on("connect", () => {
-        this.socket.emit("session_request", { session_id: this.conversation.sessionId });
+        this.socket.emit("session_request", { session_token: this.conversation.token });
       });
-      this.socket.on("session_confirm", () => this.onSessionConfirmed());
+      this.socket.on("session_confirm", (session) => this.onSessionConfirmed(session));
       this.socket.on("disconnect", (reason) => this.onDisconnect(reason));
       this.socket.on("connect_error", () => this.setOnline(false));
       this.socket.on("bot_uttered", (message) => this.onBotMessage(message));
     }
 
-    onSessionConfirmed() {
+    onSessionConfirmed(session) {
+      if (!session || typeof session.session_id !== "string") return;
+      if (this.conversation.sessionId && this.conversation.sessionId !== session.session_id) {
+        // Not continued (its token expired, or was refused): what was said belongs to no conversation now.
+        this.conversation = freshConversation(this.conversation.open);
+        this.pending.length = 0;
+        this.seen.clear();
+        this.renderAll();
+        this.ui.announce("The previous conversation has ended. This is a new one.");
+      }
+      const { conversation } = this;
+      conversation.sessionId = session.session_id;
+      conversation.token = session.session_token;
+      saveConversation(conversation);
       this.confirmed = true;
       if (this.wasConnected && !this.ui.offline.hidden) this.ui.announce("Connected again.");
       this.wasConnected = true;
       this.setOnline(true);
-      const { conversation } = this;
       if (!conversation.events.length && config.initialPayload && !conversation.greeted) {
         conversation.greeted = true;
         saveConversation(conversation);
-        this.emit(config.initialPayload);
+        this.pending.push({ id: newId(), payload: config.initialPayload });
       }
-      while (this.outbox.length) this.emit(this.outbox.shift());
+      for (const event of this.pending) this.deliver(event);
+      this.notify();
     }
 
     onDisconnect(reason) {
@@ -316,8 +381,11 @@
 
     onBotMessage(message) {
       if (!message || typeof message !== "object") return;
+      const key = replyKey(message);
+      if (key && this.seen.has(key)) return; // the stored reply to a message sent again: drawn already
+      if (key) this.seen.add(key);
       this.setTyping(false);
-      this.record({ from: "bot", message });
+      this.record({ from: "bot", message: keptBotMessage(message) });
       this.renderBot(message);
     }
 
@@ -326,19 +394,31 @@
       this.ui.panel.classList.toggle("kpc-is-offline", !online);
     }
 
-    emit(payload) {
-      this.socket.emit("user_uttered", { message: payload, session_id: this.conversation.sessionId });
+    // One message to the server, with its id; the acknowledgement brings the text as stored.
+    deliver(event) {
+      if (!this.confirmed || !this.socket.connected) return; // sent once the session is confirmed again
+      const { sessionId } = this.conversation;
+      this.socket.emit("user_uttered", { message: event.payload, message_id: event.id, session_id: sessionId },
+        (ack) => this.onAcknowledged(event, ack));
       this.setTyping(true);
     }
 
+    onAcknowledged(event, ack) {
+      if (!ack || ack.message_id !== event.id || typeof ack.text !== "string") return; // refused: sent again later
+      this.pending = this.pending.filter((waiting) => waiting !== event);
+      if (typeof ack.session_token === "string") this.conversation.token = ack.session_token;
+      if (event.from === "user") event.stored = storedText(event, ack.text);
+      this.conversation.updatedAt = Date.now();
+      saveConversation(this.conversation);
+    }
+
     send(payload, shownText) {
-      this.record({ from: "user", text: shownText });
+      const event = { from: "user", id: newId(), payload, text: shownText };
+      this.record(event); // kept in localStorage once the server has acknowledged it
       this.renderUser(shownText);
-      if (this.confirmed) this.emit(payload);
-      else {
-        this.outbox.push(payload); // sent once the session is confirmed again
-        this.ui.announce("You are offline. Your message will be sent when the connection is back.");
-      }
+      this.pending.push(event);
+      if (this.confirmed && this.socket.connected) this.deliver(event);
+      else this.ui.announce("You are offline. Your message will be sent when the connection is back.");
     }
 
     setTyping(on) {
@@ -372,14 +452,15 @@
     }
 
     startNewConversation() {
-      this.conversation = { sessionId: newSessionId(), events: [], open: this.conversation.open };
-      saveConversation(this.conversation);
-      this.outbox.length = 0;
+      localStorage.removeItem(STORAGE_KEY); // nothing of the old conversation is kept
+      this.conversation = freshConversation(this.conversation.open);
+      this.pending.length = 0;
+      this.seen.clear();
+      this.confirmed = false;
       this.setTyping(false);
       this.renderAll();
-      this.notify();
       this.ui.announce("New conversation started.");
-      // Reconnect so the socket leaves the old conversation's room and joins the new one.
+      // Reconnect without a token: the server makes a new conversation, and the socket leaves the old one.
       this.socket.disconnect().connect();
       this.ui.input.focus();
     }
