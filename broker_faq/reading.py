@@ -28,6 +28,7 @@ SOCIAL = frozenset(
 # topic when the classifier gives it at least this much.
 MIN_TOPIC_FOR_DETAIL = 0.15
 TEAM_TOPIC = "team_contact"
+UNSURE = "nlu_fallback"  # the FallbackClassifier's intent
 
 
 def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
@@ -85,7 +86,9 @@ class Reader:
         if request.teams or request.misprinted or request.details:
             return TEAM_TOPIC
         places = [m.place for m in self.places.find(text) if not m.comparison]
-        if places and all(isinstance(p, Uncovered) for p in places):
-            return TEAM_TOPIC  # answered with the honest "I only have ..." for that place
+        if intent == UNSURE and places and all(isinstance(p, Uncovered) for p in places):
+            # "contacts for Washington, D.C.?": the honest "I only have ..." for that place. Not for a
+            # message surely out of scope ("the weather in Boston"), which gets the out-of-scope reply.
+            return TEAM_TOPIC
 
         return next((i for i in segment_intents if i in self.topics), None)

@@ -256,3 +256,8 @@ def test_csc_means_the_team_of_the_groups_region(contacts):
 def test_a_quoted_misprint_is_recognised_in_any_spelling(contacts):
     for number in ("800-790-4611", "8007904611", "800.790.4611", "(800) 790-4611"):
         assert contacts.read(f"my FAQ says {number}, right?").misprinted == ("ca_account_management_support",)
+
+
+def test_the_router_sends_an_unsure_message_naming_only_an_uncovered_place_to_the_honest_answer(reader):
+    assert reader.route("nlu_fallback", "Kaiser small group contacts for Washington, D.C.?", []) == "team_contact"
+    assert reader.route("out_of_scope", "what's the weather in Boston?", []) is None
