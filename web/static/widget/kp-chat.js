@@ -486,12 +486,17 @@
     chat.bindControls();
     chat.renderAll();
     chat.notify();
+    // Type-ahead questions under the box (../shared/typeahead.js): a chosen one asks its topic directly.
+    if (window.KPTypeahead) {
+      window.KPTypeahead.attach(chat.ui.input, { after: chat.ui.form, onChoose: (s) => chat.send(s.payload, s.question) });
+    }
   }
 
   const ready = Promise.all([
     loadOnce(() => window.io, "../vendor/socket.io.min.js"),
     loadOnce(() => window.KPDom, "../shared/dom.js")
       .then(() => loadOnce(() => window.KPChatMessages, "messages.js")),
+    loadOnce(() => window.KPTypeahead, "../shared/typeahead.js").catch(() => {}), // optional: chat without it
   ]);
   ready.then(() => start(window.KPDom, window.KPChatMessages), (error) => console.error("KP chat widget:", error));
 })();
