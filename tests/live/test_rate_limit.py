@@ -9,6 +9,7 @@ import statistics
 import time
 import uuid
 
+import aiohttp
 import pytest
 import socketio
 
@@ -78,14 +79,15 @@ def test_behind_the_gateway_the_forwarded_address_is_limited_and_a_client_cannot
 
 def test_a_socketio_conversation_sending_too_fast_is_told_to_wait(limited):
     async def flood():
-        client, said = socketio.AsyncClient(), []
+        client, said, confirmed = socketio.AsyncClient(), [], asyncio.Future()
         client.on("bot_uttered", lambda message: said.append(message.get("text", "")))
+        client.on("session_confirm", lambda session: confirmed.done() or confirmed.set_result(session))
         await client.connect(f"http://127.0.0.1:{limited.rasa_port}", transports=["websocket"])
-        session = uuid.uuid4().hex
-        await client.emit("session_request", {"session_id": session})
-        await asyncio.sleep(0.5)
+        await client.emit("session_request", {})
+        session = await asyncio.wait_for(confirmed, 10)  # the conversation the server opened
+        session_id = session["session_id"] if isinstance(session, dict) else session
         for _ in range(64):
-            await client.emit("user_uttered", {"message": "hello", "session_id": session})
+            await client.emit("user_uttered", {"message": "hello", "session_id": session_id})
         deadline = time.monotonic() + 60
         while len(said) < 64 and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
@@ -95,6 +97,34 @@ def test_a_socketio_conversation_sending_too_fast_is_told_to_wait(limited):
     said = run(flood())
     assert len(said) == 64
     assert 3 <= sum(TOO_MANY in text for text in said) <= 4  # 60 at once (+ 1 a second)
+
+
+def test_socketio_conversations_from_one_address_are_limited_together(limited):
+    async def one(http, said) -> None:
+        client, confirmed, mine = socketio.AsyncClient(http_session=http), asyncio.Future(), []
+        client.on("bot_uttered", lambda message: mine.append(message.get("text", "")))
+        client.on("session_confirm", lambda session: confirmed.done() or confirmed.set_result(session))
+        await client.connect(f"http://127.0.0.1:{limited.rasa_port}", transports=["websocket"])
+        await client.emit("session_request", {})
+        session = await asyncio.wait_for(confirmed, 10)
+        await client.emit("user_uttered", {"message": "hello", "session_id": session.get("session_id")})
+        deadline = time.monotonic() + 60
+        while not mine and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        await client.disconnect()
+        said.extend(mine)
+
+    async def flood():
+        connector = aiohttp.TCPConnector(local_addr=("127.0.0.6", 0), limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            said, start = [], time.monotonic()
+            await asyncio.gather(*(one(http, said) for _ in range(60)))
+            return said, time.monotonic() - start
+
+    said, elapsed = run(flood())  # 60 conversations, one message each, from one machine
+    refused = sum(TOO_MANY in text for text in said)
+    assert len(said) == 60 and refused >= 1
+    assert 30 <= 60 - refused <= 30 + 5 * elapsed + 1  # 30 at once, then 5 a second
 
 
 def test_a_flood_leaves_16_normal_conversations_within_2x_of_their_p95_on_an_idle_server(limited, record_figure):
