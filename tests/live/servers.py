@@ -82,9 +82,9 @@ class Assistant:
         assert status == 200, body
         return json.loads(body)
 
-    def post(self, body, timeout: float = 60, raw: bytes | None = None) -> tuple[int, str]:
+    def post(self, body, timeout: float = 60, raw: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
         data = raw if raw is not None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url, data, {"Content-Type": "application/json"})
+        request = urllib.request.Request(self.url, data, {"Content-Type": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read().decode()

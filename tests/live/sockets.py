@@ -1,0 +1,70 @@
+"""A socket.io client for the live tests, speaking to the Rasa server as the widget does: connect
+(optionally from a page's Origin), ask for a session, send messages, collect the bot's messages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import socketio
+
+
+class Chat:
+    def __init__(self, url: str, origin: str | None = None):
+        self.url, self.origin = url, origin
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.bot: list[dict] = []
+        self.session: Any = None
+        self._confirmed = asyncio.Event()
+        self.client.on("bot_uttered", self.bot.append)
+        self.client.on("session_confirm", self._on_confirm)
+
+    async def _on_confirm(self, data: Any) -> None:
+        self.session = data
+        self._confirmed.set()
+
+    @property
+    def session_id(self) -> str | None:
+        """The conversation the server confirmed (a plain id from Rasa's own channel)."""
+        return self.session.get("session_id") if isinstance(self.session, dict) else self.session
+
+    @property
+    def token(self) -> str | None:
+        return self.session.get("session_token") if isinstance(self.session, dict) else None
+
+    async def connect(self, transports: tuple[str, ...] = ("websocket",)) -> None:
+        headers = {"Origin": self.origin} if self.origin else {}
+        await self.client.connect(self.url, headers=headers, transports=list(transports), wait_timeout=10)
+
+    async def start(self, session_id: str | None = None, token: str | None = None) -> None:
+        """A session: the one a token opens, or (Rasa's channel) the id asked for, else a new one."""
+        self._confirmed.clear()
+        request = {key: value for key, value in (("session_id", session_id), ("session_token", token)) if value}
+        await self.client.emit("session_request", request)
+        await asyncio.wait_for(self._confirmed.wait(), 10)
+
+    async def say(self, message: Any, replies: int = 1, timeout: float = 30, **fields: Any) -> list[dict]:
+        """Send a message (to the confirmed session unless `session_id` says otherwise) and wait for
+        `replies` new bot messages; returns them."""
+        before = len(self.bot)
+        data = {"message": message, "session_id": self.session_id, **fields}
+        await self.client.emit("user_uttered", data)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wait_for(before + replies), timeout)
+        return self.bot[before:]
+
+    async def call(self, data: dict, timeout: float = 30) -> Any:
+        """Send a message and return the server's acknowledgement."""
+        return await self.client.call("user_uttered", data, timeout=timeout)
+
+    async def _wait_for(self, count: int) -> None:
+        while len(self.bot) < count:
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.client.disconnect()
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
