@@ -57,6 +57,21 @@ review: install
 run: train web-deps
 	scripts/serve.sh
 
+# Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME (or NAME=...),
+# make agent-reset NAME, make agent-remove NAME, make agent-list. A password is shown once, on a terminal only.
+AGENT_COMMANDS := agent-add agent-reset agent-remove
+.PHONY: agent-list $(AGENT_COMMANDS)
+ifneq ($(filter $(AGENT_COMMANDS),$(firstword $(MAKECMDGOALS))),)
+AGENT := $(or $(NAME),$(word 2,$(MAKECMDGOALS)))
+ifneq ($(word 2,$(MAKECMDGOALS)),)
+$(eval $(word 2,$(MAKECMDGOALS)):;@:)  # `make agent-add alice`: the name is not a target
+endif
+endif
+$(AGENT_COMMANDS): install
+	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT)
+agent-list: install
+	@$(BIN)/python -m ops.agents list
+
 test: check-knowledge train web-deps browser
 	scripts/test.sh
 

@@ -7,7 +7,8 @@
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), TRACKER_DB (var/tracker.db),
 # SERVE_MODEL (models/kp-broker-faq.tar.gz), SERVE_ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for
 # PostgreSQL + Redis, see the README),
-# AGENT_CONSOLE_TOKEN (random if unset), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
+# CONSOLE_ACCOUNTS (var/agents.json: the agent console's accounts; with none, the web server's start makes
+# a first one, `agent`, and shows its password), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
 # API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,7 @@ WHAT=${1:-all}
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
-# The agent console shows NLU internals: it needs this token. Without one, make a random one.
-AGENT_CONSOLE_TOKEN=${AGENT_CONSOLE_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
-export WEB_PORT AGENT_CONSOLE_TOKEN RASA_URL=http://localhost:$RASA_PORT
+export WEB_PORT RASA_URL=http://localhost:$RASA_PORT
 # Overridable so `make bench` serves its own models and endpoints exactly this way.
 MODEL=${SERVE_MODEL:-models/kp-broker-faq.tar.gz}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -44,7 +43,7 @@ fi
 
 # Where the servers' output goes. Everything started (`make run`): one log file per server in
 # SERVE_LOG_DIR (var/log; the previous run's kept as NAME.log.1), and the terminal gets only the
-# addresses, the console token and the servers' ERROR lines (Rasa's dependencies print screens of
+# addresses, how to sign in to the console and the servers' ERROR lines (Rasa's dependencies print screens of
 # deprecation warnings at start-up). One component alone: this script's own output, as before (the
 # tests start components one at a time, each into a log file of their own).
 if [ "$WHAT" = all ]; then LOG_DIR=${SERVE_LOG_DIR:-var/log}; else LOG_DIR=${SERVE_LOG_DIR:--}; fi
@@ -106,17 +105,24 @@ wait_for() {  # url, what, seconds
 
 starts() { [ "$WHAT" = all ] || [ "$WHAT" = "$1" ]; }
 
-# The console token goes to a terminal only, never into a file: not into the logs, and not into this
-# script's output when that is redirected to a file or a pipe (then it is written to the controlling
-# terminal, if there is one, and otherwise not at all: set AGENT_CONSOLE_TOKEN to know it).
-show_token() {
-  local line="  console token:     $AGENT_CONSOLE_TOKEN"
+# The agent console has named accounts (make agent-add NAME). On a fresh clone the web server's start
+# makes the first, `agent`, with a random password, shown once. That password goes to a terminal only,
+# never into a file: not into the logs, and not into this script's output when that is redirected to a
+# file or a pipe (then it is written to the controlling terminal, if there is one, and otherwise not at
+# all: `make agent-reset agent` shows a new one).
+FIRST_PASSWORD=
+show_sign_in() {
+  if [ -z "$FIRST_PASSWORD" ]; then
+    echo "  console sign-in:   your agent account (make agent-add NAME adds one, make agent-reset NAME gives a new password)"
+    return
+  fi
+  local line="  console sign-in:   name agent, password $FIRST_PASSWORD  (the first account; make agent-add NAME for each agent)"
   if [ -t 1 ]; then
     echo "$line"
   elif { echo "$line" >/dev/tty; } 2>/dev/null; then
-    echo "  console token:     written to the terminal only"
+    echo "  console sign-in:   name agent; its password was written to the terminal only"
   else
-    echo "  console token:     not shown (no terminal); set AGENT_CONSOLE_TOKEN to choose it"
+    echo "  console sign-in:   name agent; its password is not shown (no terminal): make agent-reset agent shows a new one"
   fi
 }
 
@@ -134,6 +140,8 @@ if starts rasa; then
   wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120 rasa
 fi
 if starts web; then
+  # The first agent account, when there is none yet (its password kept in this variable, never a file).
+  FIRST_PASSWORD=$($BIN/python -m ops.agents first-account) || failed "could not create the first agent account"
   launch web $BIN/python -m web.server
   wait_for "http://localhost:$WEB_PORT/demo/" "Web server" 30 web
 fi
@@ -148,7 +156,7 @@ starts actions && echo "  action server:     http://localhost:$ACTIONS_PORT/webh
 if starts web; then
   echo "  broker demo page:  http://localhost:$WEB_PORT/demo/"
   echo "  agent console:     http://localhost:$WEB_PORT/console/"
-  show_token
+  show_sign_in
 fi
 if [ "$LOG_DIR" != - ]; then
   echo "  logs:              ${logs[*]}  (their ERROR lines are shown here)"

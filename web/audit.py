@@ -1,9 +1,10 @@
-"""Who read which conversation, and when: one JSON line per transcript view or export in the console's
-audit log (CONSOLE_AUDIT_LOG, default var/console-audit.log; serve.sh's umask makes it 0600).
+"""Who did what in the agent console, and when: one JSON line per sign-in, refused sign-in, sign-out
+and transcript view or export, in the console's audit log (CONSOLE_AUDIT_LOG, default
+var/console-audit.log; serve.sh's umask makes it 0600).
 
-What is recorded: the time, the agent, what they did ("view", "copy" or "download" from the transcript
-panel; "details" the first time the answer-details panel reads a conversation, which it then polls every
-2 s) and the conversation id. Never the conversation's text.
+What is recorded: the time, the agent's name, what they did (for a conversation: "view", "copy" or
+"download" from the transcript panel, "details" the first time the answer-details panel reads it, which
+it then polls every 2 s) and the conversation id. Never a password or a conversation's text.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ class AuditLog:
                 return
             self._details_seen.add((agent, sender_id))
             action = DETAILS
-        line = json.dumps({"time": round(time.time(), 3), "agent": agent, "action": action, "conversation": sender_id})
+        self.record(agent, action, sender_id)
+
+    def record(self, agent: str, action: str, conversation: str | None = None) -> None:
+        entry = {"time": round(time.time(), 3), "agent": agent, "action": action}
+        line = json.dumps({**entry, "conversation": conversation} if conversation else entry)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as log:

@@ -1,19 +1,21 @@
 """The web server of `make run`: the broker widget, its demo portal page and the agent console
-(static files), the socket.io browser client from node_modules, the console's token-protected
-transcript, contact directory and both-regions endpoints, and the type-ahead questions the widget
-and the console offer (public: topic titles and questions, no conversation data). Rasa's own HTTP
-API stays off; this reads the tracker store instead: the one named in the endpoints file the Rasa
-server runs with (stores/events_reader.py), SQLite or PostgreSQL.
+(static files), the socket.io browser client from node_modules, the console's sign-in (named agent
+accounts, a session cookie: web/console_auth.py) and, for a signed-in agent, its transcript, contact
+directory and both-regions endpoints, and the type-ahead questions the widget and the console offer
+(public: topic titles and questions, no conversation data). Rasa's own HTTP API stays off; this reads
+the tracker store instead: the one named in the endpoints file the Rasa server runs with
+(stores/events_reader.py), SQLite or PostgreSQL.
 
 Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
-AGENT_CONSOLE_TOKEN (required), SERVE_ENDPOINTS (endpoints.yml) and the variables it names
-(TRACKER_DB, or TRACKER_DB_HOST, ... in the production profile), CONSOLE_AUDIT_LOG (where transcript
-views and exports are recorded, web/audit.py). It listens on 127.0.0.1 only.
+SERVE_ENDPOINTS (endpoints.yml) and the variables it names (TRACKER_DB, or TRACKER_DB_HOST, ... in the
+production profile), CONSOLE_ACCOUNTS (var/agents.json, web/accounts.py), CONSOLE_IDLE_MINUTES (30),
+CONSOLE_SECURE_COOKIE (1 when a proxy serves the console over TLS without saying so),
+CONSOLE_AUDIT_LOG (var/console-audit.log, web/audit.py). It listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
-import hmac
+import ipaddress
 import json
 import mimetypes
 import os
@@ -29,14 +31,15 @@ import sqlalchemy as sa
 from broker_faq import runtime
 from broker_faq.directory import Directory, Suggestions
 from stores.events_reader import EventsReader
+from web.accounts import AccountStore, accounts_path
 from web.audit import AuditLog
+from web.console_auth import MAX_SIGN_IN_BYTES, Answer, ConsoleAuth
 from web.transcript import conversation_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "web" / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONVERSATION_PATH = re.compile(r"/api/conversations/([A-Za-z0-9_-]{1,128})")
-MIN_TOKEN_LENGTH = 16  # a short token could be guessed by trying
 MAX_QUERY_CHARS = 200  # what a filter or type-ahead box sends; longer is cut
 
 
@@ -57,9 +60,9 @@ class Settings:
     def __init__(self, env: dict[str, str]):
         self.port = int(env.get("WEB_PORT", "8080"))
         self.rasa_url = env.get("RASA_URL", "http://localhost:5005").rstrip("/")
-        self.token = env.get("AGENT_CONSOLE_TOKEN", "")
-        if len(self.token) < MIN_TOKEN_LENGTH:
-            raise SystemExit(f"AGENT_CONSOLE_TOKEN must be set, at least {MIN_TOKEN_LENGTH} characters")
+        self.accounts = accounts_path(env)
+        self.idle_seconds = float(env.get("CONSOLE_IDLE_MINUTES", "30")) * 60
+        self.secure_cookie = env.get("CONSOLE_SECURE_COOKIE", "") == "1"
         # The endpoints file the Rasa server runs with: its tracker store is the one read.
         self.endpoints = env.get("SERVE_ENDPOINTS", "endpoints.yml")
         self.audit_log = ROOT / env.get("CONSOLE_AUDIT_LOG", "var/console-audit.log")
@@ -76,10 +79,12 @@ class Settings:
 def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPRequestHandler]:
     desk = Desk()
     audit = AuditLog(settings.audit_log)
+    auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kp-broker-web"
         sys_version = ""
+        agent = ""  # the signed-in agent, once signed_in() found one
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
@@ -90,6 +95,8 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
 
             if path == "/api/suggest":
                 self.suggest(arg("q"))
+            elif path == "/api/session":
+                self.answer(auth.whoami(self.headers.get("Cookie")))
             elif path == "/api/directory" and self.signed_in():
                 self.directory(arg("q"))
             elif path == "/api/compare" and self.signed_in():
@@ -109,17 +116,55 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             else:
                 self.static(path)
 
+        def do_POST(self) -> None:
+            """Sign-in: {"name", "password"} as JSON, from the console's own page."""
+            if urlsplit(self.path).path != "/api/session":
+                self.send_error(HTTPStatus.NOT_FOUND)
+            elif not self.from_own_page() or not self.headers.get("Content-Type", "").startswith("application/json"):
+                self.json(HTTPStatus.FORBIDDEN, {"error": "sign in from the agent console"})
+            else:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_SIGN_IN_BYTES:
+                    self.json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too large"})
+                    return
+                self.answer(auth.sign_in(self.client(), self.rfile.read(length), self.over_tls()))
+
+        def do_DELETE(self) -> None:
+            """Sign-out."""
+            if urlsplit(self.path).path != "/api/session":
+                self.send_error(HTTPStatus.NOT_FOUND)
+            elif not self.from_own_page():
+                self.json(HTTPStatus.FORBIDDEN, {"error": "sign out from the agent console"})
+            else:
+                self.answer(auth.sign_out(self.headers.get("Cookie"), self.over_tls()))
+
         def signed_in(self) -> bool:
-            """The console's token, or a 401 answered."""
-            scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-            if scheme == "Bearer" and hmac.compare_digest(token.encode(), settings.token.encode()):
-                return True
-            self.json(
-                HTTPStatus.UNAUTHORIZED,
-                {"error": "sign in with the agent console token"},
-                {"WWW-Authenticate": 'Bearer realm="agent console"'},
-            )
-            return False
+            """A signed-in agent's session (self.agent set), or a 401 answered. The console's background
+            polling says so (X-Console-Background: 1) and does not keep an idle session alive."""
+            background = self.headers.get("X-Console-Background") == "1"
+            agent, why = auth.agent(self.headers.get("Cookie"), background)
+            if agent is None:
+                self.answer(auth.refused(why))
+                return False
+            self.agent = agent
+            return True
+
+        def from_own_page(self) -> bool:
+            """No other site's page may sign in or out (the cookie is SameSite=Strict as well)."""
+            origin = self.headers.get("Origin")
+            return origin is None or urlsplit(origin).netloc == self.headers.get("Host")
+
+        def over_tls(self) -> bool:
+            return self.headers.get("X-Forwarded-Proto", "").lower() == "https"
+
+        def client(self) -> str:
+            """The client's address for the sign-in brake: a local proxy's X-Forwarded-For, else the peer's."""
+            peer = self.client_address[0]
+            forwarded = self.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+            return forwarded if forwarded and ipaddress.ip_address(peer).is_loopback else peer
+
+        def answer(self, answer: Answer) -> None:
+            self.json(answer.status, answer.body, answer.headers)
 
         def suggest(self, typed: str) -> None:
             _, suggestions = desk.current()
@@ -162,11 +207,6 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             if turns:
                 audit.transcript_read(self.agent, purpose, sender_id)
             self.json(HTTPStatus.OK, {"sender_id": sender_id, "turns": turns})
-
-        @property
-        def agent(self) -> str:
-            """Who is signed in, for the audit log."""
-            return "console token"
 
         def static(self, path: str) -> None:
             target = (STATIC / path.lstrip("/")).resolve()

@@ -10,13 +10,16 @@ from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.widget import (
     ACTIONS_PORT,
-    CONSOLE_TOKEN,
+    AGENT,
+    AGENT_PASSWORD,
     RASA_PORT,
     REPLY_TIMEOUT_MS,
     WEB_PORT,
     WEB_URL,
+    console_env,
 )
 from tests.live.servers import running
+from web.accounts import AccountStore
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,13 +37,14 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("serve")
+    AccountStore(workdir / "agents.json").add(AGENT, AGENT_PASSWORD)
     with running(
         workdir,
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         web_port=WEB_PORT,
         components=("actions", "rasa", "web"),
-        env={"AGENT_CONSOLE_TOKEN": CONSOLE_TOKEN, "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log")},
+        env=console_env(workdir),
     ) as live:
         yield live
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.widget import ask, screenshot, sign_in_to_console
+from tests.browser.widget import AGENT, ask, screenshot, sign_in_to_console
 
 CSC_DETAILS = [
     "1-866-868-7220",
@@ -179,8 +179,9 @@ def test_a_transcript_is_shown_copied_and_downloaded_with_times_sources_and_pii_
     assert_a_masked_transcript(Path(download.value.path()).read_text(encoding="utf-8"), conversation_id)
 
     records = [json.loads(line) for line in audit_log.read_text().splitlines()]
-    mine = [(r["agent"], r["action"]) for r in records if r["conversation"] == conversation_id]
-    assert mine == [("console token", action) for action in ("details", "view", "copy", "download")]
+    mine = [(r["agent"], r["action"]) for r in records if r.get("conversation") == conversation_id]
+    assert mine == [(AGENT, action) for action in ("details", "view", "copy", "download")]
+    assert (AGENT, "sign-in") in [(r["agent"], r["action"]) for r in records]
     assert not [original for original in ORIGINALS if original in audit_log.read_text()]
 
 

@@ -1,9 +1,10 @@
-"""What the browser tests share: where the assistant runs, the console token, and the steps a
-broker takes in the widget. (Kept out of conftest.py, which pytest imports under another name.)"""
+"""What the browser tests share: where the assistant runs, the console's agent account, and the steps
+a broker takes in the widget. (Kept out of conftest.py, which pytest imports under another name.)"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -11,9 +12,19 @@ from tests.rasa_cli import ROOT
 
 RASA_PORT, ACTIONS_PORT, WEB_PORT = 5205, 5255, 8280
 WEB_URL = f"http://localhost:{WEB_PORT}"
-CONSOLE_TOKEN = "browser-tests-" + os.urandom(12).hex()
+AGENT = "desk-agent"  # the console account conftest.py makes for the tests, with this password
+AGENT_PASSWORD = "browser-tests-" + os.urandom(12).hex()
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 REPLY_TIMEOUT_MS = 20_000
+
+
+def console_env(workdir: Path, **more: str) -> dict[str, str]:
+    """Where the web server keeps the console's accounts and audit log: the test's own folder."""
+    return {
+        "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
+        "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
+        **more,
+    }
 
 
 def open_chat(page: Page) -> None:
@@ -35,11 +46,13 @@ def ask(page: Page, question: str) -> None:
     expect(bot_messages(page)).not_to_have_count(before)
 
 
-def sign_in_to_console(page: Page) -> None:
-    page.goto(f"{WEB_URL}/console/")
-    page.get_by_label("Console token").fill(CONSOLE_TOKEN)
+def sign_in_to_console(page: Page, web_url: str = WEB_URL) -> None:
+    page.goto(f"{web_url}/console/")
+    page.get_by_label("Name").fill(AGENT)
+    page.get_by_label("Password").fill(AGENT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {AGENT}")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -1,5 +1,6 @@
 """The agent console on the production profile: its transcript endpoint reads a conversation the two
-Rasa servers stored in PostgreSQL, through the same endpoints file they run with."""
+Rasa servers stored in PostgreSQL, through the same endpoints file they run with, for an agent signed
+in with their own account."""
 
 import json
 import os
@@ -10,9 +11,10 @@ import pytest
 
 from tests.live.servers import Assistant
 from tests.scale.cluster import ACTIONS_PORTS, RASA_PORTS, say
+from web.accounts import AccountStore
 
 WEB_PORT = 5680  # beside the profile's other 56xx ports
-TOKEN = "scale-console-" + os.urandom(12).hex()
+AGENT, PASSWORD = "scale-agent", "scale-console-" + os.urandom(12).hex()
 AMT_LINE = "800-790-4661, option 3"
 OREGON_LINE = "503-813-2630, option 3"
 
@@ -20,12 +22,18 @@ OREGON_LINE = "503-813-2630, option 3"
 @pytest.fixture(scope="module")
 def console(cluster, services, tmp_path_factory):
     """The web server (scripts/serve.sh web) given what each Rasa server of the profile is given."""
+    workdir = tmp_path_factory.mktemp("console")
+    AccountStore(workdir / "agents.json").add(AGENT, PASSWORD)
     web = Assistant(
-        tmp_path_factory.mktemp("console"),
+        workdir,
         RASA_PORTS[0],
         ACTIONS_PORTS[0],
         web_port=WEB_PORT,
-        env={**services.env(), "AGENT_CONSOLE_TOKEN": TOKEN},
+        env={
+            **services.env(),
+            "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
+            "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
+        },
     )
     try:
         web.start("web")
@@ -34,10 +42,19 @@ def console(cluster, services, tmp_path_factory):
         web.stop_all()
 
 
-def transcript(console: str, sender: str, token: str = TOKEN) -> tuple[int, dict]:
+def signed_in(console: str) -> str:
+    """A session cookie for the test's agent."""
+    body = json.dumps({"name": AGENT, "password": PASSWORD}).encode()
     request = urllib.request.Request(
-        f"{console}/api/conversations/{sender}", headers={"Authorization": f"Bearer {token}"}
+        f"{console}/api/session", body, {"Content-Type": "application/json"}, method="POST"
     )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.headers["Set-Cookie"].split(";")[0]
+
+
+def transcript(console: str, sender: str, cookie: str | None = None) -> tuple[int, dict]:
+    cookie = signed_in(console) if cookie is None else cookie
+    request = urllib.request.Request(f"{console}/api/conversations/{sender}", headers={"Cookie": cookie})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)
@@ -67,5 +84,5 @@ def test_the_console_transcript_of_a_conversation_held_in_postgresql(console, se
     assert OREGON_LINE in "\n".join(m["text"] or "" for m in second["bot"])
 
 
-def test_the_console_transcript_still_needs_the_token_on_postgresql(console, sender):
-    assert transcript(console, sender, token="wrong-token-of-good-length")[0] == 401
+def test_the_console_transcript_still_needs_a_signed_in_agent_on_postgresql(console, sender):
+    assert transcript(console, sender, cookie="kp_console=forged-session-value")[0] == 401

@@ -12,9 +12,10 @@
   let sessionId = null;
   let shown = "";
 
-  async function refresh() {
+  // background: the regular poll, which does not count as the agent's activity (idle sessions expire).
+  async function refresh(background = false) {
     if (!desk.signedIn() || !sessionId) return;
-    const { turns } = await desk.get(`/api/conversations/${encodeURIComponent(sessionId)}`);
+    const { turns } = await desk.get(`/api/conversations/${encodeURIComponent(sessionId)}`, { background });
     const json = JSON.stringify(turns);
     if (json !== shown) { // redraw only on change, so focus on a copy button is not lost
       shown = json;
@@ -67,5 +68,5 @@
     sessionId = event.detail.sessionId;
     setTimeout(() => refresh().catch(desk.failed), 400);
   });
-  setInterval(() => { if (!document.hidden) refresh().catch(desk.failed); }, POLL_MS);
+  setInterval(() => { if (!document.hidden) refresh(true).catch(desk.failed); }, POLL_MS);
 })();

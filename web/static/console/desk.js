@@ -1,21 +1,23 @@
 // The agent console's shared parts, used by every other console script through window.KPDesk:
-// signing in and the signed-in agent's API calls, copying to the clipboard, and the desk's tabs
+// signing in with a named account (a session cookie, HttpOnly: no script here ever holds a credential)
+// and the signed-in agent's API calls, copying to the clipboard, and the desk's tabs
 // (WAI-ARIA tabs: arrow keys, Home and End move between them). Loaded after ../shared/dom.js.
 (() => {
   "use strict";
 
-  const TOKEN_KEY = "kp-agent-console-token";
   const $ = (id) => document.getElementById(id);
-  let token = sessionStorage.getItem(TOKEN_KEY);
+  let agent = null; // the signed-in agent's name
 
   class SignedOut extends Error {}
 
-  // GET a console endpoint as the signed-in agent; SignedOut when the server no longer accepts it.
+  // GET a console endpoint as the signed-in agent (the session cookie goes with it); SignedOut, with the
+  // server's reason, when the session is gone. `background`: the console's own polling, which does not
+  // keep an idle session alive.
   async function get(path, options = {}) {
     const response = await fetch(path, {
-      headers: { Authorization: `Bearer ${options.token || token}` }, cache: "no-store", signal: options.signal,
+      headers: options.background ? { "X-Console-Background": "1" } : {}, cache: "no-store", signal: options.signal,
     });
-    if (response.status === 401) throw new SignedOut("not signed in");
+    if (response.status === 401) throw new SignedOut((await response.json()).error);
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   }
@@ -24,43 +26,55 @@
     document.dispatchEvent(new CustomEvent(name, { detail }));
   }
 
-  function showSignedIn(signedIn, error) {
-    $("sign-in").hidden = signedIn;
-    $("workspace").hidden = !signedIn;
-    $("sign-out").hidden = !signedIn;
+  function showSignedIn(name, error) {
+    agent = name;
+    $("sign-in").hidden = Boolean(name);
+    $("workspace").hidden = !name;
+    $("sign-out").hidden = !name;
+    $("signed-in-as").textContent = name ? `Signed in as ${name}` : "";
     $("sign-in-error").textContent = error || "";
-    if (!signedIn) {
-      token = null;
-      sessionStorage.removeItem(TOKEN_KEY);
-    }
-    announce(signedIn ? "kp-desk:signed-in" : "kp-desk:signed-out");
+    announce(name ? "kp-desk:signed-in" : "kp-desk:signed-out");
+    if (!name) $("agent-name").focus();
   }
 
-  // What every console script does with a failed call: a lost sign-in signs the console out.
+  // What every console script does with a failed call: a lost session signs the console out.
   function failed(error) {
-    if (error instanceof SignedOut) showSignedIn(false, "Your sign-in is no longer valid. Sign in again.");
-    else if (error.name !== "AbortError") console.error("agent console:", error);
+    if (error instanceof SignedOut) {
+      if (agent) showSignedIn(null, error.message);
+    } else if (error.name !== "AbortError") {
+      console.error("agent console:", error);
+    }
+  }
+
+  async function signIn(name, password) {
+    const response = await fetch("/api/session", {
+      method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store",
+      body: JSON.stringify({ name, password }),
+    });
+    const body = await response.json();
+    if (response.ok) return body.agent;
+    throw new Error(response.status === 401 ? "Sign-in failed: wrong name or password." : `Sign-in failed: ${body.error}`);
   }
 
   $("sign-in").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const candidate = $("token").value.trim();
     try {
-      await get("/api/conversations/-", { token: candidate });
+      const name = await signIn($("agent-name").value.trim(), $("agent-password").value);
+      $("agent-password").value = "";
+      showSignedIn(name);
     } catch (error) {
-      $("sign-in-error").textContent = error instanceof SignedOut
-        ? "Sign-in failed: that token is not valid." : `Sign-in failed: ${error.message}`;
-      return;
+      $("agent-password").value = "";
+      $("sign-in-error").textContent = error.message;
+      $("agent-password").focus();
     }
-    token = candidate;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    $("token").value = "";
-    showSignedIn(true);
   });
 
-  $("sign-out").addEventListener("click", () => {
-    showSignedIn(false);
-    $("token").focus();
+  $("sign-out").addEventListener("click", async () => {
+    try {
+      await fetch("/api/session", { method: "DELETE", cache: "no-store" });
+    } finally {
+      showSignedIn(null, "You have signed out.");
+    }
   });
 
   async function copy(text, button, done) {
@@ -110,10 +124,14 @@
     });
   }
 
-  window.KPDesk = Object.freeze({ get, failed, copy, copyButton, signedIn: () => Boolean(token) });
+  window.KPDesk = Object.freeze({ get, failed, copy, copyButton, signedIn: () => Boolean(agent) });
 
-  document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("DOMContentLoaded", async () => {
     selectTab(tabs()[0], false);
-    showSignedIn(Boolean(token));
+    try {
+      showSignedIn((await get("/api/session")).agent);
+    } catch (error) {
+      showSignedIn(null, error instanceof SignedOut ? "" : `The console cannot reach its server: ${error.message}`);
+    }
   });
 })();

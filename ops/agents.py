@@ -1,0 +1,73 @@
+"""Named accounts for the agent console (web/accounts.py): `make agent-add NAME`, `make agent-reset NAME`,
+`make agent-remove NAME`, `make agent-list`.
+
+    python -m ops.agents add|reset|remove NAME
+    python -m ops.agents list
+    python -m ops.agents first-account     (scripts/serve.sh: on a fresh clone, the first account)
+
+`add` and `reset` make a random password and show it once, on a terminal only, never in a file or a
+pipe (as scripts/serve.sh shows the first one): with no terminal they change nothing. A reset or a
+removal ends the agent's console sessions at their next request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from web.accounts import FIRST_AGENT, AccountError, AccountStore, accounts_path
+
+
+def terminal() -> TextIO | None:
+    """Where a password may be shown: this command's output if it is a terminal, else the controlling one."""
+    if sys.stdout.isatty():
+        return sys.stdout
+    try:
+        return open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+    except OSError:
+        return None
+
+
+def show_password(store: AccountStore, name: str, make_password) -> int:
+    shown = terminal()
+    if shown is None:
+        print("No terminal to show the password on: run this in a terminal. Nothing was changed.", file=sys.stderr)
+        return 1
+    password = make_password(name)
+    print(f"Agent {name!r}: password {password}", file=shown, flush=True)
+    print("Shown once: give it to the agent; they sign in at /console/ with their name and it.", file=shown, flush=True)
+    if shown is not sys.stdout:
+        shown.close()
+        print(f"Agent {name!r}: password written to the terminal only.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.agents", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["add", "reset", "remove", "list", "first-account"])
+    parser.add_argument("name", nargs="?")
+    args = parser.parse_args(argv)
+    store = AccountStore(accounts_path())
+    if args.command in ("add", "reset", "remove") and not args.name:
+        parser.error(f"{args.command} needs an agent's name: make agent-{args.command} NAME")
+    try:
+        if args.command == "add":
+            return show_password(store, args.name, store.add)
+        if args.command == "reset":
+            return show_password(store, args.name, store.reset)
+        if args.command == "remove":
+            store.remove(args.name)
+            print(f"Agent {args.name!r} removed; their console sessions have ended.")
+        elif args.command == "list":
+            print("\n".join(store.names()) or "No agent accounts yet: make agent-add NAME")
+        elif not store.names():  # first-account: its password on stdout, which serve.sh keeps in a variable
+            print(store.add(FIRST_AGENT))
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

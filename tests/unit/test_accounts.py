@@ -1,0 +1,189 @@
+"""Named agent accounts for the console: the account store (argon2id hashes, never a password on disk),
+sessions that end when idle, signed out, reset or removed, and the brake on repeated failed sign-ins."""
+
+import stat
+
+import pytest
+
+from ops import agents as agents_cli
+from web.accounts import AccountError, AccountStore
+from web.console_sessions import FREE_FAILURES, MAX_AGE, MAX_WAIT, Sessions, SignInBrake
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path):
+    return AccountStore(tmp_path / "var" / "agents.json")
+
+
+def test_an_agent_signs_in_with_the_password_made_for_them_and_nothing_else(store):
+    password = store.add("alice")
+    assert len(password) >= 20 and store.verify("alice", password)
+    assert not store.verify("alice", password[:-1]) and not store.verify("alice", "")
+    assert not store.verify("bob", password)  # an unknown name
+    assert store.names() == ["alice"]
+
+
+def test_the_file_holds_salted_argon2id_hashes_readable_by_this_account_only(store):
+    first = store.add("alice", "same-password-for-both")
+    store.add("bob", "same-password-for-both")
+    text = store.path.read_text()
+    assert first not in text and text.count("$argon2id$") == 2
+    hashes = [line for line in text.splitlines() if "$argon2id$" in line]
+    assert hashes[0].split("$")[-2:] != hashes[1].split("$")[-2:]  # a salt of its own: same password, other hash
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
+def test_a_reset_gives_a_new_password_and_the_old_one_stops_working(store):
+    old = store.add("alice")
+    changed = store.changed("alice")
+    new = store.reset("alice")
+    assert new != old and store.verify("alice", new) and not store.verify("alice", old)
+    assert store.changed("alice") > changed
+
+
+def test_a_removed_agent_cannot_sign_in(store):
+    password = store.add("alice")
+    store.remove("alice")
+    assert not store.verify("alice", password) and store.changed("alice") is None and store.names() == []
+
+
+@pytest.mark.parametrize("name", ["a", "Alice", "1alice", "al ice", "alice/../x", "x" * 33, ""])
+def test_names_are_short_lower_case_words(store, name):
+    with pytest.raises(AccountError):
+        store.add(name)
+
+
+def test_a_name_is_added_once_and_only_known_names_are_reset_or_removed(store):
+    store.add("alice")
+    with pytest.raises(AccountError, match="already"):
+        store.add("alice")
+    for change in (store.reset, store.remove):
+        with pytest.raises(AccountError, match="no agent"):
+            change("bob")
+
+
+def test_another_process_adding_an_agent_is_seen_without_a_restart(store):
+    server_view = AccountStore(store.path)
+    assert server_view.names() == []
+    password = store.add("alice")  # `make agent-add alice` while the web server runs
+    assert server_view.verify("alice", password)
+
+
+# --- sessions ------------------------------------------------------------------------------------
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def sessions(store, clock):
+    return Sessions(lambda agent, changed: store.changed(agent) == changed, idle=30 * 60, clock=clock)
+
+
+def test_a_session_names_its_agent_until_signed_out(store, sessions):
+    store.add("alice")
+    token = sessions.start("alice", store.changed("alice"))
+    assert sessions.agent(token) == ("alice", "ok")
+    assert sessions.agent("forged") == (None, "none") and sessions.agent(None) == (None, "none")
+    assert sessions.end(token) == "alice"
+    assert sessions.agent(token) == (None, "none")
+
+
+def test_a_session_expires_after_the_idle_time_and_background_polling_does_not_keep_it(store, sessions, clock):
+    store.add("alice")
+    token = sessions.start("alice", store.changed("alice"))
+    clock.now += 29 * 60
+    assert sessions.agent(token) == ("alice", "ok")  # activity: the idle time starts again
+    for _ in range(29 * 30):  # the console's background poll, every 2 s for 29 minutes
+        clock.now += 2
+        assert sessions.agent(token, active=False) == ("alice", "ok")
+    clock.now += 62  # 30 minutes and a bit since the agent last did something
+    assert sessions.agent(token, active=False) == (None, "expired")
+    assert sessions.agent(token) == (None, "none")  # gone for good
+
+
+def test_even_an_active_session_ends_after_a_working_day(store, sessions, clock):
+    store.add("alice")
+    token = sessions.start("alice", store.changed("alice"))
+    while clock.now - 1000 < MAX_AGE:
+        clock.now += 20 * 60
+        agent, _ = sessions.agent(token)
+    assert agent is None
+
+
+@pytest.mark.parametrize("change", ["reset", "remove"])
+def test_a_reset_or_removal_ends_the_agents_sessions(store, sessions, change):
+    store.add("alice")
+    token = sessions.start("alice", store.changed("alice"))
+    getattr(store, change)("alice")
+    assert sessions.agent(token) == (None, "ended")
+
+
+# --- the brake on failed sign-ins ------------------------------------------------------------------
+def test_repeated_failures_make_each_next_try_wait_longer_up_to_a_limit(clock):
+    brake = SignInBrake(clock)
+    waits = []
+    for _ in range(FREE_FAILURES + 10):
+        waits.append(brake.wait("10.0.0.1", "alice"))
+        clock.now += waits[-1]
+        brake.failed("10.0.0.1", "alice")
+    assert waits[:FREE_FAILURES] == [0] * FREE_FAILURES  # a typo or two go unnoticed
+    assert waits[FREE_FAILURES : FREE_FAILURES + 4] == [2, 4, 8, 16]
+    assert max(waits) == MAX_WAIT
+
+
+def test_the_brake_counts_by_name_across_addresses_and_by_address_across_names(clock):
+    brake = SignInBrake(clock)
+    for n in range(FREE_FAILURES):
+        brake.failed(f"10.0.0.{n}", "alice")  # one name from many addresses
+    assert brake.wait("10.0.0.99", "alice") > 0 and brake.wait("10.0.0.99", "bob") == 0
+    for name in ("carol", "dave", "erin"):
+        brake.failed("10.0.0.50", name)  # one address trying many names
+    assert brake.wait("10.0.0.50", "frank") > 0
+
+
+def test_a_success_clears_the_count_and_old_failures_are_forgotten(clock):
+    brake = SignInBrake(clock)
+    for _ in range(FREE_FAILURES):
+        brake.failed("10.0.0.1", "alice")
+    brake.succeeded("10.0.0.1", "alice")
+    assert brake.wait("10.0.0.1", "alice") == 0
+    for _ in range(FREE_FAILURES):
+        brake.failed("10.0.0.2", "bob")
+    clock.now += 16 * 60
+    assert brake.wait("10.0.0.2", "bob") == 0
+
+
+# --- make agent-add / agent-reset / agent-remove (ops/agents.py) ---------------------------------------
+def test_without_a_terminal_no_password_is_made_or_shown(store, monkeypatch, capsys):
+    monkeypatch.setenv("CONSOLE_ACCOUNTS", str(store.path))
+    monkeypatch.setattr(agents_cli, "terminal", lambda: None)
+    assert agents_cli.main(["add", "alice"]) == 1
+    assert store.names() == [] and "run this in a terminal" in capsys.readouterr().err
+
+
+def test_on_a_terminal_the_password_is_shown_once_and_works(store, monkeypatch, capsys):
+    monkeypatch.setenv("CONSOLE_ACCOUNTS", str(store.path))
+    monkeypatch.setattr(agents_cli.sys.stdout, "isatty", lambda: True)
+    assert agents_cli.main(["add", "alice"]) == 0
+    password = capsys.readouterr().out.split("password ")[1].split()[0]
+    assert store.verify("alice", password)
+    assert agents_cli.main(["remove", "alice"]) == 0 and store.names() == []
+    assert agents_cli.main(["reset", "alice"]) == 1
+
+
+def test_a_fresh_clone_gets_one_first_account_and_a_later_run_none(store, monkeypatch, capsys):
+    monkeypatch.setenv("CONSOLE_ACCOUNTS", str(store.path))
+    assert agents_cli.main(["first-account"]) == 0
+    password = capsys.readouterr().out.strip()
+    assert store.names() == ["agent"] and store.verify("agent", password)
+    assert agents_cli.main(["first-account"]) == 0
+    assert capsys.readouterr().out == "" and store.verify("agent", password)

@@ -1,0 +1,138 @@
+"""Named agent accounts for the console: one file (CONSOLE_ACCOUNTS, default var/agents.json, 0600)
+holding, per agent, an argon2id hash of a generated password (argon2-cffi, salted per hash) and when
+the password last changed. Passwords are never stored; sessions started before a reset or a removal
+end (web/console_sessions.py compares `changed`).
+
+`make agent-add NAME`, `make agent-reset NAME`, `make agent-remove NAME` (ops/agents.py) edit it; the
+web server reads it again whenever it changes on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = "var/agents.json"
+NAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
+PASSWORD_BYTES = 15  # 20 URL-safe characters, 120 random bits: no dictionary or guessing attack reaches it
+FIRST_AGENT = "agent"  # the account `make run` creates on a fresh clone
+
+# argon2id with the library's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes):
+# ~60 ms a check on this 2-core machine, which also slows password guessing.
+_hasher = PasswordHasher()
+# Checked when a name is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN = _hasher.hash(secrets.token_urlsafe(PASSWORD_BYTES))
+
+
+class AccountError(ValueError):
+    """A name that is not valid, taken, or unknown: the message says which."""
+
+
+def accounts_path(env: dict[str, str] | None = None) -> Path:
+    return ROOT / (env if env is not None else os.environ).get("CONSOLE_ACCOUNTS", DEFAULT_PATH)
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(PASSWORD_BYTES)
+
+
+def valid_name(name: str) -> str:
+    if not NAME.fullmatch(name):
+        raise AccountError(
+            f"{name!r} is not a valid agent name: 2 to 32 characters, lower-case letters first, then letters, "
+            "digits, '.', '_' or '-'"
+        )
+    return name
+
+
+class AccountStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._cache: tuple[tuple[int, int], dict[str, dict]] | None = None
+
+    # --- reading ---------------------------------------------------------------------------------
+    def _agents(self) -> dict[str, dict]:
+        """The agents on disk, read again only when the file changed."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        version = (stat.st_mtime_ns, stat.st_size)
+        if self._cache is None or self._cache[0] != version:
+            agents = json.loads(self.path.read_text(encoding="utf-8")).get("agents", {})
+            self._cache = (version, agents)
+        return self._cache[1]
+
+    def names(self) -> list[str]:
+        return sorted(self._agents())
+
+    def changed(self, name: str) -> float | None:
+        """When the agent's password last changed; None when there is no such agent (any more)."""
+        agent = self._agents().get(name)
+        return agent["changed"] if agent else None
+
+    def verify(self, name: str, password: str) -> bool:
+        """Whether the password is the agent's. Takes as long for an unknown name."""
+        agent = self._agents().get(name)
+        try:
+            return _hasher.verify(agent["hash"] if agent else _UNKNOWN, password) and agent is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # --- changing (ops/agents.py) -----------------------------------------------------------------
+    def add(self, name: str, password: str | None = None) -> str:
+        """A new agent; returns its password, to be shown once: a random one unless one is given
+        (tests give theirs; `make agent-add` never does)."""
+        valid_name(name)
+        with self._lock:
+            agents = dict(self._agents())
+            if name in agents:
+                raise AccountError(
+                    f"there is already an agent named {name!r} (make agent-reset {name} for a new password)"
+                )
+            return self._set_password(agents, name, password)
+
+    def reset(self, name: str) -> str:
+        """A new password for an agent (their sessions end); returns it, to be shown once."""
+        with self._lock:
+            agents = dict(self._agents())
+            if name not in agents:
+                raise AccountError(f"there is no agent named {name!r}")
+            return self._set_password(agents, name)
+
+    def remove(self, name: str) -> None:
+        with self._lock:
+            agents = dict(self._agents())
+            if agents.pop(name, None) is None:
+                raise AccountError(f"there is no agent named {name!r}")
+            self._write(agents)
+
+    def _set_password(self, agents: dict[str, dict], name: str, password: str | None = None) -> str:
+        password = password or new_password()
+        agents[name] = {"hash": _hasher.hash(password), "changed": time.time()}
+        self._write(agents)
+        return password
+
+    def _write(self, agents: dict[str, dict]) -> None:
+        """Atomically, readable by this account alone."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".agents-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
+                json.dump({"agents": agents}, out, indent=1, sort_keys=True)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self._cache = None
