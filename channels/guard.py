@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LockError, RedisLockStore
 from sanic import Sanic
 
 from broker_faq import runtime
@@ -127,6 +127,22 @@ async def _send(output: OutputChannel, recipient_id: str, text: str, payload: di
     await output.send_response(recipient_id, {"text": text, **({"custom": payload} if payload else {})})
 
 
+async def _handle_once_more_if_the_lock_expired(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
+) -> None:
+    """Rasa's lock store fails a message with LockError when every ticket of its conversation has
+    expired while it waited, its own included: the ticket's lifetime counts from when it was issued,
+    waiting included. That happens when a server died holding the conversation (its ticket blocks
+    the others until it expires) and the message waited since about the same moment, as nginx's retry
+    of the dead server's own message does. Nobody holds the conversation then: the message is handled
+    under a new lock (once per message id, so never twice: rasa_fixes.py)."""
+    try:
+        await on_new_message(message)
+    except LockError:
+        logger.warning("Conversation %s: its lock expired while a message waited; handled again", message.sender_id)
+        await on_new_message(message)
+
+
 def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
     """The guard around a channel's message handler; building it applies the project's Rasa
     changes (the action timeout its fallback relies on, among others)."""
@@ -159,7 +175,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
         counting = CountingOutput(output)
         message.output_channel = counting
         try:
-            await on_new_message(message)
+            await _handle_once_more_if_the_lock_expired(on_new_message, message)
         except Exception as err:  # Rasa's REST channel would swallow this and answer nothing
             logger.error("Message handling failed: %s", err.__class__.__name__, exc_info=False)
         store = configured_store()

@@ -10,6 +10,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.live.servers import Assistant, texts
@@ -62,10 +63,12 @@ def port_refuses(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def post(url: str, sender: str, text: str, timeout: float = 120) -> tuple[int, list[dict]]:
-    request = urllib.request.Request(
-        url, json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"}
-    )
+def post(
+    url: str, sender: str, text: str, timeout: float = 120, message_id: str | None = None
+) -> tuple[int, list[dict]]:
+    """One message, with an id of its own as a REST client sends it (a retry would reuse it)."""
+    body = {"sender": sender, "message": text, "message_id": message_id or uuid.uuid4().hex}
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())

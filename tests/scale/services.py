@@ -232,11 +232,15 @@ http {{
   }}
   proxy_http_version 1.1;
   proxy_set_header Host $host;
+  # The same id for every try of one request: a message without a message_id of its own is still
+  # handled once when it is sent again (channels/rest.py).
+  proxy_set_header X-Request-ID $request_id;
   # Longer than Rasa's lock lifetime: a message may wait for its conversation's earlier one.
   proxy_read_timeout 120s;
-  # A server that is down (refused, reset before the request was sent, 502) is skipped; a POST
-  # already sent is not retried, since it may have been processed.
-  proxy_next_upstream error timeout http_502;
+  # A server that is down, or dies with a message (refused, reset, 502), is skipped and the message
+  # sent to the next: POSTs too (non_idempotent), since every message has an id and a repeat gets the
+  # stored reply instead of being handled twice (channels/rasa_fixes.py).
+  proxy_next_upstream error timeout http_502 non_idempotent;
   server {{
     listen 127.0.0.1:{NGINX_PORT};
     location @too_many {TOO_MANY_REPLY}
