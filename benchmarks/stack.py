@@ -135,6 +135,9 @@ class Stack:
             "TRACKER_DB": str(db),
             "WEB_PORT": str(web_port),
             "SERVE_LOG_DIR": str(workdir / "log"),
+            # Its own console accounts (serve.sh makes a first one), not make run's var/agents.json.
+            "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
+            "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
             # The benchmark measures the servers at full speed (a 200-turn conversation, 64 at once from
             # one client), not the rate limits in front of them (tests/live/test_rate_limit.py).
             "RATE_LIMIT_SENDER": "off",

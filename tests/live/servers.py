@@ -51,6 +51,9 @@ class Assistant:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_PORT": str(self.ports["web"]),
             "TRACKER_DB": str(self.tracker_db),
+            # The console's accounts and audit log beside the tracker database, not the developer's var/.
+            "CONSOLE_ACCOUNTS": str(self.workdir / "agents.json"),
+            "CONSOLE_AUDIT_LOG": str(self.workdir / "console-audit.log"),
             **self.extra_env,
         }
         self.procs[component] = subprocess.Popen(
