@@ -128,7 +128,8 @@ class Suggestions:
             if score is None:
                 continue
             # One suggestion per topic: its best-matching question (the first on a tie).
+            ranked = score - order * 1e-6
             best = found.get(topic)
-            if best is None or score > best.score:
-                found[topic] = Suggestion(topic, question, score - order * 1e-6)
+            if best is None or ranked > best.score:
+                found[topic] = Suggestion(topic, question, ranked)
         return sorted(found.values(), key=lambda s: -s.score)[: self.LIMIT]

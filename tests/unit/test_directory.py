@@ -81,3 +81,7 @@ def test_both_regions_side_by_side_each_with_its_own_source_or_honest_silence(as
         assert "800-790-4661" not in northwest.text  # never the other region's number
     northwest = assistant.side_by_side("cid_split")["Northwest (Oregon and Southwest Washington)"]
     assert "doesn't cover separating a group's contract" in northwest.text
+
+
+def test_a_topic_is_offered_with_its_first_question_on_a_tie(suggestions):
+    assert suggestions.suggest("escal")[0].question == "Where do I escalate an unresolved issue?"
