@@ -139,7 +139,7 @@ class Stack:
             "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
             "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
             # The benchmark measures the servers at full speed (a 200-turn conversation, 64 at once from
-            # one client), not the rate limits in front of them (tests/live/test_rate_limit.py).
+            # one client), not the rate limits in front of them (tests/live/test_rate_limits_live.py).
             "RATE_LIMIT_SENDER": "off",
             "RATE_LIMIT_ADDRESS": "off",
         }

@@ -1,5 +1,5 @@
-"""Load from several client machines on loopback for the rate-limit tests (tests/live/test_rate_limit.py,
-tests/scale/test_rate_limit.py): every request goes to 127.0.0.1, from a source address of the
+"""Load from several client machines on loopback for the rate-limit tests (tests/live/test_rate_limits_live.py,
+tests/scale/test_rate_limits_at_nginx.py): every request goes to 127.0.0.1, from a source address of the
 client's own (127.0.0.2, ...; Linux routes all of 127/8 to loopback), bounded in messages and seconds."""
 
 import asyncio
