@@ -11,13 +11,19 @@ numbers are masked as identifiers). Dates without a birth cue stay: termination 
 
 Kaiser Permanente's own contacts (and a quoted misprint of one) are not personal data and stay
 readable, so the assistant can recognise and correct them.
+
+Logs: PrivateLogFilter keeps a server's log free of conversations (no message text at INFO or above):
+every record at INFO or above, its traceback included, is masked and cut to MAX_LOG_RECORD_CHARS.
+keep_logs_private() puts it on every log handler of the process; the Rasa server (channels/
+private_logs.py) and the action server (actions/__init__.py) call it at start-up.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .vocabulary import Vocabulary, load_vocabulary
@@ -186,3 +192,49 @@ class PiiMasker:
             [e["address"] for t in teams for e in t.get("emails", [])],
             (vocabulary or load_vocabulary()).termination_cues,
         )
+
+
+MAX_LOG_RECORD_CHARS = 2000
+
+
+class PrivateLogFilter(logging.Filter):
+    """On a log handler: records at INFO and above masked (with `mask`) and cut, tracebacks too."""
+
+    def __init__(self, mask: Callable[[str], str], max_chars: int = MAX_LOG_RECORD_CHARS):
+        super().__init__()
+        self._mask, self.max_chars = mask, max_chars
+
+    def private(self, text: str) -> str:
+        if len(text) > self.max_chars:
+            text = f"{text[: self.max_chars]} … [{len(text) - self.max_chars} characters not logged]"
+        try:
+            return self._mask(text)
+        except Exception:  # no masker (no knowledge to build it from): say nothing rather than something personal
+            return "[log line withheld: the personal data masker is unavailable]"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO or getattr(record, "kp_private", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: keep the template only
+            message = str(record.msg)
+        record.msg, record.args = self.private(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.private(record.exc_text)
+        record.kp_private = True  # filtered once, whichever handler comes next
+        return True
+
+
+def keep_logs_private(mask: Callable[[str], str]) -> None:
+    """Put a PrivateLogFilter on every log handler there is now (the root logger's and any logger's
+    own). Idempotent."""
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, PrivateLogFilter) for f in handler.filters):
+                handler.addFilter(PrivateLogFilter(mask))

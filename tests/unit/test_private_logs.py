@@ -56,10 +56,10 @@ def record(level: int, message: str, *args, exc_info=None) -> logging.LogRecord:
 
 def test_records_at_info_and_above_are_masked_and_cut():
     filtered = record(logging.ERROR, "reply was %s", SECRET + " " + "x" * 10_000)
-    assert private_logs.PrivateLogFilter().filter(filtered)
+    assert private_logs.PrivateLogFilter(private_logs.mask).filter(filtered)
     text = filtered.getMessage()
     assert "123-45-6789" not in text and "[SSN]" in text
-    assert len(text) < private_logs.MAX_RECORD_CHARS + 100
+    assert len(text) < private_logs.MAX_LOG_RECORD_CHARS + 100
 
 
 def test_a_traceback_is_masked_and_cut_too():
@@ -67,14 +67,14 @@ def test_a_traceback_is_masked_and_cut_too():
         raise ValueError(SECRET + " " + "y" * 10_000)
     except ValueError as err:
         filtered = record(logging.ERROR, "failed", exc_info=(type(err), err, err.__traceback__))
-    private_logs.PrivateLogFilter().filter(filtered)
+    private_logs.PrivateLogFilter(private_logs.mask).filter(filtered)
     formatted = logging.Formatter().format(filtered)
-    assert "123-45-6789" not in formatted and len(formatted) < private_logs.MAX_RECORD_CHARS + 200
+    assert "123-45-6789" not in formatted and len(formatted) < private_logs.MAX_LOG_RECORD_CHARS + 200
 
 
 def test_debug_records_are_left_as_rasa_writes_them():
     debug = record(logging.DEBUG, "parsed %s", SECRET)
-    private_logs.PrivateLogFilter().filter(debug)
+    private_logs.PrivateLogFilter(private_logs.mask).filter(debug)
     assert SECRET in debug.getMessage()
 
 
