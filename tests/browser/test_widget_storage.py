@@ -4,6 +4,7 @@ a message and at "New conversation"; and a conversation continues only with the 
 server gave the widget, never by its id alone."""
 
 import json
+import sqlite3
 
 from playwright.sync_api import expect
 
@@ -98,3 +99,16 @@ def test_a_conversation_id_without_its_token_continues_nothing(page, browser):
         expect(intruder.locator(".kpc-bot").last).not_to_contain_text("terminations")  # not the owner's topic
     finally:
         other.close()
+
+
+def test_each_message_goes_with_the_widget_s_own_id(page, assistant):
+    """The id that makes a message handled once however often it is sent (issue 15, finding 14)."""
+    open_chat(page)
+    ask(page, "How do I terminate a California small group contract?")
+    wait_until_stored(page, "How do I terminate")
+    saved = page.evaluate(SAVED)
+    sent = [event["id"] for event in saved["events"] if event["from"] == "user"]
+    with sqlite3.connect(assistant.tracker_db) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (saved["sessionId"],))
+        stored = [json.loads(data)["message_id"] for (data,) in rows]
+    assert sent and set(sent) <= set(stored) and len(stored) == len(set(stored))
