@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -118,3 +119,19 @@ def running(workdir: Path, rasa_port: int, actions_port: int, components=("actio
 
 def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages if m.get("text"))
+
+
+RUN_EVAL = ROOT.parent / "shared" / "eval" / "run_eval.py"
+
+
+def run_answer_checks(cases: Path, url: str, out: Path, timeout: float = 900) -> dict:
+    """The shared black-box answer checker (../shared/eval/run_eval.py) on a case file against the
+    live assistant; its failures are printed, its JSON report returned."""
+    result = subprocess.run(
+        [sys.executable, str(RUN_EVAL), str(cases), "--url", url, "--json", str(out), "--show-failures"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    print(result.stdout[-20000:], result.stderr[-3000:])
+    return json.loads(out.read_text())

@@ -1,33 +1,13 @@
 """The shared black-box answer checks, against the running assistant over the REST channel."""
 
-import json
-import subprocess
-import sys
-
 from tests.conftest import ROOT
+from tests.live.servers import run_answer_checks
 
 EVAL = ROOT.parent / "shared" / "eval"
 
 
 def test_every_dev_answer_check_passes_with_no_invented_contact(rest_url, tmp_path, record_figure):
-    out = tmp_path / "eval.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(EVAL / "run_eval.py"),
-            str(EVAL / "dev_cases.yml"),
-            "--url",
-            rest_url,
-            "--json",
-            str(out),
-            "--show-failures",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    print(result.stdout[-8000:], result.stderr[-3000:])
-    summary = json.loads(out.read_text())["summary"]
+    summary = run_answer_checks(EVAL / "dev_cases.yml", rest_url, tmp_path / "eval.json", timeout=600)["summary"]
     record_figure(
         "dev answer checks",
         f"{summary['passed']}/{summary['cases']} "

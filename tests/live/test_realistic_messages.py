@@ -9,39 +9,19 @@ kind; a set below 90 %, or any invented contact, fails.
   drove the work, so they are regression sets now, no longer held out.
 """
 
-import json
-import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.live.servers import run_answer_checks
 
-RUN_EVAL = ROOT.parent / "shared" / "eval" / "run_eval.py"
 MIN_PASS_RATE = 0.90
 
 
 @pytest.mark.parametrize("name", ["cases_final", "cases_heldout", "cases_dev"])
 def test_realistic_messages_are_answered_right(name, rest_url, tmp_path, record_figure):
-    out = tmp_path / f"{name}.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(RUN_EVAL),
-            str(ROOT / "tests" / "realistic" / f"{name}.yml"),
-            "--url",
-            rest_url,
-            "--json",
-            str(out),
-            "--show-failures",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    print(result.stdout[-20000:], result.stderr[-3000:])
-    report = json.loads(out.read_text())
+    report = run_answer_checks(ROOT / "tests" / "realistic" / f"{name}.yml", rest_url, tmp_path / f"{name}.json")
     kinds: dict[str, list[bool]] = defaultdict(list)
     for case in report["results"]:
         kinds[case["topic"]].append(case["ok"])
