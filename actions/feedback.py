@@ -9,6 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from broker_faq.replies import TALK_TO_A_PERSON
+
 THANKS = {
     "helpful": "Thanks for letting me know!",
     "unhelpful": "Thanks for telling me; the team reviews answers marked unhelpful. "
@@ -25,6 +27,17 @@ def rated_answer(tracker: Tracker, answer_id: str | None) -> dict | None:
     return None
 
 
+def unhelpful_ratings(tracker: Tracker) -> int:
+    """How many answers of this conversation were rated unhelpful before now."""
+    return sum(
+        1
+        for e in tracker.events
+        if e.get("event") == "slot"
+        and e.get("name") == "feedback"
+        and (e.get("value") or {}).get("rating") == "unhelpful"
+    )
+
+
 class ActionRecordFeedback(Action):
     def name(self) -> str:
         return "action_record_feedback"
@@ -36,7 +49,11 @@ class ActionRecordFeedback(Action):
             dispatcher.utter_message(text="There's no answer to rate yet. What would you like to know?")
             return []
         comment = next(tracker.get_latest_entity_values("comment"), None)
-        dispatcher.utter_message(text=THANKS[rating])
+        if rating == "unhelpful" and unhelpful_ratings(tracker) >= 1:  # this one is the second
+            person = TALK_TO_A_PERSON
+            dispatcher.utter_message(text=THANKS[rating], buttons=[{"title": person.title, "payload": person.payload}])
+        else:
+            dispatcher.utter_message(text=THANKS[rating])
         return [
             SlotSet(
                 "feedback",

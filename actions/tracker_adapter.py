@@ -15,7 +15,7 @@ from dataclasses import fields
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from broker_faq import runtime
@@ -79,6 +79,7 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
         Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
         for s in message.get("segments") or []
     )
+    desk = (message.get("metadata") or {}).get("desk") or {}
     return Turn(
         intent=(message.get("intent") or {}).get("name"),
         text=message.get("text") or "",
@@ -86,7 +87,15 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
         state=state_from(tracker),
         today=today,
         segments=segments,
+        desk_open=bool(desk.get("agents")),
+        earlier_question=earlier_question(tracker),
     )
+
+
+def earlier_question(tracker: Tracker) -> str | None:
+    """The broker's last typed message before the latest one (what an agent taking over wants first)."""
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user"][:-1]
+    return next((text for text in reversed(said) if text and not text.startswith("/")), None)
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[dict]:
@@ -98,7 +107,9 @@ def send(reply: Reply, dispatcher: CollectingDispatcher, before: State) -> list[
     if payload and payload.get("type") == "answer":
         payload = {**payload, "answer_id": uuid.uuid4().hex}
     dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=payload)
-    return [
+    events = [
         SlotSet(name, list(value) if isinstance(value, tuple) else value)
         for name, value in reply.state.changed_from(before).items()
     ]
+    # "Connecting you to an agent…": the assistant stays silent until the agent hands back (Rasa's pause).
+    return events + [ConversationPaused()] if payload and payload.get("type") == "handoff" else events

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from . import handoff
 from .computed import COMPUTED
 from .contact_requests import ContactRequest
 from .conversation import Ask, Button, Mention, Reply, Segment, State, Turn
@@ -39,6 +40,8 @@ class Assistant:
         self.replies = Replies(knowledge, vocabulary or load_vocabulary())
 
     def respond(self, turn: Turn) -> Reply:
+        if turn.intent == handoff.TOPIC and turn.desk_open:
+            return handoff.connecting_reply(turn)
         parts = self.parts(turn)
         if len(parts) < 2:
             return self._one(turn)

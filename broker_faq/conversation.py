@@ -69,6 +69,8 @@ class Turn:
     state: State = State()
     today: dt.date = field(default_factory=dt.date.today)
     segments: tuple[Segment, ...] = ()
+    desk_open: bool = False  # an agent is connected and can take the conversation (socket.io only)
+    earlier_question: str | None = None  # the broker's last message before this one, as stored
 
     def mentioned(self, label: str) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]

@@ -237,7 +237,10 @@ class Replies:
     def suggest(self, ranking: list[str], state: State) -> Reply:
         """Low NLU confidence: offer the likeliest topics as buttons (first stage of the fallback)."""
         likely = [self.k.topics[intent] for intent in ranking if intent in self.k.topics][:3]
-        buttons = [Button(t.title, f"/{t.key}") for t in likely] + [Button("Something else", "/out_of_scope")]
+        buttons = [Button(t.title, f"/{t.key}") for t in likely] + [
+            Button("Something else", "/out_of_scope"),
+            TALK_TO_A_PERSON,
+        ]
         text = (
             "I'm not sure I understood. Did you mean one of these?"
             if likely
@@ -255,6 +258,10 @@ class Replies:
                 "business FAQ and give the right Northwest team for a need."
             )
         return Reply(text, state, payload={"type": "question", "asks": "topic"})
+
+
+# Offered where the assistant could not help: after a fallback and a second "not helpful".
+TALK_TO_A_PERSON = Button("Talk to a person", "/human_handoff")
 
 
 def _led(reply: Reply, paragraph: str) -> Reply:

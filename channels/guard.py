@@ -143,14 +143,24 @@ async def _handle_once_more_if_the_lock_expired(
         await on_new_message(message)
 
 
-def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
+def guarded(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    server_metadata: Callable[[], Awaitable[dict]] | None = None,
+) -> Callable[..., Awaitable[None]]:
     """The guard around a channel's message handler; building it applies the project's Rasa
-    changes (the action timeout its fallback relies on, among others)."""
+    changes (the action timeout its fallback relies on, among others). `server_metadata` adds what the
+    server knows to each message's metadata (the socket.io channel: whether agents are connected, for
+    "talk to a person"), after the client's is dropped, so no client can set it.
+
+    A message handled with `quiet=True` may get no reply: it was said while an agent has the
+    conversation (channels/handoff.py), and the assistant is paused."""
     rasa_fixes.apply()
 
-    async def handle(message: UserMessage) -> None:
+    async def handle(message: UserMessage, quiet: bool = False) -> None:
         output, sender = message.output_channel, message.sender_id
         message.metadata = client_metadata(message.metadata)
+        if server_metadata is not None:
+            message.metadata = {**(message.metadata or {}), **await server_metadata()}
         if not valid_message_id(message.message_id):
             message.message_id = uuid.uuid4().hex
         if not valid_sender(sender):
@@ -183,7 +193,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
             logger.error("Tracker store failed while handling a message: %s", str(store.last_error).splitlines()[0])
             reply = runtime.current().assistant.replies.service_unavailable(storing=True)
             await _send(output, sender, reply.text, reply.payload)
-        if counting.sent == 0:
+        if counting.sent == 0 and not quiet:
             logger.error("No reply was produced (action server down or too slow?); sent the fallback")
             reply = runtime.current().assistant.replies.service_unavailable(storing=False)
             await _send(output, sender, reply.text, reply.payload)

@@ -113,3 +113,36 @@ class SessionTokens:
             return None
         subject = claims.get("sub")
         return subject if isinstance(subject, str) else None
+
+
+AGENT_AUDIENCE = "kp-agent-desk"
+AGENT_TOKEN_SECONDS = 300  # only opening the console's live connection needs one; it asks anew each time
+
+
+class AgentTokens:
+    """The pass a signed-in agent's console presents to open its live connection to a Rasa server
+    (channels/handoff.py): the web server, which holds the console's sign-in sessions, issues it for
+    the session's agent; the Rasa servers check it. Same key as the session tokens, another audience,
+    so a broker's session token is never an agent's pass, and a few minutes' life."""
+
+    def __init__(self, key: str, seconds: float = AGENT_TOKEN_SECONDS, clock=time.time):
+        self._key, self._seconds, self._clock = key, seconds, clock
+
+    def issue(self, agent: str) -> str:
+        now = int(self._clock())
+        claims = {"sub": agent, "aud": AGENT_AUDIENCE, "iat": now, "exp": now + int(self._seconds)}
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def agent(self, token: object) -> str | None:
+        if not isinstance(token, str) or len(token) > 1000:
+            return None
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=[ALGORITHM], audience=AGENT_AUDIENCE, options={"verify_exp": False}
+            )
+        except jwt.PyJWTError:
+            return None
+        exp, subject = claims.get("exp"), claims.get("sub")
+        if not isinstance(exp, int) or exp <= self._clock() or not isinstance(subject, str):
+            return None
+        return subject

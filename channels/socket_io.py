@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -42,9 +43,13 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from socketio import AsyncServer
 
-from .guard import guarded, stored_text, valid_message_id
+from broker_faq.handoff import GRACE_SECONDS
+from stores.handoff_board import board_and_manager
+
+from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
+from .handoff import Handoff
 from .limits import MAX_BODY_BYTES
-from .sessions import SessionTokens, load_key
+from .sessions import AgentTokens, SessionTokens, load_key
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +99,7 @@ class PayloadSocketIOOutput(SocketIOOutput):
     def __init__(self, sio: Any, bot_message_evt: str, reply_to: str | None = None) -> None:
         super().__init__(sio, bot_message_evt)
         self.reply_to, self._sent = reply_to, 0
+        self.handoff: dict | None = None  # the "Connecting you…" payload, when the assistant sent one
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         if self.reply_to and isinstance(response, dict):
@@ -115,6 +121,8 @@ class PayloadSocketIOOutput(SocketIOOutput):
             ]
         if payload:
             one["custom"] = payload
+            if payload.get("type") == "handoff":
+                self.handoff = payload
         if one:
             await self._send_message(recipient_id, one)
         # Images, attachments, elements: as Rasa sends them (this project sends none).
@@ -134,14 +142,25 @@ class GuardedSocketIOInput(SocketIOInput):
         return PayloadSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handle = guarded(on_new_message)
-        tokens = SessionTokens(load_key())
+        key = load_key()
+        tokens = SessionTokens(key)
+        board, manager = board_and_manager()
         # CORS headers are the server's (sanic-cors, Rasa's --cors): engine.io adding its own would
         # double them, so its CORS handling stays off and the connect handler checks the origin.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY_BYTES)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY_BYTES, client_manager=manager
+        )
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         allowed: dict[str, list[str] | str] = {"origins": []}  # none until the server's CORS is read
+        desk = Handoff(
+            sio,
+            board,
+            AgentTokens(key),
+            lambda environ: origin_allowed(environ, allowed["origins"]),
+            grace_seconds=float(os.environ.get("HANDOFF_GRACE_SECONDS", GRACE_SECONDS)),
+        )
+        handle = guarded(on_new_message, server_metadata=desk.metadata)
 
         @blueprint.listener("before_server_start")
         async def allow_widget_origins(app: Sanic, _: Any) -> None:
@@ -172,6 +191,12 @@ class GuardedSocketIOInput(SocketIOInput):
             await _maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
             confirmed = {"session_id": conversation, "session_token": tokens.issue(conversation)}
             await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
+            await desk.status(conversation, sid)
+
+        @sio.on("handoff_cancel", namespace=self.namespace)
+        async def leave_queue(sid: str, _: Any = None) -> dict:
+            conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
+            return await desk.leave_queue(conversation) if conversation else {"ok": False}
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> dict:
@@ -187,7 +212,13 @@ class GuardedSocketIOInput(SocketIOInput):
             message_id = data.get("message_id") if valid_message_id(data.get("message_id")) else uuid.uuid4().hex
             output = PayloadSocketIOOutput(sio, self.bot_message_evt, reply_to=message_id)
             message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
-            await handle(message)
+            with_agent = await desk.in_handoff(conversation)  # the assistant is paused: no reply expected
+            await handle(message, quiet=with_agent)
+            said = stored_text(text)
+            if with_agent and said and len(said) <= MAX_MESSAGE_CHARS:  # what the guard let through
+                await desk.broker_said(conversation, said)
+            elif output.handoff is not None:
+                await desk.started(conversation, output.handoff)
             return {
                 "message_id": message.message_id,
                 "text": stored_text(text),

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from broker_faq import runtime
 from broker_faq.directory import Directory, Suggestions
+from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
 from web.accounts import AccountStore, accounts_path
 from web.audit import AuditLog
@@ -79,6 +80,8 @@ class Settings:
 def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPRequestHandler]:
     desk = Desk()
     audit = AuditLog(settings.audit_log)
+    # The console's pass to its live connection with the Rasa servers (the handoff queue and chats).
+    agent_tokens = AgentTokens(load_key())
     auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie)
 
     class Handler(BaseHTTPRequestHandler):
@@ -103,7 +106,9 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
                 self.compare(arg("topic"))
             elif path == "/api/topics" and self.signed_in():
                 self.topics()
-            elif path in ("/api/directory", "/api/compare", "/api/topics"):
+            elif path == "/api/desk-token" and self.signed_in():
+                self.json(HTTPStatus.OK, {"token": agent_tokens.issue(self.agent), "agent": self.agent})
+            elif path in ("/api/directory", "/api/compare", "/api/topics", "/api/desk-token"):
                 return  # signed_in() answered 401
             elif path == "/":
                 self.send_response(HTTPStatus.FOUND)

@@ -57,4 +57,7 @@ def bot_message(event: dict) -> dict:
     custom = (event.get("data") or {}).get("custom")
     answer = custom if isinstance(custom, dict) and custom.get("type") == "answer" else {}
     sources = [{"document": s.get("document"), "section": s.get("section")} for s in answer.get("sources", [])]
-    return {"time": event.get("timestamp"), "text": event.get("text"), "custom": custom, "sources": sources}
+    message = {"time": event.get("timestamp"), "text": event.get("text"), "custom": custom, "sources": sources}
+    if isinstance(custom, dict) and custom.get("type") == "agent_message":
+        message["agent"] = custom.get("agent")  # said by a person (live handoff), not the assistant
+    return message

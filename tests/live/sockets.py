@@ -19,6 +19,25 @@ class Chat:
         self._confirmed = asyncio.Event()
         self.client.on("bot_uttered", self.bot.append)
         self.client.on("session_confirm", self._on_confirm)
+        self.handoff: list[tuple[str, Any]] = []  # what the live handoff sent: (event, data)
+        for name in ("handoff", "agent_uttered", "agent_typing"):
+            self.client.on(name, self._handoff_recorder(name))
+
+    def _handoff_recorder(self, name: str):
+        async def record(data: Any) -> None:
+            self.handoff.append((name, data))
+
+        return record
+
+    async def wait_handoff(self, name: str, check=lambda data: True, timeout: float = 15) -> Any:
+        async def found() -> Any:
+            while True:
+                for event, data in reversed(self.handoff):
+                    if event == name and check(data):
+                        return data
+                await asyncio.sleep(0.05)
+
+        return await asyncio.wait_for(found(), timeout)
 
     async def _on_confirm(self, data: Any) -> None:
         self.session = data
@@ -68,3 +87,44 @@ class Chat:
 
 def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
+
+
+class Desk:
+    """An agent's console as the Rasa server sees it: the /desk namespace, opened with an agent pass."""
+
+    def __init__(self, url: str, token: str | None):
+        self.url, self.token = url, token
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        for name in ("queue", "held", "broker_uttered", "released"):
+            self.client.on(name, self._recorder(name), namespace="/desk")
+
+    def _recorder(self, name: str):
+        async def record(data: Any) -> None:
+            self.events.append((name, data))
+
+        return record
+
+    async def connect(self) -> None:
+        await self.client.connect(
+            self.url, namespaces=["/desk"], auth={"token": self.token}, transports=["websocket"], wait_timeout=10
+        )
+
+    async def call(self, event: str, data: dict, timeout: float = 30) -> Any:
+        return await self.client.call(event, data, namespace="/desk", timeout=timeout)
+
+    def latest(self, name: str) -> Any:
+        return next((data for event, data in reversed(self.events) if event == name), None)
+
+    async def wait_for(self, name: str, check=lambda data: True, timeout: float = 15) -> Any:
+        async def found() -> Any:
+            while True:
+                for event, data in reversed(self.events):
+                    if event == name and check(data):
+                        return data
+                await asyncio.sleep(0.05)
+
+        return await asyncio.wait_for(found(), timeout)
+
+    async def close(self) -> None:
+        await self.client.disconnect()

@@ -108,8 +108,10 @@ def test_fallback_offers_likeliest_topics(tracker):
         "EDI files after a separation",
         "Separating a group's contract (CID split)",
         "Something else",
+        "Talk to a person",  # issue 13: a person when the assistant is not enough
     ]
     assert messages[0]["buttons"][0]["payload"] == "/edi_after_split" and slots == {}
+    assert messages[0]["buttons"][-1]["payload"] == "/human_handoff"
 
 
 def test_feedback_is_tied_to_the_answer_it_rates(tracker):

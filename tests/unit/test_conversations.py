@@ -238,6 +238,7 @@ def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
         "EDI files after a separation",
         "Bills after a separation",
         "Something else",
+        "Talk to a person",
     ]
 
 

@@ -1,0 +1,313 @@
+"""Live handoff over socket.io: the agents' side (the `/desk` namespace the console connects to) and
+what the broker's socket is sent, around the state broker_faq/handoff.py keeps (the Board).
+
+The assistant stays silent while a person has the conversation the way Rasa provides: the
+`ConversationPaused` event (returned by action_answer with "Connecting you…", when agents are
+connected) and `ConversationResumed` when the agent hands back or closes, or the broker leaves the
+queue. Everything said is in the tracker: the broker's messages as usual (Rasa logs them while paused,
+and predicts nothing), the agent's as bot messages marked with the agent's first name
+(`{"type": "agent_message", "agent": "Maria"}`), and each change of hands as a bot message of its own
+(`{"type": "handoff", "state": ...}`). The tracker store masks them all like the rest.
+
+The desk namespace (the console's events; each answers with an acknowledgement):
+- connect with `auth: {"token": …}`: an agent pass the web server issues to a signed-in agent
+  (channels/sessions.AgentTokens, GET /api/desk-token). Nothing else may connect, so a broker can
+  neither read the queue nor speak as an agent. On connect the console gets `queue` and `held`.
+- `take {conversation}` -> {"ok": true} or {"ok": false, "error": "taken", "by": "Maria"} / "gone".
+- `say {conversation, message}` -> {"ok": true, "text": as stored}; `typing {conversation, typing}`.
+- `hand_back {conversation}`, `close {conversation}`.
+- Sent to agents: `queue` (every change), `broker_uttered {conversation, text}`, `released
+  {conversation, why}`.
+Sent to the broker (the default namespace, the conversation's room): `handoff {state, text, position,
+agent}` with state waiting | joined | handed_back | closed | left | requeued | unavailable,
+`agent_uttered {text, agent}`, `agent_typing {typing, agent}`.
+
+Rooms are named by conversation in both namespaces; with a Redis client manager (the production
+profile, stores/redis_handoff.py) an emit reaches sockets on every server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, Event
+from sanic import Sanic
+from socketio import AsyncServer
+
+from broker_faq import handoff, runtime
+from broker_faq.conversation import State
+from broker_faq.handoff import Board, Waiting, display_name
+
+from .guard import MAX_MESSAGE_CHARS, clean_text
+from .sessions import AgentTokens
+
+logger = logging.getLogger(__name__)
+
+DESK = "/desk"
+AGENTS_ROOM = "agents"
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def _conversation(data: Any) -> str | None:
+    value = data.get("conversation") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and CONVERSATION_ID.fullmatch(value) else None
+
+
+async def _maybe_await(result: Any) -> None:
+    if asyncio.iscoroutine(result):  # python-socketio's room calls became coroutines after 5.9
+        await result
+
+
+class Handoff:
+    def __init__(
+        self,
+        sio: AsyncServer,
+        board: Board,
+        tokens: AgentTokens,
+        origin_allowed: Callable[[dict], bool],
+        grace_seconds: float = handoff.GRACE_SECONDS,
+        namespace: str = "/",
+    ) -> None:
+        self.sio, self.board, self.tokens, self.origin_allowed = sio, board, tokens, origin_allowed
+        self.grace, self.namespace = grace_seconds, namespace
+        for event in ("connect", "disconnect", "take", "say", "typing", "hand_back", "close"):
+            sio.on(event, namespace=DESK)(getattr(self, f"on_{event}"))
+
+    # --- what the broker's channel asks --------------------------------------------------------
+
+    async def metadata(self) -> dict:
+        """What action_answer reads to answer "talk to a person": whether an agent is connected."""
+        return {"desk": {"agents": len(await self.board.agents())}}
+
+    async def in_handoff(self, conversation: str) -> bool:
+        return await self.board.holder(conversation) is not None or await self.board.position(conversation) is not None
+
+    async def started(self, conversation: str, payload: dict) -> None:
+        """action_answer said "Connecting you…" and paused the conversation: it joins the queue."""
+        waiting = Waiting(
+            conversation, payload.get("question"), payload.get("region"), payload.get("topic"), time.time()
+        )
+        position = await self.board.enqueue(waiting)
+        await self._to_broker(conversation, "waiting", handoff.connecting(position), position=position, record=False)
+        await self.queue_changed()
+
+    async def broker_said(self, conversation: str, text: str) -> None:
+        """A broker's message while waiting or held (stored by Rasa, the assistant silent): to the agent."""
+        if await self.board.holder(conversation):
+            await self.sio.emit(
+                "broker_uttered", {"conversation": conversation, "text": text}, room=conversation, namespace=DESK
+            )
+            return
+        position = await self.board.position(conversation)
+        if position is not None:
+            text = handoff.STILL_WAITING.format(position=position)
+            await self._to_broker(conversation, "waiting", text, position=position, record=False)
+
+    async def leave_queue(self, conversation: str) -> dict:
+        """The broker stops waiting (before an agent took the conversation)."""
+        if await self.board.holder(conversation) or await self.board.release(conversation) is None:
+            return {"ok": False}
+        await self._record(conversation, *resumed())
+        await self._to_broker(conversation, "left", handoff.LEFT_QUEUE)
+        await self.queue_changed()
+        return {"ok": True}
+
+    async def status(self, conversation: str, sid: str) -> None:
+        """After a reload: where the broker's handoff stands, to that socket only."""
+        holder = await self.board.holder(conversation)
+        position = await self.board.position(conversation)
+        if holder:
+            state = {"state": "joined", "agent": display_name(holder), "text": handoff.joined(holder)}
+        elif position is not None:
+            state = {"state": "waiting", "position": position, "text": handoff.connecting(position)}
+        else:
+            return
+        await self.sio.emit("handoff", {**state, "restored": True}, room=sid, namespace=self.namespace)
+
+    # --- the agents' console ---------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict, auth: Any) -> bool:
+        agent = self.tokens.agent(auth.get("token") if isinstance(auth, dict) else None)
+        if agent is None or not self.origin_allowed(environ):
+            return False
+        await self.sio.save_session(sid, {"agent": agent}, namespace=DESK)
+        await self.board.connected(sid, agent)
+        await _maybe_await(self.sio.enter_room(sid, AGENTS_ROOM, namespace=DESK))
+        held = await self.board.held_by(agent)
+        for conversation in held:  # a reconnection within the grace period keeps its conversations
+            await _maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
+        await self.sio.emit("queue", await self._queue(), room=sid, namespace=DESK)
+        await self.sio.emit("held", {"conversations": held, "agent": display_name(agent)}, room=sid, namespace=DESK)
+        return True
+
+    async def on_disconnect(self, sid: str) -> None:
+        agent = await self.board.disconnected(sid)
+        if agent is not None:
+            asyncio.get_running_loop().create_task(self._after_grace(agent))
+
+    async def _after_grace(self, agent: str) -> None:
+        await asyncio.sleep(self.grace)
+        if agent in await self.board.agents():
+            return
+        for conversation in await self.board.held_by(agent):
+            position = await self.board.requeue(conversation)
+            if position is not None:
+                await self._record(conversation, handoff_note("requeued", agent))
+                await self._to_broker(conversation, "requeued", handoff.requeued(agent, position), position=position)
+        if not await self.board.agents():
+            await self._nobody_left()
+        await self.queue_changed()
+
+    async def _nobody_left(self) -> None:
+        """The last agent is gone for good: the waiting brokers get the phone card, as without agents."""
+        for waiting in await self.board.queue():
+            if await self.board.release(waiting.conversation) is None:
+                continue
+            reply = handoff_card(waiting.region)
+            await self._record(waiting.conversation, *resumed(), BotUttered(reply[0], data={"custom": reply[1]}))
+            await self._to_broker(waiting.conversation, "unavailable", handoff.NOBODY_LEFT, record=False)
+            await self.sio.emit(
+                "bot_uttered",
+                {"text": reply[0], "custom": reply[1]},
+                room=waiting.conversation,
+                namespace=self.namespace,
+            )
+
+    async def _agent(self, sid: str) -> str | None:
+        return (await self.sio.get_session(sid, namespace=DESK)).get("agent")
+
+    async def on_take(self, sid: str, data: Any) -> dict:
+        agent, conversation = await self._agent(sid), _conversation(data)
+        if agent is None or conversation is None:
+            return {"ok": False, "error": "bad request"}
+        taken, holder = await self.board.claim(conversation, agent)
+        if not taken:
+            by = display_name(holder) if holder else None
+            return {"ok": False, "error": "taken" if holder else "gone", "by": by}
+        await _maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
+        await self._record(conversation, handoff_note("joined", agent))
+        await self._to_broker(conversation, "joined", handoff.joined(agent), agent=display_name(agent), record=False)
+        await self.queue_changed()
+        return {"ok": True, "conversation": conversation}
+
+    async def _holding(self, sid: str, data: Any) -> tuple[str, str] | None:
+        """(agent, conversation) when this socket's agent holds the conversation the event names."""
+        agent, conversation = await self._agent(sid), _conversation(data)
+        if agent is None or conversation is None or await self.board.holder(conversation) != agent:
+            return None
+        return agent, conversation
+
+    async def on_say(self, sid: str, data: Any) -> dict:
+        holding = await self._holding(sid, data)
+        if holding is None:
+            return {"ok": False, "error": "not yours"}
+        agent, conversation = holding
+        raw = data.get("message")
+        text = clean_text(raw) if isinstance(raw, str) else ""
+        if not text or len(text) > MAX_MESSAGE_CHARS:
+            return {"ok": False, "error": f"a message is 1 to {MAX_MESSAGE_CHARS:,} characters of text"}
+        text = runtime.current().masker.mask(text)
+        name = display_name(agent)
+        await self._record(conversation, BotUttered(text, data={"custom": {"type": "agent_message", "agent": name}}))
+        await self.sio.emit(
+            "agent_typing", {"typing": False, "agent": name}, room=conversation, namespace=self.namespace
+        )
+        await self.sio.emit("agent_uttered", {"text": text, "agent": name}, room=conversation, namespace=self.namespace)
+        return {"ok": True, "text": text}
+
+    async def on_typing(self, sid: str, data: Any) -> None:
+        holding = await self._holding(sid, data)
+        if holding is not None:
+            typing = {"typing": bool(data.get("typing")), "agent": display_name(holding[0])}
+            await self.sio.emit("agent_typing", typing, room=holding[1], namespace=self.namespace)
+
+    async def on_hand_back(self, sid: str, data: Any) -> dict:
+        return await self._release(sid, data, "handed_back")
+
+    async def on_close(self, sid: str, data: Any) -> dict:
+        return await self._release(sid, data, "closed")
+
+    async def _release(self, sid: str, data: Any, how: str) -> dict:
+        holding = await self._holding(sid, data)
+        if holding is None:
+            return {"ok": False, "error": "not yours"}
+        agent, conversation = holding
+        waited = await self.board.release(conversation)
+        region = region_name(await self._region_now(conversation), waited.region if waited else None)
+        text = handoff.handed_back(agent, region) if how == "handed_back" else handoff.closed(agent)
+        await self._record(conversation, *resumed(), handoff_note(how, agent, text))
+        await self._to_broker(conversation, how, text, agent=display_name(agent), record=False)
+        await self.sio.emit("released", {"conversation": conversation, "why": how}, room=conversation, namespace=DESK)
+        await _maybe_await(self.sio.leave_room(sid, conversation, namespace=DESK))
+        return {"ok": True}
+
+    async def queue_changed(self) -> None:
+        await self.sio.emit("queue", await self._queue(), room=AGENTS_ROOM, namespace=DESK)
+
+    async def _queue(self) -> dict:
+        now = time.time()
+        waiting = [{**w.listed(now), "region_name": region_name(w.region)} for w in await self.board.queue()]
+        return {"waiting": waiting, "agents": len(await self.board.agents())}
+
+    # --- the broker's side and the record ----------------------------------------------------------
+
+    async def _to_broker(self, conversation: str, state: str, text: str, record: bool = True, **extra: Any) -> None:
+        if record:
+            await self._record(conversation, handoff_note(state, None, text))
+        message = {"state": state, "text": text, **extra}
+        await self.sio.emit("handoff", message, room=conversation, namespace=self.namespace)
+
+    async def _record(self, conversation: str, *events: Event) -> None:
+        """Append to the conversation's tracker under its lock, as Rasa's own HTTP API does."""
+        agent = Sanic.get_app().ctx.agent
+        async with agent.lock_store.lock(conversation):
+            tracker = await agent.processor.get_tracker(conversation)
+            for event in events:
+                tracker.update(event)
+            await agent.processor.save_tracker(tracker)
+
+    async def _region_now(self, conversation: str) -> str | None:
+        tracker = await Sanic.get_app().ctx.agent.processor.get_tracker(conversation)
+        return tracker.get_slot("region")
+
+
+def resumed() -> tuple[Event, ...]:
+    """The assistant's turn again: Rasa's resume, and the listen that ended the assistant's last turn
+    (the pause stopped it before), so the broker's next message is read as a fresh question."""
+    return ConversationResumed(), ActionExecuted(ACTION_LISTEN_NAME)
+
+
+def handoff_note(state: str, agent: str | None, text: str | None = None) -> BotUttered:
+    """A change of hands as the tracker records it (and the transcript shows it)."""
+    if text is None:
+        text = handoff.joined(agent) if state == "joined" and agent else state
+    custom = {"type": "handoff", "state": state, **({"agent": display_name(agent)} if agent else {})}
+    if state == "requeued" and agent:
+        text = f"{display_name(agent)} was disconnected; the conversation went back to the queue."
+    return BotUttered(text, data={"custom": custom})
+
+
+def region_name(*keys: str | None) -> str | None:
+    """The name of the first region or area the keys give ("oregon" -> "Oregon")."""
+    places = runtime.current().assistant.replies.places
+    found = next((place for key in keys if (place := places.place(key)) is not None), None)
+    return found.name if found else None
+
+
+def handoff_card(region: str | None) -> tuple[str, dict]:
+    """Today's answer to "talk to a person" for the group's region (both regions' when unknown)."""
+    loaded = runtime.current()
+    topic = loaded.knowledge.topics["human_handoff"]
+    if region:
+        reply = loaded.assistant.replies.static(topic, State(region=region))
+        return reply.text, reply.payload or {}
+    both = loaded.assistant.side_by_side("human_handoff")
+    first = next(iter(both.values()))
+    text = "\n\n".join(f"{name}: {reply.text}" for name, reply in both.items())
+    return text, first.payload or {}
