@@ -167,4 +167,8 @@ def requeued(agent: str, position: int) -> str:
 
 LEFT_QUEUE = "You left the queue. I'm the assistant again: what would you like to know?"
 STILL_WAITING = "An agent will see this message when they join. You're number {position} in the queue."
+LOST = (
+    "The chat with an agent was interrupted, so I'm the assistant again. Please send your question once "
+    "more, or ask to talk to a person."
+)
 NOBODY_LEFT = "No agent is available any more, so I'm back. Here is who can help you by phone:"

@@ -226,3 +226,11 @@ class Renderer:
             links=answer.links,
             region=region,
         )
+
+
+def answer_text_beside_payload(text: str, payload: dict | None) -> str:
+    """An answer's text without what its payload carries (the contact cards and the sources): the
+    payload's `body`, which the renderer writes. Any other message is sent whole."""
+    if not payload or payload.get("type") != "answer" or not isinstance(payload.get("body"), str):
+        return text
+    return payload["body"]

@@ -146,6 +146,7 @@ async def _handle_once_more_if_the_lock_expired(
 def guarded(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     server_metadata: Callable[[], Awaitable[dict]] | None = None,
+    on_silence: Callable[[UserMessage], Awaitable[bool]] | None = None,
 ) -> Callable[..., Awaitable[None]]:
     """The guard around a channel's message handler; building it applies the project's Rasa
     changes (the action timeout its fallback relies on, among others). `server_metadata` adds what the
@@ -153,7 +154,8 @@ def guarded(
     "talk to a person"), after the client's is dropped, so no client can set it.
 
     A message handled with `quiet=True` may get no reply: it was said while an agent has the
-    conversation (channels/handoff.py), and the assistant is paused."""
+    conversation (channels/handoff.py), and the assistant is paused. When another message gets none,
+    `on_silence` may explain it and answer (True) before the guard's fallback would."""
     rasa_fixes.apply()
 
     async def handle(message: UserMessage, quiet: bool = False) -> None:
@@ -193,6 +195,8 @@ def guarded(
             logger.error("Tracker store failed while handling a message: %s", str(store.last_error).splitlines()[0])
             reply = runtime.current().assistant.replies.service_unavailable(storing=True)
             await _send(output, sender, reply.text, reply.payload)
+        if counting.sent == 0 and not quiet and on_silence is not None and await on_silence(message):
+            return
         if counting.sent == 0 and not quiet:
             logger.error("No reply was produced (action server down or too slow?); sent the fallback")
             reply = runtime.current().assistant.replies.service_unavailable(storing=False)

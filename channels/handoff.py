@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, Event
 from sanic import Sanic
@@ -43,6 +44,7 @@ from socketio import AsyncServer
 from broker_faq import handoff, runtime
 from broker_faq.conversation import State
 from broker_faq.handoff import Board, Waiting, display_name
+from broker_faq.render import answer_text_beside_payload
 
 from .guard import MAX_MESSAGE_CHARS, clean_text
 from .sessions import AgentTokens
@@ -82,18 +84,38 @@ class Handoff:
     # --- what the broker's channel asks --------------------------------------------------------
 
     async def metadata(self) -> dict:
-        """What action_answer reads to answer "talk to a person": whether an agent is connected."""
-        return {"desk": {"agents": len(await self.board.agents())}}
+        """What action_answer reads to answer "talk to a person": whether an agent is connected. With
+        the board unreadable (Redis down), none is: the broker gets the phone card, never silence."""
+        try:
+            agents = len(await self.board.agents())
+        except Exception as error:
+            logger.error("Handoff board unavailable: %s", error.__class__.__name__)
+            agents = 0
+        return {"desk": {"agents": agents}}
 
     async def in_handoff(self, conversation: str) -> bool:
-        return await self.board.holder(conversation) is not None or await self.board.position(conversation) is not None
+        """Whether a person has (or is about to take) the conversation; unknown counts as no, so the
+        assistant answers rather than nobody."""
+        try:
+            return (
+                await self.board.holder(conversation) is not None or await self.board.position(conversation) is not None
+            )
+        except Exception as error:
+            logger.error("Handoff board unavailable: %s", error.__class__.__name__)
+            return False
 
     async def started(self, conversation: str, payload: dict) -> None:
-        """action_answer said "Connecting you…" and paused the conversation: it joins the queue."""
+        """action_answer said "Connecting you…" and paused the conversation: it joins the queue (or,
+        with the board unavailable, the assistant takes the conversation back with the phone card)."""
         waiting = Waiting(
             conversation, payload.get("question"), payload.get("region"), payload.get("topic"), time.time()
         )
-        position = await self.board.enqueue(waiting)
+        try:
+            position = await self.board.enqueue(waiting)
+        except Exception as error:
+            logger.error("Handoff board unavailable, no queue: %s", error.__class__.__name__)
+            await self._back_with_card(conversation, payload.get("region"), handoff.NOBODY_LEFT)
+            return
         await self._to_broker(conversation, "waiting", handoff.connecting(position), position=position, record=False)
         await self.queue_changed()
 
@@ -167,17 +189,26 @@ class Handoff:
     async def _nobody_left(self) -> None:
         """The last agent is gone for good: the waiting brokers get the phone card, as without agents."""
         for waiting in await self.board.queue():
-            if await self.board.release(waiting.conversation) is None:
-                continue
-            reply = handoff_card(waiting.region)
-            await self._record(waiting.conversation, *resumed(), BotUttered(reply[0], data={"custom": reply[1]}))
-            await self._to_broker(waiting.conversation, "unavailable", handoff.NOBODY_LEFT, record=False)
-            await self.sio.emit(
-                "bot_uttered",
-                {"text": reply[0], "custom": reply[1]},
-                room=waiting.conversation,
-                namespace=self.namespace,
-            )
+            if await self.board.release(waiting.conversation) is not None:
+                await self._back_with_card(waiting.conversation, waiting.region, handoff.NOBODY_LEFT)
+
+    async def _back_with_card(self, conversation: str, region: str | None, why: str) -> None:
+        text, payload = handoff_card(region)
+        await self._record(conversation, *resumed(), BotUttered(text, data={"custom": payload}))
+        await self._to_broker(conversation, "unavailable", why, record=False)
+        message = {"text": answer_text_beside_payload(text, payload), "custom": payload}
+        await self.sio.emit("bot_uttered", message, room=conversation, namespace=self.namespace)
+
+    async def recover(self, message: UserMessage) -> bool:
+        """A message that got no reply because its conversation is still paused while no agent has it:
+        the handoff was lost (a restart of the server that kept it). The assistant takes over again and
+        says so; the broker asks again."""
+        tracker = await Sanic.get_app().ctx.agent.processor.get_tracker(message.sender_id)
+        if not tracker.is_paused() or await self.in_handoff(message.sender_id):
+            return False
+        await self._record(message.sender_id, *resumed())
+        await self._to_broker(message.sender_id, "unavailable", handoff.LOST)
+        return True
 
     async def _agent(self, sid: str) -> str | None:
         return (await self.sio.get_session(sid, namespace=DESK)).get("agent")

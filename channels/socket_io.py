@@ -44,6 +44,7 @@ from sanic.request import Request
 from socketio import AsyncServer
 
 from broker_faq.handoff import GRACE_SECONDS
+from broker_faq.render import answer_text_beside_payload
 from stores.handoff_board import board_and_manager
 
 from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
@@ -81,14 +82,6 @@ def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
 async def _maybe_await(result: Any) -> None:
     if inspect.isawaitable(result):  # python-socketio's room calls became coroutines after 5.9
         await result
-
-
-def answer_text_beside_payload(text: str, payload: dict | None) -> str:
-    """An answer's text without what its payload carries (the contact cards and the sources): the
-    payload's `body`, which the renderer writes. Any other message is sent whole."""
-    if not payload or payload.get("type") != "answer" or not isinstance(payload.get("body"), str):
-        return text
-    return payload["body"]
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
@@ -160,7 +153,7 @@ class GuardedSocketIOInput(SocketIOInput):
             lambda environ: origin_allowed(environ, allowed["origins"]),
             grace_seconds=float(os.environ.get("HANDOFF_GRACE_SECONDS", GRACE_SECONDS)),
         )
-        handle = guarded(on_new_message, server_metadata=desk.metadata)
+        handle = guarded(on_new_message, server_metadata=desk.metadata, on_silence=desk.recover)
 
         @blueprint.listener("before_server_start")
         async def allow_widget_origins(app: Sanic, _: Any) -> None:

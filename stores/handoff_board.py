@@ -15,7 +15,9 @@ the sockets of a server that stopped beating no longer count).
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import time
 import uuid
@@ -24,6 +26,8 @@ from typing import Any
 from urllib.parse import quote
 
 from broker_faq.handoff import Board, MemoryBoard, Waiting
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "kp_handoff:"
 SERVER_TIMEOUT = 30.0  # seconds without a heartbeat after which a server's agent sockets are gone
@@ -68,18 +72,24 @@ class RedisBoard:
         self.red = redis.asyncio.from_url(url, decode_responses=True)
         self.clock, self.server = clock, uuid.uuid4().hex
         self._claim = self.red.register_script(CLAIM)
-        self._last_beat = 0.0
+        self._beating: asyncio.Task | None = None
 
     async def _beat(self) -> None:
-        """This server's heartbeat, refreshed as it works (at most every HEARTBEAT seconds)."""
-        now = self.clock()
-        if now - self._last_beat >= HEARTBEAT:
-            self._last_beat = now
-            await self.red.set(f"{PREFIX}seen:{self.server}", now, ex=int(SERVER_TIMEOUT))
+        await self.red.set(f"{PREFIX}seen:{self.server}", self.clock(), ex=int(SERVER_TIMEOUT))
+
+    async def _keep_beating(self) -> None:
+        """While this server runs, every HEARTBEAT seconds: its agents count as long as it lives."""
+        while True:
+            try:
+                await self._beat()
+            except Exception as error:  # Redis down a moment: the next beat will tell again
+                logger.warning("Handoff heartbeat failed: %s", error.__class__.__name__)
+            await asyncio.sleep(HEARTBEAT)
 
     async def connected(self, sid: str, agent: str) -> None:
-        self._last_beat = 0.0
         await self._beat()
+        if self._beating is None or self._beating.done():
+            self._beating = asyncio.get_running_loop().create_task(self._keep_beating())
         await self.red.hset(f"{PREFIX}sockets", sid, f"{agent}|{self.server}")
 
     async def disconnected(self, sid: str) -> str | None:
@@ -88,7 +98,6 @@ class RedisBoard:
         return value.split("|", 1)[0] if value else None
 
     async def agents(self) -> set[str]:
-        await self._beat()
         sockets = await self.red.hgetall(f"{PREFIX}sockets")
         servers = {value.split("|", 1)[1] for value in sockets.values()}
         alive = {server for server in servers if await self.red.exists(f"{PREFIX}seen:{server}")}

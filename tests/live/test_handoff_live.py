@@ -234,3 +234,55 @@ def test_a_broker_who_reloads_keeps_the_handoff(live):
     restored, heard = run(scenario())
     assert restored["state"] == "joined" and restored["agent"] == "Maria"
     assert heard["text"] == "still there?"
+
+
+def test_when_the_last_agent_is_gone_the_waiting_broker_gets_the_phone_card(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await broker()
+        await chat.say("talk to a person")
+        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        before = len(chat.bot)
+        await desk.close()
+        gone = await chat.wait_handoff("handoff", lambda d: d["state"] == "unavailable", timeout=GRACE + 10)
+        await chat._wait_for(before + 1)
+        card = chat.bot[before:]
+        after = await chat.say("what's the fax?")
+        await chat.close()
+        return gone, card, after
+
+    gone, card, after = run(scenario())
+    assert gone["text"].startswith("No agent is available any more")
+    assert "503-813-2630" in json.dumps(card) and "Monday through Friday" in json.dumps(card)
+    assert texts(after).startswith("Fax for")  # the assistant is back
+
+
+def test_a_handoff_lost_in_a_server_restart_gives_the_conversation_back_to_the_assistant(live):
+    async def start_held() -> str:
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await broker()
+        await chat.say("talk to a person")
+        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        await desk.call("take", {"conversation": chat.session_id})
+        await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
+        await chat.close()
+        return chat.token
+
+    async def after_restart(token: str):
+        chat = Chat(URL)
+        await chat.connect()
+        await chat.start(token=token)
+        await chat.client.emit("user_uttered", {"message": "hello? still there?"})
+        lost = await chat.wait_handoff("handoff", lambda d: d["state"] == "unavailable")
+        answered = await chat.say("what's the fax?")
+        await chat.close()
+        return lost, answered
+
+    token = run(start_held())
+    live.stop("rasa")
+    live.start("rasa")
+    lost, answered = run(after_restart(token))
+    assert "interrupted" in lost["text"]
+    assert texts(answered).startswith("Fax for")

@@ -45,6 +45,9 @@ class Services:
         self.dir = Path(tempfile.mkdtemp(prefix="kp-scale-"))
         self.dir.chmod(0o755)
         self.db_password, self.redis_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+        # One socket.io session-token key for every server (README, Deployment): any server continues any
+        # conversation, and an agent's pass from the web server opens the desk on any of them.
+        self.session_key = secrets.token_urlsafe(48)
         self.redis: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
         self.pg_bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1]).parent
@@ -66,6 +69,8 @@ class Services:
             "SQL_POOL_SIZE": "10",
             "SQL_MAX_OVERFLOW": "20",
             "TICKET_LOCK_LIFETIME": "30",
+            "SESSION_TOKEN_KEY": self.session_key,
+            "HANDOFF_GRACE_SECONDS": "3",
         }
 
     # PostgreSQL -------------------------------------------------------------------------------
@@ -230,6 +235,13 @@ http {{
   upstream rasa_single {{
     server 127.0.0.1:{rasa_ports[0]};
   }}
+  # socket.io's long-polling transport sends each request of one connection separately: they must all
+  # reach the server holding the connection (sticky by client address); websockets stay where they
+  # opened anyway. Messages and the live handoff cross servers through Redis (stores/handoff_board.py).
+  upstream rasa_sticky {{
+    hash $remote_addr consistent;
+{servers}
+  }}
   proxy_http_version 1.1;
   proxy_set_header Host $host;
   # The same id for every try of one request: a message without a message_id of its own is still
@@ -245,6 +257,16 @@ http {{
     listen 127.0.0.1:{NGINX_PORT};
     location @too_many {TOO_MANY_REPLY}
     location / {{ proxy_pass http://rasa_servers; }}
+    location /socket.io/ {{
+      proxy_pass http://rasa_sticky;
+      # A location's own proxy_set_header replaces all inherited ones: the http block's are repeated.
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Request-ID $request_id;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_next_upstream off;
+    }}
   }}
   server {{
     listen 127.0.0.1:{NGINX_SINGLE_PORT};
