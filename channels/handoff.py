@@ -180,6 +180,7 @@ class Handoff:
         for conversation in await self.board.held_by(agent):
             position = await self.board.requeue(conversation)
             if position is not None:
+                logger.info("Handoff: agent %s disconnected; conversation %s back in the queue", agent, conversation)
                 await self._record(conversation, handoff_note("requeued", agent))
                 await self._to_broker(conversation, "requeued", handoff.requeued(agent, position), position=position)
         if not await self.board.agents():
@@ -222,6 +223,7 @@ class Handoff:
             by = display_name(holder) if holder else None
             return {"ok": False, "error": "taken" if holder else "gone", "by": by}
         await _maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
+        logger.info("Handoff: agent %s took conversation %s", agent, conversation)  # who read and wrote it
         await self._record(conversation, handoff_note("joined", agent))
         await self._to_broker(conversation, "joined", handoff.joined(agent), agent=display_name(agent), record=False)
         await self.queue_changed()
@@ -270,6 +272,7 @@ class Handoff:
             return {"ok": False, "error": "not yours"}
         agent, conversation = holding
         waited = await self.board.release(conversation)
+        logger.info("Handoff: agent %s %s conversation %s", agent, how.replace("_", " "), conversation)
         region = region_name(await self._region_now(conversation), waited.region if waited else None)
         text = handoff.handed_back(agent, region) if how == "handed_back" else handoff.closed(agent)
         await self._record(conversation, *resumed(), handoff_note(how, agent, text))

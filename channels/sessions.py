@@ -24,6 +24,7 @@ import os
 import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import jwt
@@ -35,10 +36,10 @@ ALGORITHM = "HS256"
 CLOCK_SKEW_SECONDS = 60  # between the servers of a deployment
 
 
-def _key_file() -> Path:
-    if os.environ.get("SESSION_TOKEN_KEY_FILE"):
-        return Path(os.environ["SESSION_TOKEN_KEY_FILE"])
-    tracker_db = os.environ.get("TRACKER_DB")
+def _key_file(env: Mapping[str, str]) -> Path:
+    if env.get("SESSION_TOKEN_KEY_FILE"):
+        return Path(env["SESSION_TOKEN_KEY_FILE"])
+    tracker_db = env.get("TRACKER_DB")
     return (Path(tracker_db).parent if tracker_db else Path("var")) / "session-token.key"
 
 
@@ -69,13 +70,15 @@ def _read_key(path: Path) -> str:
     return key
 
 
-def load_key() -> str:
-    key = os.environ.get("SESSION_TOKEN_KEY", "")
+def load_key(env: Mapping[str, str] | None = None) -> str:
+    """The key of this process's environment (or of `env`: the web server's settings)."""
+    env = os.environ if env is None else env
+    key = env.get("SESSION_TOKEN_KEY", "")
     if key:
         if len(key) < MIN_KEY_CHARS:
             raise ValueError(f"SESSION_TOKEN_KEY must be {MIN_KEY_CHARS} characters or more")
         return key
-    return _file_key(_key_file())
+    return _file_key(_key_file(env))
 
 
 class SessionTokens:

@@ -1,10 +1,11 @@
 """The web server of `make run`: the broker widget, its demo portal page and the agent console
 (static files), the socket.io browser client from node_modules, the console's sign-in (named agent
 accounts, a session cookie: web/console_auth.py) and, for a signed-in agent, its transcript, contact
-directory and both-regions endpoints, and the type-ahead questions the widget and the console offer
-(public: topic titles and questions, no conversation data). Rasa's own HTTP API stays off; this reads
-the tracker store instead: the one named in the endpoints file the Rasa server runs with
-(stores/events_reader.py), SQLite or PostgreSQL.
+directory and both-regions endpoints, the pass its live connection to the Rasa servers needs (the
+handoff desk: GET /api/desk-token, channels/sessions.AgentTokens), and the type-ahead questions the
+widget and the console offer (public: topic titles and questions, no conversation data). Rasa's own HTTP
+API stays off; this reads the tracker store instead: the one named in the endpoints file the Rasa server
+runs with (stores/events_reader.py), SQLite or PostgreSQL.
 
 Configured by the environment: WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to),
 SERVE_ENDPOINTS (endpoints.yml) and the variables it names (TRACKER_DB, or TRACKER_DB_HOST, ... in the
@@ -59,6 +60,7 @@ class Desk:
 
 class Settings:
     def __init__(self, env: dict[str, str]):
+        self.env = env  # also where the session-token key is found (channels/sessions.py)
         self.port = int(env.get("WEB_PORT", "8080"))
         self.rasa_url = env.get("RASA_URL", "http://localhost:5005").rstrip("/")
         self.accounts = accounts_path(env)
@@ -81,7 +83,7 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
     desk = Desk()
     audit = AuditLog(settings.audit_log)
     # The console's pass to its live connection with the Rasa servers (the handoff queue and chats).
-    agent_tokens = AgentTokens(load_key())
+    agent_tokens = AgentTokens(load_key(settings.env))
     auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie)
 
     class Handler(BaseHTTPRequestHandler):

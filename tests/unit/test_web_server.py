@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
 from web.accounts import AccountStore
 from web.audit import AuditLog
@@ -100,6 +101,7 @@ def serve(events: EventsReader, folder: Path, **env: str):
             "RASA_URL": "http://localhost:5999",
             "CONSOLE_ACCOUNTS": str(folder / "agents.json"),
             "CONSOLE_AUDIT_LOG": str(folder / "console-audit.log"),
+            "SESSION_TOKEN_KEY_FILE": str(folder / "session-token.key"),
             **env,
         }
     )
@@ -265,7 +267,11 @@ def test_pages_name_the_rasa_server_and_allow_only_it_and_themselves(web_url):
 
 def test_with_no_account_the_server_starts_and_lets_no_one_in(tmp_path):
     settings = Settings(
-        {"CONSOLE_ACCOUNTS": str(tmp_path / "none.json"), "CONSOLE_AUDIT_LOG": str(tmp_path / "audit.log")}
+        {
+            "CONSOLE_ACCOUNTS": str(tmp_path / "none.json"),
+            "CONSOLE_AUDIT_LOG": str(tmp_path / "audit.log"),
+            "SESSION_TOKEN_KEY_FILE": str(tmp_path / "session-token.key"),
+        }
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, store(tmp_path / "t.db")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -314,3 +320,12 @@ def test_type_ahead_questions_are_public_and_ask_the_topic_directly(web_url):
     [first, *_] = json.loads(body)["suggestions"]
     assert status == 200 and first["topic"] == "reinstatement" and first["payload"] == "/reinstatement"
     assert json.loads(get(f"{web_url}/api/suggest?q=r")[2])["suggestions"] == []
+
+
+def test_a_signed_in_agent_gets_a_desk_pass_for_the_live_handoff_and_no_one_else_does(web_url, session, tmp_path):
+    assert get(f"{web_url}/api/desk-token")[0] == 401
+    status, headers, body = get(f"{web_url}/api/desk-token", session)
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    token = json.loads(body)["token"]
+    key = (tmp_path / "session-token.key").read_text().strip()  # the Rasa servers' key
+    assert AgentTokens(key).agent(token) == AGENT
