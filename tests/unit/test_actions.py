@@ -144,6 +144,43 @@ def test_feedback_is_tied_to_the_answer_it_rates(tracker):
     }
 
 
+def test_a_second_unhelpful_rating_offers_a_person_and_the_first_does_not(tracker):
+    answer = {"event": "bot", "data": {"custom": {"type": "answer", "topic": "new_sales", "answer_id": "def456"}}}
+    first = tracker("rate_unhelpful", "not helpful")
+    first.events = [answer]
+    second = tracker("rate_unhelpful", "still not helpful")
+    second.events = [
+        answer,
+        {"event": "slot", "name": "feedback", "value": {"rating": "unhelpful", "answer_id": "def456"}},
+        answer,
+    ]
+    assert run(ActionRecordFeedback(), first)[0][0]["buttons"] == []
+    buttons = run(ActionRecordFeedback(), second)[0][0]["buttons"]
+    assert buttons == [{"title": "Talk to a person", "payload": "/human_handoff"}]
+
+
+def test_answering_talk_to_a_person_with_agents_connected_pauses_the_assistant(tracker):
+    asked = tracker("human_handoff", "agent please", slots={"region": "oregon", "last_topic": "reinstatement"})
+    asked.latest_message["metadata"] = {"desk": {"agents": 1}}
+    asked.events = [
+        {"event": "user", "text": "How do I reinstate an Oregon group?"},
+        {"event": "user", "text": "agent please"},
+    ]
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswer().run(dispatcher, asked, {})
+    assert dispatcher.messages[0]["text"] == "Connecting you to an agent…"
+    assert dispatcher.messages[0]["custom"]["question"] == "How do I reinstate an Oregon group?"
+    assert {"event": "pause", "timestamp": None} in events
+
+
+def test_without_agents_talk_to_a_person_does_not_pause(tracker):
+    asked = tracker("human_handoff", "agent please", slots={"region": "oregon"})
+    asked.latest_message["metadata"] = {"desk": {"agents": 0}}
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswer().run(dispatcher, asked, {})
+    assert all(e["event"] != "pause" for e in events) and "Connecting" not in dispatcher.messages[0]["text"]
+
+
 def test_typed_feedback_rates_the_latest_answer(tracker):
     rating = tracker("rate_helpful", "that was helpful")
     rating.events = [

@@ -134,3 +134,17 @@ def test_the_transcript_names_the_agent_who_wrote_a_message():
     event = {"event": "bot", "text": "Hi, I'm on it.", "data": {"custom": {"type": "agent_message", "agent": "Maria"}}}
     assert bot_message(event)["agent"] == "Maria"
     assert "agent" not in bot_message({"event": "bot", "text": "An answer", "data": {}})
+
+
+def test_where_the_assistant_cannot_help_it_offers_a_person():
+    """The fallback's last word and "outside what I can help with" carry the same button as the
+    topic suggestions (broker_faq.replies.TALK_TO_A_PERSON)."""
+    import yaml
+
+    from broker_faq.replies import TALK_TO_A_PERSON
+    from tests.rasa_cli import ROOT
+
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    for name in ("utter_default", "utter_out_of_scope"):
+        buttons = responses[name][0]["buttons"]
+        assert {"title": TALK_TO_A_PERSON.title, "payload": TALK_TO_A_PERSON.payload} in buttons
