@@ -140,7 +140,11 @@ def connecting_reply(turn: Turn) -> Reply:
 
 # What the broker is told (the widget shows these as the conversation's status, and they are stored).
 def connecting(position: int) -> str:
-    return f"Connecting you to an agent… You're number {position} in the queue."
+    return f"Connecting you to an agent… {place_in_queue(position)}"
+
+
+def place_in_queue(position: int) -> str:
+    return f"You're number {position} in the queue."
 
 
 def joined(agent: str) -> str:

@@ -20,6 +20,7 @@ The desk namespace (the console's events; each answers with an acknowledgement):
   {conversation, why}`.
 Sent to the broker (the default namespace, the conversation's room): `handoff {state, text, position,
 agent}` with state waiting | joined | handed_back | closed | left | requeued | unavailable,
+`handoff_position {position, text}` whenever the queue moves (a status to update, not a message),
 `agent_uttered {text, agent}`, `agent_typing {typing, agent}`.
 
 Rooms are named by conversation in both namespaces; with a Redis client manager (the production
@@ -282,7 +283,12 @@ class Handoff:
         return {"ok": True}
 
     async def queue_changed(self) -> None:
-        await self.sio.emit("queue", await self._queue(), room=AGENTS_ROOM, namespace=DESK)
+        """The consoles get the queue; each waiting broker their place in it, as it moves."""
+        listed = await self._queue()
+        await self.sio.emit("queue", listed, room=AGENTS_ROOM, namespace=DESK)
+        for position, waiting in enumerate(listed["waiting"], start=1):
+            place = {"position": position, "text": handoff.place_in_queue(position)}
+            await self.sio.emit("handoff_position", place, room=waiting["conversation"], namespace=self.namespace)
 
     async def _queue(self) -> dict:
         now = time.time()

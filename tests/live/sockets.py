@@ -20,7 +20,7 @@ class Chat:
         self.client.on("bot_uttered", self.bot.append)
         self.client.on("session_confirm", self._on_confirm)
         self.handoff: list[tuple[str, Any]] = []  # what the live handoff sent: (event, data)
-        for name in ("handoff", "agent_uttered", "agent_typing"):
+        for name in ("handoff", "handoff_position", "agent_uttered", "agent_typing"):
             self.client.on(name, self._handoff_recorder(name))
 
     def _handoff_recorder(self, name: str):

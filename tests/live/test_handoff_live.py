@@ -286,3 +286,27 @@ def test_a_handoff_lost_in_a_server_restart_gives_the_conversation_back_to_the_a
     lost, answered = run(after_restart(token))
     assert "interrupted" in lost["text"]
     assert texts(answered).startswith("Fax for")
+
+
+def test_a_waiting_broker_sees_their_place_in_the_queue_move(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        first, second = await broker(), await broker()
+        queued = []
+        for chat in (first, second):
+            await chat.say("talk to a person")
+            queued.append(await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting"))
+        queued_second = queued[1]
+        await desk.call("take", {"conversation": first.session_id})
+        moved = await second.wait_handoff("handoff_position", lambda d: d["position"] == 1)
+        for chat in (first, second):
+            await desk.call("take", {"conversation": chat.session_id})
+            await desk.call("close", {"conversation": chat.session_id})
+            await chat.close()
+        await desk.close()
+        return queued_second, moved
+
+    queued_second, moved = run(scenario())
+    assert queued_second["position"] == 2 and "number 2" in queued_second["text"]
+    assert moved == {"position": 1, "text": "You're number 1 in the queue."}
