@@ -52,6 +52,7 @@ class Board(Protocol):
     """Where the handoff state lives: this process (MemoryBoard) or Redis (stores/redis_handoff.py)."""
 
     async def connected(self, sid: str, agent: str) -> None: ...
+    async def connections(self, agent: str) -> int: ...
     async def disconnected(self, sid: str) -> str | None: ...
     async def agents(self) -> set[str]: ...
     async def enqueue(self, waiting: Waiting) -> int: ...
@@ -71,11 +72,18 @@ class MemoryBoard:
     def __init__(self, clock=time.time) -> None:
         self.clock = clock
         self._sockets: dict[str, str] = {}  # socket id -> agent
+        self._connections: dict[str, int] = {}  # agent -> how many times they connected
         self._waiting: dict[str, Waiting] = {}
         self._held: dict[str, tuple[str, Waiting]] = {}  # conversation -> (agent, how it waited)
 
     async def connected(self, sid: str, agent: str) -> None:
         self._sockets[sid] = agent
+        self._connections[agent] = self._connections.get(agent, 0) + 1
+
+    async def connections(self, agent: str) -> int:
+        """How many times the agent connected so far: a grace period that sees it change was for an
+        earlier disconnection, which a reconnection ended."""
+        return self._connections.get(agent, 0)
 
     async def disconnected(self, sid: str) -> str | None:
         return self._sockets.pop(sid, None)

@@ -172,11 +172,14 @@ class Handoff:
     async def on_disconnect(self, sid: str) -> None:
         agent = await self.board.disconnected(sid)
         if agent is not None:
-            asyncio.get_running_loop().create_task(self._after_grace(agent))
+            connections = await self.board.connections(agent)
+            asyncio.get_running_loop().create_task(self._after_grace(agent, connections))
 
-    async def _after_grace(self, agent: str) -> None:
+    async def _after_grace(self, agent: str, connections: int) -> None:
+        """The agent's conversations go back to the queue if they did not come back in time. Coming back
+        ends this grace period even if they are away again now (that absence has a grace of its own)."""
         await asyncio.sleep(self.grace)
-        if agent in await self.board.agents():
+        if agent in await self.board.agents() or await self.board.connections(agent) != connections:
             return
         for conversation in await self.board.held_by(agent):
             position = await self.board.requeue(conversation)

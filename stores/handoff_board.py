@@ -9,8 +9,9 @@ LOCK_STORE_PASSWORD, LOCK_STORE_DB).
 
 Keys (prefix kp_handoff:): `queue` (sorted set, conversation by the time it joined), `entry:<id>`
 (its question, region, topic), `holder:<id>` (the agent; taken with SET NX, so of two agents exactly
-one gets it), `sockets` (hash: socket id -> agent|server) and `seen:<server>` (that server's heartbeat:
-the sockets of a server that stopped beating no longer count).
+one gets it), `sockets` (hash: socket id -> agent|server), `connections:<agent>` (how often they
+connected: a grace period ends at a reconnection) and `seen:<server>` (that server's heartbeat: the
+sockets of a server that stopped beating no longer count).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ class RedisBoard:
         if self._beating is None or self._beating.done():
             self._beating = asyncio.get_running_loop().create_task(self._keep_beating())
         await self.red.hset(f"{PREFIX}sockets", sid, f"{agent}|{self.server}")
+        await self.red.incr(f"{PREFIX}connections:{agent}")
+
+    async def connections(self, agent: str) -> int:
+        return int(await self.red.get(f"{PREFIX}connections:{agent}") or 0)
 
     async def disconnected(self, sid: str) -> str | None:
         value = await self.red.hget(f"{PREFIX}sockets", sid)

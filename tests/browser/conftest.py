@@ -12,6 +12,7 @@ from tests.browser.widget import (
     ACTIONS_PORT,
     AGENT,
     AGENT_PASSWORD,
+    HANDOFF_AGENTS,
     RASA_PORT,
     REPLY_TIMEOUT_MS,
     WEB_PORT,
@@ -37,7 +38,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("serve")
-    AccountStore(workdir / "agents.json").add(AGENT, AGENT_PASSWORD)
+    accounts = AccountStore(workdir / "agents.json")
+    for agent in (AGENT, *HANDOFF_AGENTS):
+        accounts.add(agent, AGENT_PASSWORD)
     with running(
         workdir,
         rasa_port=RASA_PORT,
@@ -65,18 +68,40 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(assistant, browser, request) -> Page:
-    """A fresh browser profile (so a new conversation) that fails the test on any script error
-    or dialog: an alert() would mean something a user typed ran as code."""
-    viewport = getattr(request, "param", {"width": 1280, "height": 800})
+def _watched_page(browser, viewport: dict, problems: list[str]) -> Page:
+    """A page in a fresh browser profile (so a new conversation) whose script errors and dialogs are
+    noted in `problems`: an alert() would mean something a user typed ran as code."""
     context = browser.new_context(viewport=viewport)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=WEB_URL)
     page = context.new_page()
-    problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     page.set_default_timeout(REPLY_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture
+def page(assistant, browser, request) -> Page:
+    """A fresh browser profile that fails the test on any script error or dialog."""
+    problems: list[str] = []
+    page = _watched_page(browser, getattr(request, "param", {"width": 1280, "height": 800}), problems)
     yield page
-    context.close()
+    page.context.close()
+    assert not problems
+
+
+@pytest.fixture
+def new_page(assistant, browser):
+    """More people at once (a broker and agents): each call opens a page in a browser profile of its
+    own, watched like `page`; a test may close one early (an agent's console going away)."""
+    problems: list[str] = []
+    opened: list[Page] = []
+
+    def open_page() -> Page:
+        opened.append(_watched_page(browser, {"width": 1280, "height": 800}, problems))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.context.close()
     assert not problems

@@ -14,15 +14,20 @@ RASA_PORT, ACTIONS_PORT, WEB_PORT = 5205, 5255, 8280
 WEB_URL = f"http://localhost:{WEB_PORT}"
 AGENT = "desk-agent"  # the console account conftest.py makes for the tests, with this password
 AGENT_PASSWORD = "browser-tests-" + os.urandom(12).hex()
+# More agents for the live handoff (brokers see their first names: "Maria", "Sam", "Kim"), same password.
+HANDOFF_AGENTS = ("maria", "sam", "kim")
+HANDOFF_GRACE_SECONDS = 3  # an agent's console may be away this long before its chats go back to the queue
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 REPLY_TIMEOUT_MS = 20_000
 
 
 def console_env(workdir: Path, **more: str) -> dict[str, str]:
-    """Where the web server keeps the console's accounts and audit log: the test's own folder."""
+    """Where the web server keeps the console's accounts and audit log: the test's own folder; and a
+    short grace period for a disconnected agent's chats."""
     return {
         "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
         "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
+        "HANDOFF_GRACE_SECONDS": str(HANDOFF_GRACE_SECONDS),
         **more,
     }
 
@@ -46,13 +51,13 @@ def ask(page: Page, question: str) -> None:
     expect(bot_messages(page)).not_to_have_count(before)
 
 
-def sign_in_to_console(page: Page, web_url: str = WEB_URL) -> None:
+def sign_in_to_console(page: Page, web_url: str = WEB_URL, agent: str = AGENT) -> None:
     page.goto(f"{web_url}/console/")
-    page.get_by_label("Name").fill(AGENT)
+    page.get_by_label("Name").fill(agent)
     page.get_by_label("Password").fill(AGENT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_text(f"Signed in as {AGENT}")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {agent}")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> None:

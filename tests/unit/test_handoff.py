@@ -148,3 +148,17 @@ def test_where_the_assistant_cannot_help_it_offers_a_person():
     for name in ("utter_default", "utter_out_of_scope"):
         buttons = responses[name][0]["buttons"]
         assert {"title": TALK_TO_A_PERSON.title, "payload": TALK_TO_A_PERSON.payload} in buttons
+
+
+def test_a_reconnection_ends_the_grace_period_of_the_earlier_disconnection():
+    async def scenario():
+        board = MemoryBoard()
+        await board.connected("s1", "maria")
+        await board.disconnected("s1")
+        before = await board.connections("maria")
+        await board.connected("s2", "maria")  # back within the grace period ...
+        await board.disconnected("s2")  # ... and away again a moment when the first grace ends
+        return before, await board.connections("maria")
+
+    before, after = run(scenario())
+    assert after != before  # so the first grace period does nothing (channels/handoff.py)

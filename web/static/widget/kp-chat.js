@@ -14,6 +14,12 @@
 // with the stored replies instead of acting twice (replies the widget already has are not drawn
 // again). Each bot message arrives as one `bot_uttered` message: the text, its quick replies and, for
 // an answer, the structured payload its contact cards and source are drawn from.
+// Live handoff (channels/handoff.py): when the broker asks for a person and an agent is signed in, the
+// server's `handoff` events ({state, text, agent?, restored?}) are drawn as status lines ("Maria joined
+// the conversation."), a "Leave the queue" button shows while waiting (`handoff_cancel`) with the place in
+// the queue as it moves (`handoff_position`, a status, not a line of the conversation), the agent's
+// messages (`agent_uttered`) are drawn as a person's, marked with their first name, and `agent_typing`
+// shows "Maria is typing…". They are kept with the conversation like the bot's messages.
 (() => {
   "use strict";
 
@@ -30,6 +36,8 @@
   const MAX_STORED_EVENTS = 300;
   const TYPING_TIMEOUT_MS = 20000;
   const IDLE_EXPIRY_MS = 24 * 60 * 60 * 1000; // the server's session tokens expire after as long
+  // The handoff states the broker is in while they last (the others hand the chat back to the assistant).
+  const LIVE_HANDOFF = Object.freeze({ waiting: "waiting", requeued: "waiting", joined: "joined" });
 
   // --- loading -----------------------------------------------------------------------------------
   function loadScript(src) {
@@ -83,14 +91,34 @@
     return { text, quick_replies: quickReplies, custom, reply_to: replyTo, n };
   }
 
-  // Only what a reload needs, as the server stores it: a broker's message once the server has
-  // acknowledged it (its masked text), never what was typed.
+  // What an event needs to be drawn again: a broker's message once the server has acknowledged it (its
+  // masked text, never what was typed), and as received a bot's message, an agent's (from: "agent") or a
+  // handoff status line (from: "status").
+  function keptEvent(event) {
+    if (event.from === "bot") return { from: "bot", message: keptBotMessage(event.message) };
+    if (event.from === "user") return typeof event.stored === "string" ? { from: "user", text: event.stored, id: event.id } : null;
+    const { from, state, text, agent } = event;
+    return { from, state, text, agent };
+  }
+
+  // The last handoff status line of a conversation, and what it leaves the broker in (null: the assistant).
+  function lastStatus(events) {
+    return events.filter((event) => event.from === "status").pop() || null;
+  }
+
+  function liveHandoff(status) {
+    const state = (status && LIVE_HANDOFF[status.state]) || null;
+    return { state, agent: state === "joined" ? status.agent : null };
+  }
+
+  function agentName(value) {
+    return typeof value === "string" && value ? value : "Agent";
+  }
+
+  // Only what a reload needs, as the server stores it.
   function saveConversation(conversation) {
     conversation.events = conversation.events.slice(-MAX_STORED_EVENTS);
-    const events = conversation.events
-      .filter((event) => event.from === "bot" || typeof event.stored === "string")
-      .map((event) => (event.from === "bot" ? { from: "bot", message: keptBotMessage(event.message) }
-        : { from: "user", text: event.stored, id: event.id }));
+    const events = conversation.events.map(keptEvent).filter(Boolean);
     const { sessionId, token, rated, open, greeted, updatedAt } = conversation;
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ sessionId, token, events, rated, open, greeted, updatedAt }));
   }
@@ -150,12 +178,23 @@
     return log;
   }
 
-  function buildTyping(D) {
+  function buildTyping(D, ui) {
     const typing = D.el("p", "kpc-typing");
     typing.setAttribute("aria-hidden", "true");
-    typing.append(D.el("span"), D.el("span"), D.el("span"), D.el("span", "kpc-typing-label", "typing"));
+    ui.typingLabel = D.el("span", "kpc-typing-label", "typing");
+    typing.append(D.el("span"), D.el("span"), D.el("span"), ui.typingLabel);
     typing.hidden = true;
     return typing;
+  }
+
+  // While a person is asked for or has the conversation: who it is, and "Leave the queue" while waiting.
+  function buildHandoffBar(D, ui) {
+    const bar = D.el("div", "kpc-handoff");
+    ui.handoffNote = D.el("p", "kpc-handoff-note");
+    ui.leaveQueue = button(D, "kpc-reply", "Leave the queue");
+    bar.append(ui.handoffNote, ui.leaveQueue);
+    bar.hidden = true;
+    return bar;
   }
 
   function buildComposer(D, ui) {
@@ -170,6 +209,9 @@
     ui.input.placeholder = "Ask about a small-group contract…";
     const send = D.el("button", "kpc-send", "Send");
     send.type = "submit";
+    // The box keeps focus: its blur would close the suggested questions under it, and the Send button,
+    // moved by the list closing between mouse down and up, would never get the click.
+    send.addEventListener("mousedown", (event) => event.preventDefault());
     form.append(label, ui.input, send);
     return form;
   }
@@ -188,12 +230,13 @@
     ui.offline.setAttribute("role", "status");
     ui.offline.hidden = true;
     ui.log = buildLog(D);
-    ui.typing = buildTyping(D);
+    ui.typing = buildTyping(D, ui);
+    ui.handoffBar = buildHandoffBar(D, ui);
     ui.form = buildComposer(D, ui);
     ui.status = D.el("p", "kpc-visually-hidden");
     ui.status.setAttribute("role", "status");
     ui.announce = (text) => { ui.status.textContent = text; };
-    ui.panel.append(buildHeader(D, ui, inline), ui.offline, ui.log, ui.typing, ui.form, ui.status);
+    ui.panel.append(buildHeader(D, ui, inline), ui.offline, ui.log, ui.typing, ui.handoffBar, ui.form, ui.status);
     root.append(ui.panel);
     return ui;
   }
@@ -212,6 +255,7 @@
       this.seen = new Set(this.conversation.events.filter((e) => e.from === "bot").map((e) => replyKey(e.message)));
       this.typingTimer = null;
       this.socket = null;
+      this.handoff = liveHandoff(null); // { state: "waiting" | "joined" | null, agent, place }
     }
 
     notify() {
@@ -313,12 +357,19 @@
       this.ui.input.focus();
     }
 
+    renderEvent(event) {
+      const { M } = this;
+      if (event.from === "user") this.renderUser(event.text);
+      else if (event.from === "bot") this.renderBot(event.message);
+      else if (event.from === "agent") this.append(M.agentMessage(event.text, agentName(event.agent)));
+      else if (event.from === "status") this.append(M.statusLine(event.text));
+    }
+
     renderAll() {
       this.ui.log.replaceChildren();
-      for (const event of this.conversation.events) {
-        if (event.from === "user") this.renderUser(event.text);
-        else this.renderBot(event.message);
-      }
+      for (const event of this.conversation.events) this.renderEvent(event);
+      const { state, agent } = liveHandoff(lastStatus(this.conversation.events));
+      this.setHandoff(state, agent);
     }
 
     record(event) {
@@ -342,6 +393,10 @@
       this.socket.on("disconnect", (reason) => this.onDisconnect(reason));
       this.socket.on("connect_error", () => this.setOnline(false));
       this.socket.on("bot_uttered", (message) => this.onBotMessage(message));
+      this.socket.on("handoff", (data) => this.onHandoff(data));
+      this.socket.on("handoff_position", (data) => this.onHandoffPosition(data));
+      this.socket.on("agent_uttered", (data) => this.onAgentMessage(data));
+      this.socket.on("agent_typing", (data) => this.onAgentTyping(data));
     }
 
     onSessionConfirmed(session) {
@@ -354,6 +409,9 @@
         this.renderAll();
         this.ui.announce("The previous conversation has ended. This is a new one.");
       }
+      // Where a handoff stands is the server's to say (a `handoff` with `restored` follows at once when
+      // one is under way); a handoff that ended meanwhile leaves the broker with the assistant.
+      this.setHandoff(null, null);
       const { conversation } = this;
       conversation.sessionId = session.session_id;
       conversation.token = session.session_token;
@@ -385,6 +443,8 @@
       if (key && this.seen.has(key)) return; // the stored reply to a message sent again: drawn already
       if (key) this.seen.add(key);
       this.setTyping(false);
+      // "Connecting you to an agent…": the `handoff` event that follows says it with the queue position.
+      if (message.custom && message.custom.type === "handoff") return;
       this.record({ from: "bot", message: keptBotMessage(message) });
       this.renderBot(message);
     }
@@ -400,7 +460,7 @@
       const { sessionId } = this.conversation;
       this.socket.emit("user_uttered", { message: event.payload, message_id: event.id, session_id: sessionId },
         (ack) => this.onAcknowledged(event, ack));
-      this.setTyping(true);
+      if (!this.handoff.state) this.setTyping(true); // a person has it: the assistant stays silent
     }
 
     onAcknowledged(event, ack) {
@@ -421,10 +481,83 @@
       else this.ui.announce("You are offline. Your message will be sent when the connection is back.");
     }
 
-    setTyping(on) {
+    setTyping(on, label = "typing") {
       clearTimeout(this.typingTimer);
       this.ui.typing.hidden = !on;
+      this.ui.typingLabel.textContent = label;
       if (on) this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_TIMEOUT_MS);
+    }
+
+    // --- live handoff to an agent ------------------------------------------------------------------
+    // Each change of hands is a status line in the server's words, kept with the conversation. After a
+    // reload or a reconnection the server says where the handoff stands (`restored`): drawn again only
+    // if it changed meanwhile, so the line the widget kept is not repeated.
+    onHandoff(data) {
+      if (!data || typeof data.state !== "string" || typeof data.text !== "string") return;
+      const agent = typeof data.agent === "string" ? data.agent : null;
+      const live = liveHandoff({ state: data.state, agent });
+      const known = liveHandoff(lastStatus(this.conversation.events));
+      this.setTyping(false);
+      if (!(data.restored && known.state === live.state && known.agent === live.agent)) {
+        const event = { from: "status", state: data.state, text: data.text, agent };
+        this.record(event);
+        this.renderEvent(event);
+      }
+      this.setHandoff(live.state, live.agent);
+    }
+
+    onAgentMessage(data) {
+      if (!data || typeof data.text !== "string" || !data.text) return;
+      const event = { from: "agent", text: data.text, agent: agentName(data.agent) };
+      this.setTyping(false);
+      this.record(event);
+      this.renderEvent(event);
+    }
+
+    onAgentTyping(data) {
+      const on = Boolean(data && data.typing) && this.handoff.state === "joined";
+      if (on) this.setTyping(true, `${agentName(data.agent)} is typing…`);
+      else this.setTyping(false);
+    }
+
+    // The queue moved: the broker's place in it, in the bar (said aloud when it changed).
+    onHandoffPosition(data) {
+      if (!data || typeof data.text !== "string" || this.handoff.state !== "waiting") return;
+      const before = this.handoff.place;
+      this.handoff.place = data.text;
+      this.showHandoff();
+      if (before && before !== data.text) this.ui.announce(data.text);
+    }
+
+    setHandoff(state, agent) {
+      const place = state === "waiting" && this.handoff.state === "waiting" ? this.handoff.place : null;
+      this.handoff = { state, agent, place };
+      this.showHandoff();
+    }
+
+    showHandoff() {
+      const { ui } = this;
+      const { state, agent, place } = this.handoff;
+      ui.handoffBar.hidden = !state;
+      ui.leaveQueue.hidden = state !== "waiting";
+      const who = agent ? `${agent}, a Kaiser Permanente agent` : "a Kaiser Permanente agent";
+      ui.handoffNote.textContent = state === "joined" ? `Chatting with ${who}.`
+        : `Waiting for an agent.${place ? ` ${place}` : ""}`;
+    }
+
+    // The broker stops waiting; the server's "left" status line follows.
+    leaveQueue() {
+      const { ui } = this;
+      if (!this.confirmed || !this.socket.connected) {
+        ui.announce("You are offline. Try again when the connection is back.");
+        return;
+      }
+      ui.leaveQueue.disabled = true;
+      this.socket.timeout(10000).emit("handoff_cancel", {}, (error, ack) => {
+        ui.leaveQueue.disabled = false;
+        if (!error && ack && ack.ok) ui.input.focus();
+        else ui.announce("Could not leave the queue: an agent may have just joined.");
+      });
     }
 
     // --- controls ----------------------------------------------------------------------------------
@@ -432,6 +565,7 @@
       const { ui } = this;
       ui.form.addEventListener("submit", (event) => this.onQuestion(event));
       ui.newConversation.addEventListener("click", () => this.startNewConversation());
+      ui.leaveQueue.addEventListener("click", () => this.leaveQueue());
       if (ui.launcher) {
         ui.launcher.addEventListener("click", () => this.setOpen(true, true));
         ui.close.addEventListener("click", () => this.setOpen(false, true));
@@ -452,6 +586,7 @@
     }
 
     startNewConversation() {
+      if (this.handoff.state === "waiting" && this.confirmed) this.socket.emit("handoff_cancel", {}); // no one waits for it
       localStorage.removeItem(STORAGE_KEY); // nothing of the old conversation is kept
       this.conversation = freshConversation(this.conversation.open);
       this.pending.length = 0;
@@ -489,6 +624,9 @@
     // Type-ahead questions under the box (../shared/typeahead.js): a chosen one asks its topic directly.
     if (window.KPTypeahead) {
       window.KPTypeahead.attach(chat.ui.input, { after: chat.ui.form, onChoose: (s) => chat.send(s.payload, s.question) });
+      // None while a person is asked for or has the conversation: the broker writes to them, not to the
+      // catalogue (stopped on the way down to the box, where the type-ahead listens).
+      chat.ui.form.addEventListener("input", (event) => { if (chat.handoff.state) event.stopPropagation(); }, true);
     }
   }
 

@@ -1,5 +1,6 @@
-// Bot and user messages -> DOM, for the broker chat widget (loaded by kp-chat.js after
-// ../shared/dom.js). Built with the shared helpers: text only, never HTML.
+// Bot, user and agent messages -> DOM, for the broker chat widget (loaded by kp-chat.js after
+// ../shared/dom.js). Built with the shared helpers: text only, never HTML, whoever wrote it (an agent's
+// message is as untrusted as a broker's).
 (() => {
   "use strict";
 
@@ -66,5 +67,29 @@
       .filter((reply) => reply && typeof reply.title === "string" && typeof reply.payload === "string");
   }
 
-  window.KPChatMessages = Object.freeze({ textBlock, answerExtras, quickReplies });
+  // --- live handoff (channels/handoff.py) ------------------------------------------------------------
+  let agentMessages = 0; // ids for the speaker labels, unique in the widget's shadow root
+
+  // A message from a person: "Maria · agent" above it and a style of its own, so the broker never takes
+  // it for the assistant; its accessible name says who wrote it.
+  function agentMessage(text, agent) {
+    const item = el("li", "kpc-msg kpc-agent");
+    const speaker = el("p", "kpc-speaker");
+    speaker.id = `kpc-agent-message-${++agentMessages}`;
+    const shown = el("span", null, `${agent} · agent`);
+    shown.setAttribute("aria-hidden", "true");
+    speaker.append(shown, el("span", "kpc-visually-hidden", `${agent}, agent:`));
+    item.setAttribute("aria-labelledby", speaker.id);
+    item.append(speaker, textBlock(text));
+    return item;
+  }
+
+  // A change of hands ("Maria joined the conversation."), in the server's words, as a line of its own.
+  function statusLine(text) {
+    const item = el("li", "kpc-status");
+    item.append(el("p", "kpc-line", text));
+    return item;
+  }
+
+  window.KPChatMessages = Object.freeze({ textBlock, answerExtras, quickReplies, agentMessage, statusLine });
 })();
