@@ -81,8 +81,8 @@ unit: install
 	$(BIN)/python -m pytest tests/unit -q
 
 # Lint, format and types (configuration in pyproject.toml), every check run even when one fails: mypy on
-# broker_faq (the domain) and the packages whose own code passes it; lint-js is the JavaScript's.
-MYPY_PACKAGES := broker_faq actions web ops
+# every package of the project's own code; lint-js is the JavaScript's.
+MYPY_PACKAGES := broker_faq actions web ops channels stores nlu_components spacy_pipeline
 lint: lint-py lint-js
 lint-py: install
 	@status=0; \

@@ -25,7 +25,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError, RedisLockStore
@@ -58,7 +58,7 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
-def valid_sender(sender_id: Any) -> bool:
+def valid_sender(sender_id: Any) -> TypeGuard[str]:
     return isinstance(sender_id, str) and SENDER_ID.fullmatch(sender_id) is not None
 
 

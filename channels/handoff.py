@@ -145,6 +145,7 @@ class Handoff:
         """After a reload: where the broker's handoff stands, to that socket only."""
         holder = await self.board.holder(conversation)
         position = await self.board.position(conversation)
+        state: dict[str, Any]
         if holder:
             state = {"state": "joined", "agent": display_name(holder), "text": handoff.joined(holder)}
         elif position is not None:

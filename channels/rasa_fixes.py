@@ -89,7 +89,7 @@ async def run_remote_action(
 
 def stored_replies(tracker: DialogueStateTracker, message_id: str | None) -> list[dict] | None:
     """The bot messages stored after the user message with this id, or None if there is none."""
-    found = None
+    found: list[dict] | None = None
     for event in tracker.events:
         if isinstance(event, UserUttered):
             if found is not None:
@@ -133,8 +133,8 @@ def apply() -> None:
     registered by the REST channel (channels/rest.py)."""
     action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
     action.RemoteAction._validate_action_result = validate_action_result
-    action.RemoteAction.run = run_remote_action  # type: ignore[method-assign]
-    MessageProcessor.handle_message = handle_message_once  # type: ignore[method-assign]
+    action.RemoteAction.run = run_remote_action
+    MessageProcessor.handle_message = handle_message_once
     private_logs.install()
 
 

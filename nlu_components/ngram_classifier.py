@@ -200,6 +200,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
                     }
                 )
             )
+            assert self._weights is not None and self._bias is not None  # trained (persist follows train)
             np.savez(
                 directory / "arrays.npz",
                 weights=self._weights,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 import spacy
+from spacy.pipeline import EntityRuler
 
 from broker_faq.dates import MONTHS
 from broker_faq.knowledge import Knowledge, load_knowledge
@@ -45,7 +47,7 @@ def patterns(knowledge: Knowledge, nlp) -> list[dict]:
     places = [knowledge.uncovered_places]
     for region in knowledge.regions.values():
         places += [region, *region["areas"].values()]
-    found = []
+    found: list[dict] = []
     for entry in places:
         found += [
             {"label": "region", "pattern": _phrase(s, nlp)}
@@ -64,7 +66,7 @@ def build(knowledge: Knowledge) -> spacy.Language:
     nlp = spacy.blank("en")
     # Longest match wins, so "California Service Center" is a team, not the place "California",
     # and "June 1, 2026" is a date, not the count "1".
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}))
     ruler.add_patterns(patterns(knowledge, nlp))
     nlp.meta["name"] = "kp_en"
     nlp.meta["description"] = "Tokenizer and entity ruler for KP broker questions (built from knowledge.yml)"

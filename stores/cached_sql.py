@@ -42,6 +42,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
+    engine: Any  # SQLTrackerStore's (Rasa has no type information): replaced for SQLite below
+
     def __init__(
         self, *args: Any, cached_conversations: int = 1000, compact_above: int = 200, keep: int = 80, **kwargs: Any
     ) -> None:

@@ -30,9 +30,11 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+            ticket = self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
         except redis.RedisError as err:  # Rasa's contract: issuing fails with LockError
             raise LockError(f"Error while acquiring lock. Error:\n{err}") from err
+        assert ticket is not None  # create=True: the lock exists (None is only "no lock to change")
+        return ticket
 
     def update_lock(self, conversation_id: str) -> None:
         self._change(conversation_id, TicketLock.remove_expired_tickets)
