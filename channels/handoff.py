@@ -30,6 +30,7 @@ profile, stores/redis_handoff.py) an emit reaches sockets on every server.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import re
 import time
@@ -62,8 +63,8 @@ def _conversation(data: Any) -> str | None:
     return value if isinstance(value, str) and CONVERSATION_ID.fullmatch(value) else None
 
 
-async def _maybe_await(result: Any) -> None:
-    if asyncio.iscoroutine(result):  # python-socketio's room calls became coroutines after 5.9
+async def maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):  # python-socketio's room calls became coroutines after 5.9
         await result
 
 
@@ -117,7 +118,7 @@ class Handoff:
             logger.error("Handoff board unavailable, no queue: %s", error.__class__.__name__)
             await self._back_with_card(conversation, payload.get("region"), handoff.NOBODY_LEFT)
             return
-        await self._to_broker(conversation, "waiting", handoff.connecting(position), position=position, record=False)
+        await self._to_broker(conversation, "waiting", handoff.connecting(position), position=position)
         await self.queue_changed()
 
     async def broker_said(self, conversation: str, text: str) -> None:
@@ -130,13 +131,13 @@ class Handoff:
         position = await self.board.position(conversation)
         if position is not None:
             text = handoff.STILL_WAITING.format(position=position)
-            await self._to_broker(conversation, "waiting", text, position=position, record=False)
+            await self._to_broker(conversation, "waiting", text, position=position)
 
     async def leave_queue(self, conversation: str) -> dict:
         """The broker stops waiting (before an agent took the conversation)."""
         if await self.board.holder(conversation) or await self.board.release(conversation) is None:
             return {"ok": False}
-        await self._record(conversation, *resumed())
+        await self._record(conversation, *resumed(), handoff_note("left", handoff.LEFT_QUEUE))
         await self._to_broker(conversation, "left", handoff.LEFT_QUEUE)
         await self.queue_changed()
         return {"ok": True}
@@ -162,10 +163,10 @@ class Handoff:
             return False
         await self.sio.save_session(sid, {"agent": agent}, namespace=DESK)
         await self.board.connected(sid, agent)
-        await _maybe_await(self.sio.enter_room(sid, AGENTS_ROOM, namespace=DESK))
+        await maybe_await(self.sio.enter_room(sid, AGENTS_ROOM, namespace=DESK))
         held = await self.board.held_by(agent)
         for conversation in held:  # a reconnection within the grace period keeps its conversations
-            await _maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
+            await maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
         await self.sio.emit("queue", await self._queue(), room=sid, namespace=DESK)
         await self.sio.emit("held", {"conversations": held, "agent": display_name(agent)}, room=sid, namespace=DESK)
         return True
@@ -186,8 +187,9 @@ class Handoff:
             position = await self.board.requeue(conversation)
             if position is not None:
                 logger.info("Handoff: agent %s disconnected; conversation %s back in the queue", agent, conversation)
-                await self._record(conversation, handoff_note("requeued", agent))
-                await self._to_broker(conversation, "requeued", handoff.requeued(agent, position), position=position)
+                text = handoff.requeued(agent, position)
+                await self._record(conversation, handoff_note("requeued", text, agent))
+                await self._to_broker(conversation, "requeued", text, position=position)
         if not await self.board.agents():
             await self._nobody_left()
         await self.queue_changed()
@@ -200,8 +202,10 @@ class Handoff:
 
     async def _back_with_card(self, conversation: str, region: str | None, why: str) -> None:
         text, payload = handoff_card(region)
-        await self._record(conversation, *resumed(), BotUttered(text, data={"custom": payload}))
-        await self._to_broker(conversation, "unavailable", why, record=False)
+        await self._record(
+            conversation, *resumed(), handoff_note("unavailable", why), BotUttered(text, data={"custom": payload})
+        )
+        await self._to_broker(conversation, "unavailable", why)
         message = {"text": answer_text_beside_payload(text, payload), "custom": payload}
         await self.sio.emit("bot_uttered", message, room=conversation, namespace=self.namespace)
 
@@ -212,7 +216,7 @@ class Handoff:
         tracker = await Sanic.get_app().ctx.agent.processor.get_tracker(message.sender_id)
         if not tracker.is_paused() or await self.in_handoff(message.sender_id):
             return False
-        await self._record(message.sender_id, *resumed())
+        await self._record(message.sender_id, *resumed(), handoff_note("unavailable", handoff.LOST))
         await self._to_broker(message.sender_id, "unavailable", handoff.LOST)
         return True
 
@@ -227,10 +231,11 @@ class Handoff:
         if not taken:
             by = display_name(holder) if holder else None
             return {"ok": False, "error": "taken" if holder else "gone", "by": by}
-        await _maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
+        await maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
         logger.info("Handoff: agent %s took conversation %s", agent, conversation)  # who read and wrote it
-        await self._record(conversation, handoff_note("joined", agent))
-        await self._to_broker(conversation, "joined", handoff.joined(agent), agent=display_name(agent), record=False)
+        text = handoff.joined(agent)
+        await self._record(conversation, handoff_note("joined", text, agent))
+        await self._to_broker(conversation, "joined", text, agent=display_name(agent))
         await self.queue_changed()
         return {"ok": True, "conversation": conversation}
 
@@ -280,10 +285,10 @@ class Handoff:
         logger.info("Handoff: agent %s %s conversation %s", agent, how.replace("_", " "), conversation)
         region = region_name(await self._region_now(conversation), waited.region if waited else None)
         text = handoff.handed_back(agent, region) if how == "handed_back" else handoff.closed(agent)
-        await self._record(conversation, *resumed(), handoff_note(how, agent, text))
-        await self._to_broker(conversation, how, text, agent=display_name(agent), record=False)
+        await self._record(conversation, *resumed(), handoff_note(how, text, agent))
+        await self._to_broker(conversation, how, text, agent=display_name(agent))
         await self.sio.emit("released", {"conversation": conversation, "why": how}, room=conversation, namespace=DESK)
-        await _maybe_await(self.sio.leave_room(sid, conversation, namespace=DESK))
+        await maybe_await(self.sio.leave_room(sid, conversation, namespace=DESK))
         return {"ok": True}
 
     async def queue_changed(self) -> None:
@@ -301,9 +306,8 @@ class Handoff:
 
     # --- the broker's side and the record ----------------------------------------------------------
 
-    async def _to_broker(self, conversation: str, state: str, text: str, record: bool = True, **extra: Any) -> None:
-        if record:
-            await self._record(conversation, handoff_note(state, None, text))
+    async def _to_broker(self, conversation: str, state: str, text: str, **extra: Any) -> None:
+        """The broker's status line (what is stored, the caller records with the rest of its events)."""
         message = {"state": state, "text": text, **extra}
         await self.sio.emit("handoff", message, room=conversation, namespace=self.namespace)
 
@@ -327,13 +331,9 @@ def resumed() -> tuple[Event, ...]:
     return ConversationResumed(), ActionExecuted(ACTION_LISTEN_NAME)
 
 
-def handoff_note(state: str, agent: str | None, text: str | None = None) -> BotUttered:
-    """A change of hands as the tracker records it (and the transcript shows it)."""
-    if text is None:
-        text = handoff.joined(agent) if state == "joined" and agent else state
+def handoff_note(state: str, text: str, agent: str | None = None) -> BotUttered:
+    """A change of hands as the tracker records it (and the transcript shows it): what the broker was told."""
     custom = {"type": "handoff", "state": state, **({"agent": display_name(agent)} if agent else {})}
-    if state == "requeued" and agent:
-        text = f"{display_name(agent)} was disconnected; the conversation went back to the queue."
     return BotUttered(text, data={"custom": custom})
 
 

@@ -81,21 +81,21 @@ def load_key(env: Mapping[str, str] | None = None) -> str:
     return _file_key(_key_file(env))
 
 
-class SessionTokens:
-    def __init__(self, key: str, hours: float = SESSION_TOKEN_HOURS, clock=time.time):
-        self._key, self._seconds, self._clock = key, hours * 3600, clock
+class SignedTokens:
+    """HS256 tokens naming one subject for one audience, valid `seconds` after they were issued."""
 
-    @staticmethod
-    def new_conversation() -> str:
-        return uuid.uuid4().hex
+    audience = AUDIENCE
 
-    def issue(self, conversation_id: str) -> str:
+    def __init__(self, key: str, seconds: float, clock=time.time):
+        self._key, self._seconds, self._clock = key, seconds, clock
+
+    def issue(self, subject: str) -> str:
         now = int(self._clock())
-        claims = {"sub": conversation_id, "aud": AUDIENCE, "iat": now, "exp": now + int(self._seconds)}
+        claims = {"sub": subject, "aud": self.audience, "iat": now, "exp": now + int(self._seconds)}
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
-    def conversation(self, token: object) -> str | None:
-        """The conversation a token opens, or None if it is no valid token of ours (or has expired)."""
+    def subject(self, token: object) -> str | None:
+        """What a token names, or None if it is no valid token of ours for this audience (or has expired)."""
         if not isinstance(token, str) or len(token) > 1000:
             return None
         try:
@@ -103,7 +103,7 @@ class SessionTokens:
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
-                audience=AUDIENCE,
+                audience=self.audience,
                 # Times are checked here against this instance's clock (one clock, testable).
                 options={"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False},
             )
@@ -118,34 +118,34 @@ class SessionTokens:
         return subject if isinstance(subject, str) else None
 
 
+class SessionTokens(SignedTokens):
+    """A broker's socket.io session: the conversation the token opens."""
+
+    def __init__(self, key: str, hours: float = SESSION_TOKEN_HOURS, clock=time.time):
+        super().__init__(key, hours * 3600, clock)
+
+    @staticmethod
+    def new_conversation() -> str:
+        return uuid.uuid4().hex
+
+    def conversation(self, token: object) -> str | None:
+        return self.subject(token)
+
+
 AGENT_AUDIENCE = "kp-agent-desk"
 AGENT_TOKEN_SECONDS = 300  # only opening the console's live connection needs one; it asks anew each time
 
 
-class AgentTokens:
+class AgentTokens(SignedTokens):
     """The pass a signed-in agent's console presents to open its live connection to a Rasa server
     (channels/handoff.py): the web server, which holds the console's sign-in sessions, issues it for
     the session's agent; the Rasa servers check it. Same key as the session tokens, another audience,
     so a broker's session token is never an agent's pass, and a few minutes' life."""
 
-    def __init__(self, key: str, seconds: float = AGENT_TOKEN_SECONDS, clock=time.time):
-        self._key, self._seconds, self._clock = key, seconds, clock
+    audience = AGENT_AUDIENCE
 
-    def issue(self, agent: str) -> str:
-        now = int(self._clock())
-        claims = {"sub": agent, "aud": AGENT_AUDIENCE, "iat": now, "exp": now + int(self._seconds)}
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+    def __init__(self, key: str, seconds: float = AGENT_TOKEN_SECONDS, clock=time.time):
+        super().__init__(key, seconds, clock)
 
     def agent(self, token: object) -> str | None:
-        if not isinstance(token, str) or len(token) > 1000:
-            return None
-        try:
-            claims = jwt.decode(
-                token, self._key, algorithms=[ALGORITHM], audience=AGENT_AUDIENCE, options={"verify_exp": False}
-            )
-        except jwt.PyJWTError:
-            return None
-        exp, subject = claims.get("exp"), claims.get("sub")
-        if not isinstance(exp, int) or exp <= self._clock() or not isinstance(subject, str):
-            return None
-        return subject
+        return self.subject(token)

@@ -30,7 +30,6 @@ The channel's events are the project's own (Rasa's blueprint is not used), for w
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import uuid
@@ -48,7 +47,7 @@ from broker_faq.render import answer_text_beside_payload
 from stores.handoff_board import board_and_manager
 
 from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
-from .handoff import Handoff
+from .handoff import Handoff, maybe_await
 from .limits import MAX_BODY_BYTES
 from .sessions import AgentTokens, SessionTokens, load_key
 
@@ -77,11 +76,6 @@ def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
         return True
     own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
     return origin in allowed or origin == own
-
-
-async def _maybe_await(result: Any) -> None:
-    if inspect.isawaitable(result):  # python-socketio's room calls became coroutines after 5.9
-        await result
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
@@ -179,9 +173,9 @@ class GuardedSocketIOInput(SocketIOInput):
             conversation = tokens.conversation(presented) or tokens.new_conversation()
             session = await sio.get_session(sid, namespace=self.namespace)
             if session.get("conversation") not in (None, conversation):
-                await _maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
+                await maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
             await sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
-            await _maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
+            await maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
             confirmed = {"session_id": conversation, "session_token": tokens.issue(conversation)}
             await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
             await desk.status(conversation, sid)

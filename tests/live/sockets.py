@@ -10,6 +10,33 @@ from typing import Any
 import socketio
 
 
+class EventLog:
+    """The socket.io events a client received, as (name, data), and a wait for one of them."""
+
+    def __init__(self, client: socketio.AsyncClient, names: tuple[str, ...], namespace: str = "/"):
+        self.events: list[tuple[str, Any]] = []
+        for name in names:
+            client.on(name, self._recorder(name), namespace=namespace)
+
+    def _recorder(self, name: str):
+        async def record(data: Any) -> None:
+            self.events.append((name, data))
+
+        return record
+
+    async def wait_for(self, name: str, check=lambda data: True, timeout: float = 15) -> Any:
+        """The latest `name` event whose data passes `check`, once there is one."""
+
+        async def found() -> Any:
+            while True:
+                for event, data in reversed(self.events):
+                    if event == name and check(data):
+                        return data
+                await asyncio.sleep(0.05)
+
+        return await asyncio.wait_for(found(), timeout)
+
+
 class Chat:
     def __init__(self, url: str, origin: str | None = None):
         self.url, self.origin = url, origin
@@ -19,25 +46,9 @@ class Chat:
         self._confirmed = asyncio.Event()
         self.client.on("bot_uttered", self.bot.append)
         self.client.on("session_confirm", self._on_confirm)
-        self.handoff: list[tuple[str, Any]] = []  # what the live handoff sent: (event, data)
-        for name in ("handoff", "handoff_position", "agent_uttered", "agent_typing"):
-            self.client.on(name, self._handoff_recorder(name))
-
-    def _handoff_recorder(self, name: str):
-        async def record(data: Any) -> None:
-            self.handoff.append((name, data))
-
-        return record
-
-    async def wait_handoff(self, name: str, check=lambda data: True, timeout: float = 15) -> Any:
-        async def found() -> Any:
-            while True:
-                for event, data in reversed(self.handoff):
-                    if event == name and check(data):
-                        return data
-                await asyncio.sleep(0.05)
-
-        return await asyncio.wait_for(found(), timeout)
+        # What the live handoff sent this broker.
+        self.handoff = EventLog(self.client, ("handoff", "handoff_position", "agent_uttered", "agent_typing"))
+        self.wait_handoff = self.handoff.wait_for
 
     async def _on_confirm(self, data: Any) -> None:
         self.session = data
@@ -95,15 +106,8 @@ class Desk:
     def __init__(self, url: str, token: str | None):
         self.url, self.token = url, token
         self.client = socketio.AsyncClient(reconnection=False)
-        self.events: list[tuple[str, Any]] = []
-        for name in ("queue", "held", "broker_uttered", "released"):
-            self.client.on(name, self._recorder(name), namespace="/desk")
-
-    def _recorder(self, name: str):
-        async def record(data: Any) -> None:
-            self.events.append((name, data))
-
-        return record
+        self.log = EventLog(self.client, ("queue", "held", "broker_uttered", "released"), namespace="/desk")
+        self.wait_for = self.log.wait_for
 
     async def connect(self) -> None:
         await self.client.connect(
@@ -113,18 +117,16 @@ class Desk:
     async def call(self, event: str, data: dict, timeout: float = 30) -> Any:
         return await self.client.call(event, data, namespace="/desk", timeout=timeout)
 
-    def latest(self, name: str) -> Any:
-        return next((data for event, data in reversed(self.events) if event == name), None)
-
-    async def wait_for(self, name: str, check=lambda data: True, timeout: float = 15) -> Any:
-        async def found() -> Any:
-            while True:
-                for event, data in reversed(self.events):
-                    if event == name and check(data):
-                        return data
-                await asyncio.sleep(0.05)
-
-        return await asyncio.wait_for(found(), timeout)
-
     async def close(self) -> None:
         await self.client.disconnect()
+
+
+async def waiting_broker(url: str, question: str, transports: tuple[str, ...] = ("websocket",)) -> Chat:
+    """A broker who asked `question`, then for a person, and is in the queue."""
+    chat = Chat(url)
+    await chat.connect(transports)
+    await chat.start()
+    await chat.say(question)
+    await chat.say("talk to a person")
+    await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+    return chat

@@ -12,7 +12,7 @@ import pytest
 
 from channels.sessions import AgentTokens
 from tests.live.servers import running, texts
-from tests.live.sockets import Chat, Desk
+from tests.live.sockets import Chat, Desk, waiting_broker
 
 pytestmark = pytest.mark.live
 
@@ -34,7 +34,10 @@ def agent_pass(live, agent: str) -> str:
     return AgentTokens((live.workdir / "session-token.key").read_text().strip()).issue(agent)
 
 
-async def broker(question: str | None = "How do I reinstate a terminated group in Oregon?") -> Chat:
+QUESTION = "How do I reinstate a terminated group in Oregon?"
+
+
+async def broker(question: str | None = QUESTION) -> Chat:
     chat = Chat(URL)
     await chat.connect()
     await chat.start()
@@ -142,9 +145,7 @@ def test_of_two_agents_taking_one_conversation_exactly_one_gets_it(live):
         desks = [Desk(URL, agent_pass(live, name)) for name in ("maria", "sam")]
         for desk in desks:
             await desk.connect()
-        chat = await broker()
-        await chat.say("talk to a person")
-        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        chat = await waiting_broker(URL, QUESTION)
         results = await asyncio.gather(*(d.call("take", {"conversation": chat.session_id}) for d in desks))
         closed = await desks[[r["ok"] for r in results].index(True)].call("close", {"conversation": chat.session_id})
         ended = await chat.wait_handoff("handoff", lambda d: d["state"] == "closed")
@@ -190,9 +191,7 @@ def test_an_agent_disconnected_past_the_grace_period_puts_the_broker_back_in_the
         first, second = Desk(URL, agent_pass(live, "maria")), Desk(URL, agent_pass(live, "sam"))
         await first.connect()
         await second.connect()
-        chat = await broker()
-        await chat.say("talk to a person")
-        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        chat = await waiting_broker(URL, QUESTION)
         await first.call("take", {"conversation": chat.session_id})
         await first.close()
         requeued = await chat.wait_handoff("handoff", lambda d: d["state"] == "requeued", timeout=GRACE + 10)
@@ -214,9 +213,7 @@ def test_a_broker_who_reloads_keeps_the_handoff(live):
     async def scenario():
         desk = Desk(URL, agent_pass(live, "maria"))
         await desk.connect()
-        chat = await broker()
-        await chat.say("talk to a person")
-        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        chat = await waiting_broker(URL, QUESTION)
         await desk.call("take", {"conversation": chat.session_id})
         token = chat.token
         await chat.close()
@@ -240,9 +237,7 @@ def test_when_the_last_agent_is_gone_the_waiting_broker_gets_the_phone_card(live
     async def scenario():
         desk = Desk(URL, agent_pass(live, "maria"))
         await desk.connect()
-        chat = await broker()
-        await chat.say("talk to a person")
-        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        chat = await waiting_broker(URL, QUESTION)
         before = len(chat.bot)
         await desk.close()
         gone = await chat.wait_handoff("handoff", lambda d: d["state"] == "unavailable", timeout=GRACE + 10)
@@ -262,9 +257,7 @@ def test_a_handoff_lost_in_a_server_restart_gives_the_conversation_back_to_the_a
     async def start_held() -> str:
         desk = Desk(URL, agent_pass(live, "maria"))
         await desk.connect()
-        chat = await broker()
-        await chat.say("talk to a person")
-        await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        chat = await waiting_broker(URL, QUESTION)
         await desk.call("take", {"conversation": chat.session_id})
         await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
         await chat.close()

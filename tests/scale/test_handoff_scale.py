@@ -9,10 +9,11 @@ import json
 
 from channels.sessions import AgentTokens
 from tests.live.servers import texts
-from tests.live.sockets import Chat, Desk
+from tests.live.sockets import Chat, Desk, waiting_broker
 from tests.scale.cluster import RASA_PORTS
 from tests.scale.services import NGINX_PORT
 
+QUESTION = "How do I reinstate a terminated group in Salem, Oregon?"
 SERVER = [f"http://localhost:{port}" for port in RASA_PORTS]
 BALANCED = f"http://localhost:{NGINX_PORT}"
 
@@ -25,21 +26,11 @@ def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 120))
 
 
-async def waiting_broker(url: str, transports: tuple[str, ...] = ("websocket",)) -> Chat:
-    chat = Chat(url)
-    await chat.connect(transports)
-    await chat.start()
-    await chat.say("How do I reinstate a terminated group in Salem, Oregon?")
-    await chat.say("talk to a person")
-    await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
-    return chat
-
-
 def test_a_broker_on_one_server_and_an_agent_on_the_other_talk_and_the_assistant_carries_on(cluster, services):
     async def scenario():
         desk = Desk(SERVER[1], agent_pass(services, "maria"))
         await desk.connect()
-        chat = await waiting_broker(SERVER[0])
+        chat = await waiting_broker(SERVER[0], QUESTION)
         queue = await desk.wait_for("queue", lambda q: any(w["conversation"] == chat.session_id for w in q["waiting"]))
         taken = await desk.call("take", {"conversation": chat.session_id})
         joined = await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
@@ -56,7 +47,7 @@ def test_a_broker_on_one_server_and_an_agent_on_the_other_talk_and_the_assistant
 
     conversation, queue, taken, joined, heard, agent_said, back, after = run(scenario())
     entry = next(w for w in queue["waiting"] if w["conversation"] == conversation)
-    assert entry["question"] == "How do I reinstate a terminated group in Salem, Oregon?"
+    assert entry["question"] == QUESTION
     assert taken["ok"] and joined["agent"] == "Maria"
     assert heard["text"] == "is the group's grace period over?"
     assert agent_said == {"text": "Let me check the dates.", "agent": "Maria"}
@@ -73,7 +64,7 @@ def test_two_agents_on_different_servers_taking_at_once_one_gets_it(cluster, ser
         desks = [Desk(SERVER[n], agent_pass(services, name)) for n, name in enumerate(("maria", "sam"))]
         for desk in desks:
             await desk.connect()
-        chat = await waiting_broker(SERVER[0])
+        chat = await waiting_broker(SERVER[0], QUESTION)
         results = await asyncio.gather(*(desk.call("take", {"conversation": chat.session_id}) for desk in desks))
         winner = desks[[r["ok"] for r in results].index(True)]
         await winner.call("close", {"conversation": chat.session_id})
@@ -91,7 +82,7 @@ def test_through_nginx_long_polling_sticks_to_one_server_and_the_handoff_works(c
     async def scenario():
         desk = Desk(BALANCED, agent_pass(services, "maria"))
         await desk.connect()
-        chat = await waiting_broker(BALANCED, transports=("polling",))
+        chat = await waiting_broker(BALANCED, QUESTION, transports=("polling",))
         await desk.call("take", {"conversation": chat.session_id})
         joined = await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
         await desk.call("say", {"conversation": chat.session_id, "message": "Hello from the desk."})
@@ -111,7 +102,7 @@ def test_an_agent_gone_from_the_other_server_puts_the_broker_back_in_the_queue(c
         first, second = Desk(SERVER[1], agent_pass(services, "maria")), Desk(SERVER[0], agent_pass(services, "sam"))
         await first.connect()
         await second.connect()
-        chat = await waiting_broker(SERVER[0])
+        chat = await waiting_broker(SERVER[0], QUESTION)
         await first.call("take", {"conversation": chat.session_id})
         await first.close()
         requeued = await chat.wait_handoff("handoff", lambda d: d["state"] == "requeued", timeout=20)
