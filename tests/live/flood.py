@@ -79,7 +79,12 @@ async def flood_while(url: str, normal, waves_of: int = 100, every: float = 0.25
     async with Client(url, source="127.0.0.2") as flooder:
 
         async def one() -> None:
-            status, _, _ = await flooder.say(new_sender(), "How do I terminate a small group contract?")
+            try:
+                status, _, _ = await flooder.say(new_sender(), "How do I terminate a small group contract?")
+            except aiohttp.ClientConnectionError:
+                # The flooder's own connection dropped under its flood: recorded as no answer (status 0),
+                # which counts against the share the tests want refused with 429, never for it.
+                status = 0
             statuses.append(status)
 
         task, sent, pending, deadline = asyncio.ensure_future(normal), 0, set(), time.monotonic() + 60
