@@ -72,9 +72,13 @@ def mentions_from(message: dict, today: dt.date) -> tuple[Mention, ...]:
 
 
 def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
-    message = tracker.latest_message or {}
-    today = today or dt.date.today()
-    mentions = mentions_from(message, today)
+    return turn_from_message(
+        tracker.latest_message or {}, state_from(tracker), today or dt.date.today(), earlier_question(tracker)
+    )
+
+
+def turn_from_message(message: dict, state: State, today: dt.date, earlier: str | None = None) -> Turn:
+    """A Turn from the NLU's parse data of one message (what the tracker's latest_message holds)."""
     segments = tuple(
         Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
         for s in message.get("segments") or []
@@ -83,12 +87,12 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
     return Turn(
         intent=(message.get("intent") or {}).get("name"),
         text=message.get("text") or "",
-        mentions=mentions,
-        state=state_from(tracker),
+        mentions=mentions_from(message, today),
+        state=state,
         today=today,
         segments=segments,
         desk_open=bool(desk.get("agents")),
-        earlier_question=earlier_question(tracker),
+        earlier_question=earlier,
     )
 
 

@@ -104,10 +104,12 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-def normal_load_idle_and_flooded(url: str) -> tuple[list[float], list[float], list[int], int]:
+def normal_load_idle_and_flooded(url: str) -> tuple[list[float], list[float], list[int]]:
     """16 normal conversations on an otherwise idle server, then the same under a flood: (latencies idle,
-    latencies flooded, the flood's statuses, which try). The machine is shared (2 cores, other tests may
-    run at the same time): a second try when the first flooded p95 is over twice the idle one."""
+    latencies flooded, the flood's statuses). Every normal message must be answered (normal_conversations
+    checks each). The latencies are figures to print: on a shared 2-core machine their ratio follows
+    whatever else runs, so the tests assert what the limit controls instead (the share refused, the cost
+    of a refused message)."""
 
     async def measure():
         await normal_conversations(url, 4)  # warm up
@@ -115,7 +117,4 @@ def normal_load_idle_and_flooded(url: str) -> tuple[list[float], list[float], li
         statuses, flooded = await flood_while(url, normal_conversations(url))
         return idle, flooded, statuses
 
-    idle, flooded, statuses = run(measure())
-    if p95(flooded) <= 2 * p95(idle):
-        return idle, flooded, statuses, 1
-    return (*run(measure()), 2)
+    return run(measure())
