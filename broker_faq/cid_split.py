@@ -121,6 +121,33 @@ def subscriber_count(
     return SubscriberCount(_nearest(people, anchor, text))
 
 
+def per_location(
+    counts: list[Mention], locations: list[tuple[Mention, str]], hq_area: str, text: str, roles: CountRoles | None = None
+) -> int | None:
+    """Subscribers in the non-headquarters area added up over its locations, when each location
+    named with a count has its own ("LA office 7 subscribers, Santa Monica office 9": 16 in
+    Southern California; an office in the headquarters' own area is not counted). `locations` are
+    the place mentions, the headquarters' too, each with its area. None when the counts are not
+    each said of a location (then subscriber_count decides or asks)."""
+    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value) :])]
+    if roles is not None:
+        people = [c for c in people if roles.of(text[c.start + len(c.value) :]) in ("subscribers", None)]
+    if len(people) < 2 or len(locations) < 2:
+        return None
+    owner: dict[int, str] = {}
+    for count in people:
+        same = [(m, area) for m, area in locations if _clause(text, m.start) == _clause(text, count.start)]
+        if len(same) != 1:
+            return None  # a count with no location of its own, or two locations in its clause
+        owner[count.start] = same[0][1]
+    if len({_clause(text, c.start) for c in people}) < len(people):
+        return None  # two counts in one clause
+    total = [parse_count(c.value) for c in people if owner[c.start] != hq_area]
+    if any(n is None for n in total) or not total:
+        return None
+    return sum(n for n in total if n is not None)
+
+
 CLAUSE_END = re.compile(r"[,;.!?\n]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
 
 

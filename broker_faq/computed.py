@@ -7,13 +7,23 @@ uses (COMPUTED below is the one registry; a test holds the knowledge file agains
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
-from .cid_split import CountRoles, decide, headquarters_cued, headquarters_first, parse_count, subscriber_count
+from .cid_split import (
+    CountRoles,
+    SubscriberCount,
+    decide,
+    headquarters_cued,
+    headquarters_first,
+    parse_count,
+    per_location,
+    subscriber_count,
+)
 from .conversation import Ask, Button, Mention, Reply, State, Turn
-from .dates import reinstatement_window, spell, termination_date
+from .dates import ParsedDate, reinstatement_window, spell, termination_date
 from .knowledge import ContactRef, Source, Topic
 from .places import Place
 from .replies import Replies
@@ -96,8 +106,16 @@ def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: 
             state = state.with_updates(other_locations=False)
     if state.requested == Ask.OTHER_LOCATIONS and turn.intent in ("affirm", "deny"):
         state = state.with_updates(other_locations=turn.intent == "affirm")
-    count = subscriber_count(counts, ordered[1] if len(ordered) > 1 else None, turn.text, _count_roles(a))
-    if count.count is not None and parse_count(count.count.value) is not None:
+    # The count that matters is the other area's: anchored on its first location, not on a second
+    # office in the headquarters' own area.
+    away = [m for m in ordered[1:] if places[m].key != state.hq_area] or ordered[1:]
+    count = subscriber_count(counts, away[0] if away else None, turn.text, _count_roles(a))
+    located = [(m, places[m].key) for m in ordered]
+    added = per_location(counts, located, state.hq_area, turn.text, _count_roles(a)) if state.hq_area else None
+    if added is not None:
+        state = state.with_updates(subscribers=added)
+        count = SubscriberCount()
+    elif count.count is not None and parse_count(count.count.value) is not None:
         state = state.with_updates(subscribers=parse_count(count.count.value))
     return state, count
 
@@ -250,16 +268,30 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             f"{days}-day window has passed ({-window.days_left} days ago). Contact the Account "
             f"Management Support team about the group's options."
         )
-    if said.request_on is not None:
-        result += " " + _request_day(said.request_on.date, window.last_day)
+    if said.request_on is not None:  # "if they call on Jan 5, are they in time?": the yes or no first
+        day = _on_or_after(said.request_on, window.termination)
+        result = _request_day(day, window.termination, window.last_day) + " " + result
     return a.static(topic, state, prefix=result)
 
 
-def _request_day(day: dt.date, last_day: dt.date) -> str:
+def _on_or_after(said: ParsedDate, termination: dt.date) -> dt.date:
+    """A request day said without its year ("Jan 5") is the first such day from the termination date on."""
+    if not said.year_assumed:
+        return said.date
+    for year in (termination.year, termination.year + 1):
+        with contextlib.suppress(ValueError):  # February 29
+            if (day := said.date.replace(year=year)) >= termination:
+                return day
+    return said.date
+
+
+def _request_day(day: dt.date, termination: dt.date, last_day: dt.date) -> str:
     late = (day - last_day).days
     if late > 0:
-        return f"A request on {spell(day)} would be {late} day{'s' if late > 1 else ''} too late: outside the window."
-    return f"A request on {spell(day)} is within the window."
+        return f"No: a request on {spell(day)} would be {late} day{'s' if late > 1 else ''} too late, outside the window."
+    if day < termination:
+        return f"{spell(day)} is before the termination date, {spell(termination)}: the window counts from the termination date."
+    return f"Yes: a request on {spell(day)} is within the window."
 
 
 @computed("team_contact")

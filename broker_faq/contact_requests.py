@@ -14,6 +14,7 @@ from .knowledge import Knowledge, phone_digits
 from .phrases import PhraseIndex, tokens
 from .vocabulary import Vocabulary
 
+WHEN_WORDS = frozenset({"on", "by", "before", "after", "until"})
 DETAIL_ORDER = ("phone", "option", "phone_tree", "fax", "email", "hours", "address", "handles")
 
 
@@ -88,7 +89,9 @@ class ContactReader:
     def _asked(self, match, toks) -> bool:
         """ "update the physical address" is about an address, not a request for the team's."""
         before = {t.norm for t in toks[max(0, match.first - 3) : match.first]}
-        return not before & self._vocabulary.detail_not_asked_after
+        after = toks[match.last + 1].norm if match.last + 1 < len(toks) else ""
+        # "if they call on Jan 5": when something happens, not which number to call.
+        return not before & self._vocabulary.detail_not_asked_after and after not in WHEN_WORDS
 
     def region_teams(self, mention: TeamMention, region: str | None) -> tuple[str, ...]:
         """The teams a name means for a group in `region`. With no region, a name the sources print

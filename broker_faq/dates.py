@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -42,6 +43,17 @@ _PATTERNS = [
 ]
 
 
+# Dates said in words, read here rather than by dateparser (see requirements.in): "the end of March
+# 2027", "the last day of February", "the 1st of next month", "the first of March 2027".
+_LAST_DAY = re.compile(
+    rf"\b(?:the\s+)?(?:end|last\s+day)\s+of\s+(?:(?P<rel>this|next)\s+month|{_MONTH}(?:\s*,?\s*{_YEAR})?)"
+)
+_FIRST = r"(?P<day>\d{1,2})(?:st|nd|rd|th)|(?P<first>first)"
+_OF_NEXT_MONTH = re.compile(rf"\b(?:the\s+)?(?:{_FIRST})\s+of\s+(?P<rel>this|next)\s+month\b")
+_FIRST_OF = re.compile(rf"\b(?:the\s+)?first\s+of\s+{_MONTH}(?:\s*,?\s*{_YEAR})?")
+_IN_WORDS = [_LAST_DAY, _OF_NEXT_MONTH, _FIRST_OF]
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     date: dt.date
@@ -57,7 +69,7 @@ class DateMention:
 
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """Every date in `text`, in order (US month/day order; a missing year is taken as this year)."""
-    low, found = text.lower(), list[DateMention]()
+    low, found = text.lower(), _dates_in_words(text.lower(), today)
     for pattern in _PATTERNS:
         for match in pattern.finditer(low):
             if any(m.start < match.end() and match.start() < m.end for m in found):
@@ -74,6 +86,34 @@ def find_dates(text: str, today: dt.date) -> list[DateMention]:
                 continue  # 12/31/9999: no date of a group's contract (and no deadline can be computed from it)
             found.append(DateMention(ParsedDate(date, year is None), match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
+
+
+def _dates_in_words(low: str, today: dt.date) -> list[DateMention]:
+    found = []
+    for pattern in _IN_WORDS:
+        for match in pattern.finditer(low):
+            parts = match.groupdict()
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue
+            year_said = parts.get("year")
+            if parts.get("rel"):
+                month_start = (
+                    (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+                    if parts["rel"] == "next"
+                    else today.replace(day=1)
+                )
+                year, month = month_start.year, month_start.month
+            else:
+                year, month = int(year_said) if year_said else today.year, MONTHS[parts["month"]]
+            last = calendar.monthrange(year, month)[1]
+            day = (
+                last if pattern is _LAST_DAY else 1 if parts.get("first") or pattern is _FIRST_OF else int(parts["day"])
+            )
+            if day > last:
+                continue
+            assumed = not year_said and not parts.get("rel")
+            found.append(DateMention(ParsedDate(dt.date(year, month, day), assumed), match.start(), match.end()))
+    return found
 
 
 def parse_date(text: str, today: dt.date) -> ParsedDate | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -53,6 +54,19 @@ class Conversation:
         reply = self.assistant.respond(Turn(intent, text, mentions, self.state, self.today, segments))
         self.state = reply.state
         return reply
+
+    @staticmethod
+    def clean(text: str) -> str:
+        """The message as the NLU's first step leaves it (numbers in words as digits, typos fixed)."""
+        return _reader().clean(text)
+
+
+@functools.cache
+def _reader():
+    from broker_faq.reading import Reader
+    from broker_faq.vocabulary import load_vocabulary
+
+    return Reader(load_knowledge(), load_vocabulary())
 
 
 @pytest.fixture

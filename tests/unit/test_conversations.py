@@ -261,7 +261,28 @@ def test_a_reinstatement_request_day_is_checked_against_the_window(chat):
         "on November 12, 2027. Still within the window?",
     )
     assert "the last day to request reinstatement is November 11, 2027" in reply.text
-    assert "A request on November 12, 2027 would be 1 day too late" in reply.text
+    # The yes or no to what was asked comes first, after the region it is for.
+    assert reply.text.startswith("For California groups: No: a request on November 12, 2027 would be 1 day too late")
+
+
+def test_a_request_day_in_time_is_a_yes_first_and_dates_in_words_are_read(chat):
+    reply = chat.say("reinstatement", "they terminated at the end of March 2027. if they call on April 20, are they in time?")
+    assert reply.text.startswith("For California groups: Yes: a request on April 20, 2027 is within the window.")
+    assert "the last day to request reinstatement is May 30, 2027" in reply.text
+
+
+@pytest.mark.parametrize(
+    "said, termination",
+    [
+        ("the group termed the last day of February 2027", "February 28, 2027"),
+        ("termination date is the 1st of next month", "December 1, 2026"),
+        ("they ended coverage on March fifteenth, 2027", "March 15, 2027"),
+        ("terminated on the first of March 2027", "March 1, 2027"),
+    ],
+)
+def test_termination_dates_in_words(chat, said, termination):
+    reply = chat.say("reinstatement", chat.clean(said) + ", reinstatement deadline?")
+    assert f"With a termination date of {termination}," in reply.text
 
 
 def test_two_counts_not_said_of_their_places_get_a_question_back(chat):
@@ -272,3 +293,33 @@ def test_two_counts_not_said_of_their_places_get_a_question_back(chat):
     )
     assert reply.text.startswith("You gave 16 and 11: which is") and not reply.text.startswith(("Yes", "No"))
     assert [b.title for b in reply.buttons] == ["16", "11"]
+
+
+@pytest.mark.parametrize(
+    "message, verdict, count, area",
+    [
+        # Offices of the non-headquarters area are added up.
+        (
+            "HQ Oakland; LA office 7 subscribers, Santa Monica office 9 subscribers. separate?",
+            "Yes",
+            16,
+            "Southern",
+        ),
+        ("HQ in San Diego; 6 subscribers in Fresno and 7 in Sacramento. separate?", "Yes", 13, "Northern"),
+        # A second office in the headquarters' own area is not the other area.
+        (
+            "HQ in Oakland with 20 subscribers, an office in San Jose with 10 subscribers and an LA office "
+            "with 8 subscribers. split?",
+            "No",
+            8,
+            "Southern",
+        ),
+        # Numbers in words, and a lone "one" that is no count.
+        ("one more question: HQ in San Francisco, fifteen subscribers in Irvine, separate?", "Yes", 15, "Southern"),
+        ("HQ in Burbank with a dozen subscribers in Fresno, split?", "No", 12, "Northern"),
+        ("HQ in Burbank with two dozen subscribers in Fresno, split?", "Yes", 24, "Northern"),
+    ],
+)
+def test_the_split_counts_the_non_headquarters_area_whole(chat, message, verdict, count, area):
+    reply = chat.say("cid_split", chat.clean(message))
+    assert reply.text.startswith(f"{verdict}: with {count} subscribers in {area} California, the non-headquarters")
