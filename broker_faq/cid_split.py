@@ -122,7 +122,11 @@ def subscriber_count(
 
 
 def per_location(
-    counts: list[Mention], locations: list[tuple[Mention, str]], hq_area: str, text: str, roles: CountRoles | None = None
+    counts: list[Mention],
+    locations: list[tuple[Mention, str]],
+    hq_area: str,
+    text: str,
+    roles: CountRoles | None = None,
 ) -> int | None:
     """Subscribers in the non-headquarters area added up over its locations, when each location
     named with a count has its own ("LA office 7 subscribers, Santa Monica office 9": 16 in

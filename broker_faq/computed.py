@@ -288,9 +288,13 @@ def _on_or_after(said: ParsedDate, termination: dt.date) -> dt.date:
 def _request_day(day: dt.date, termination: dt.date, last_day: dt.date) -> str:
     late = (day - last_day).days
     if late > 0:
-        return f"No: a request on {spell(day)} would be {late} day{'s' if late > 1 else ''} too late, outside the window."
+        days = f"{late} day{'s' if late > 1 else ''}"
+        return f"No: a request on {spell(day)} would be {days} too late, outside the window."
     if day < termination:
-        return f"{spell(day)} is before the termination date, {spell(termination)}: the window counts from the termination date."
+        return (
+            f"{spell(day)} is before the termination date, {spell(termination)}: the window counts from the "
+            "termination date."
+        )
     return f"Yes: a request on {spell(day)} is within the window."
 
 

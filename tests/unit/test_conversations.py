@@ -266,7 +266,9 @@ def test_a_reinstatement_request_day_is_checked_against_the_window(chat):
 
 
 def test_a_request_day_in_time_is_a_yes_first_and_dates_in_words_are_read(chat):
-    reply = chat.say("reinstatement", "they terminated at the end of March 2027. if they call on April 20, are they in time?")
+    reply = chat.say(
+        "reinstatement", "they terminated at the end of March 2027. if they call on April 20, are they in time?"
+    )
     assert reply.text.startswith("For California groups: Yes: a request on April 20, 2027 is within the window.")
     assert "the last day to request reinstatement is May 30, 2027" in reply.text
 
