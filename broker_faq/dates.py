@@ -89,7 +89,7 @@ def find_dates(text: str, today: dt.date) -> list[DateMention]:
 
 
 def _dates_in_words(low: str, today: dt.date) -> list[DateMention]:
-    found = []
+    found: list[DateMention] = []
     for pattern in _IN_WORDS:
         for match in pattern.finditer(low):
             parts = match.groupdict()
