@@ -181,6 +181,7 @@ class Assistant:
         # A named team's card already says what it handles; lead with the other details asked.
         details = tuple(d for d in asked if not (d == "handles" and reply.state.last_topic == TEAM_TOPIC))
         reply = r.with_lead(reply, details)
+        reply = r.without_details(reply, request.refused_details)
         if not reply.state.requested:
             reply = replace(reply, state=reply.state.with_updates(last_details=asked or None))
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .knowledge import Knowledge, phone_digits
-from .phrases import PhraseIndex, tokens
+from .phrases import PhraseIndex, phrase_key, tokens
 from .vocabulary import Vocabulary
 
 WHEN_WORDS = frozenset({"on", "by", "before", "after", "until"})
@@ -33,6 +33,8 @@ class ContactRequest:
     misprinted: tuple[str, ...] = ()  # teams whose misprinted number the message quotes
     purposes: tuple[str, ...] = ()  # purposes of a team's lines named ("new sales", "account management")
     details_only: bool = False  # nothing but detail words and filler: "and the fax?"
+    refused_details: tuple[str, ...] = ()  # "skip the phone": left out of the answer
+    refused_teams: tuple[TeamMention, ...] = ()  # "not the CSC, EBS": never answered with the CSC
 
     @property
     def team_spans(self) -> tuple[tuple[int, int], ...]:
@@ -65,6 +67,9 @@ class ContactReader:
                 purpose.replace("_", " ").replace("management", "manager"),
             }
         )
+        # Cues written as tokens are normalised ("don't" -> "dont"), so match them the same way.
+        self._refusal_before = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_before)
+        self._refusal_after = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_after)
         self._misprints = {
             phone_digits(str(n)): key
             for key, team in knowledge.teams.items()
@@ -73,9 +78,18 @@ class ContactReader:
 
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
         toks = tokens(text)
-        teams = tuple(TeamMention(tuple(m.value), m.text, m.start, m.end) for m in self._teams.find(text, toks))
-        details_found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
+        team_matches = self._teams.find(text, toks)
+        teams = tuple(
+            TeamMention(tuple(m.value), m.text, m.start, m.end) for m in team_matches if not self._refused(m, toks)
+        )
+        refused_teams = tuple(
+            TeamMention(tuple(m.value), m.text, m.start, m.end) for m in team_matches if self._refused(m, toks)
+        )
+        found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
+        refused_found = [m for m in found if self._refused(m, toks)]
+        details_found = [m for m in found if m not in refused_found]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
+        refused = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in refused_found) and d not in details)
         if "option" in details:  # "what do I press on the phone tree": that team's option, not the whole tree
             details = tuple(d for d in details if d != "phone_tree")
         digits = re.sub(r"[^\d\n]", "", text)
@@ -84,7 +98,30 @@ class ContactReader:
         rest = [t for t in toks if not any(s <= t.start < e for s, e in covered)]
         only = bool(details) and not teams and all(t.norm in self._vocabulary.detail_filler for t in rest)
         purposes = tuple(dict.fromkeys(p for m in self._purposes.find(text, toks) for p in m.value))
-        return ContactRequest(teams, details, misprinted, purposes=purposes, details_only=only)
+        if refused and not details and not teams:
+            only = False  # "skip the phone": nothing asked yet
+        return ContactRequest(
+            teams,
+            details,
+            misprinted,
+            purposes=purposes,
+            details_only=only,
+            refused_details=refused,
+            refused_teams=refused_teams,
+        )
+
+    def _refused(self, match, toks) -> bool:
+        """A negation cue just before the phrase, across determiners only ("skip the phone", "not the
+        CSC", "I don't need their address"), or just after it ("the phone isn't needed")."""
+        v = self._vocabulary
+        i = match.first
+        while i > 0 and toks[i - 1].norm in v.refusal_filler:
+            i -= 1
+        before = " ".join(t.norm for t in toks[max(0, i - 4) : i])
+        after = " ".join(t.norm for t in toks[match.last + 1 : match.last + 4])
+        return any(before == cue or before.endswith(" " + cue) for cue in self._refusal_before) or any(
+            after.startswith(cue) for cue in self._refusal_after
+        )
 
     def _asked(self, match, toks) -> bool:
         """ "update the physical address" is about an address, not a request for the team's."""

@@ -44,7 +44,7 @@ _DATE = (
     rf"|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+\d{{4}})"  # 2nd of January 1980; 2 Jan, 1980
 )
 # A few words may stand between a birth cue and its date: "born on the 2nd ...", "DOB is ...".
-_FILLER = r"\s*[:#=\-]?\s*(?:(?:is|was|on|the|of|:)\s*){0,3}"
+_FILLER = r"\s*(?:[:#=\-]\s*)?(?:(?:is|was|on|the|of|:)\s*){0,3}"
 _BIRTH_CUE = r"(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born)(?![a-z])"
 # A cue after its date, a few words on in the same sentence ("1/2/1980, when the owner was born"),
 # unless a date follows that cue (then the cue is that date's: "terminated 9/30, owner born 1/2/1980").
@@ -56,64 +56,108 @@ _AT = r"(?:\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*|\s+at\s+)"
 _DOT = r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>)\s*|\s+dot\s+)"
 _FREE_MAIL = r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|proton(?:mail)?|comcast|att)"
 
+# An e-mail's user part: a run of these (case-insensitive in the written-out forms, so with the four
+# non-ASCII letters Python folds onto a-z).
+_USER = "A-Za-z0-9._%+-"
+
+
+def _email(start: str, start_i: str) -> str:
+    """The e-mail pattern, each of its alternatives starting with `start` (`start_i` where case-insensitive)."""
+    return (
+        rf"{start}[{_USER}]+@[A-Za-z0-9.-]+\.[A-Za-z]{{2,}}\b"
+        # Written out to dodge filters: "jane at gmail dot com", "jane [at] gmail [dot] com",
+        # "jane (at) gmail.com", "jane at gmail.com" (a free mail domain).
+        rf"|(?i:{start_i}(?:[{_USER}]+{_AT}[a-z0-9-]+(?:(?:{_DOT}|\.)[a-z0-9-]+)*{_DOT}[a-z]{{2,6}}\b"
+        rf"|[{_USER}]+\s*(?:\[at\]|\(at\)|\{{at\}}|<at>)\s*[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}\b"
+        rf"|[{_USER}]+\s+at\s+{_FREE_MAIL}\.[a-z]{{2,3}}\b))"
+    )
+
+
+def _run_start(lead: str) -> str:
+    """Where a run of user characters begins (each run is tried once, not from each of its positions),
+    then the `lead`: what \\b would skip of it (leading dots after a space, letters after a non-ASCII
+    one), kept in the text unmasked."""
+    return rf"(?<![{_USER}])(?P<{lead}>(?<!\w)[.%+-]*|(?<=\w)[A-Za-z0-9_]*)\b"
+
+
+# An e-mail starts at a word boundary. Scanning the run of user characters that follows from each word
+# boundary in it ("a.a.a.a..." with no "@" after it) takes time quadratic in the run's length; starting
+# once per run finds the same e-mails in one pass (_Rule.sub).
+_EMAIL_AT_ANY_START = re.compile(_email(r"\b", r"\b"))
+_EMAIL_AT_RUN_START = re.compile(_email(_run_start("lead"), _run_start("lead_i")))
+
+
+class _Rule:
+    """A label and its pattern. Every pattern takes time linear in the text's length: no two quantifiers
+    may match the same characters one after the other (\\s*[-.]?\\s* is written \\s*(?:[-.]\\s*)?) and
+    no pattern rescans, from each of its positions, a run that cannot match (see _EMAIL)."""
+
+    def __init__(self, label: str, pattern: re.Pattern, at_any_start: re.Pattern | None = None):
+        self.label, self.pattern, self._at_any_start = label, pattern, at_any_start
+
+    def sub(self, repl: Callable[[re.Match], str], text: str) -> str:
+        if self._at_any_start is None:
+            return self.pattern.sub(repl, text)
+        # A run-start pattern (_EMAIL): as pattern.sub, but where a match ends inside a run of user
+        # characters ("a@b.com.c@d.com"), the rest of the run is tried once, as \b would have it.
+        parts, pos = [], 0
+        while match := (self._at_any_start.match(text, pos) if pos else None) or self.pattern.search(text, pos):
+            parts += [text[pos : match.start()], repl(match)]
+            pos = match.end()  # > match.start(): these matches are never empty
+        parts.append(text[pos:])
+        return "".join(parts)
+
+
 # Order matters: labelled identifiers first, then the shapes that stand alone.
-_RULES: list[tuple[str, re.Pattern]] = [
-    (
+_RULES: list[_Rule] = [
+    _Rule(
         "DATE_OF_BIRTH",
         re.compile(
             rf"(?i)(?:\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born(?: on)?|b\.){_FILLER}{_DATE}"
             rf"|(?<![\w/.\-])(?P<cue_after>{_DATE}){_CUE_AFTER})",
         ),
     ),
-    (
+    _Rule(
         "MEMBER_ID",
         re.compile(
             r"(?i)\b(?:(?:member(?:ship)?|subscriber|patient|health plan)\s*(?:id(?:entification)?|number|no\.?|num|#)"
             r"(?:\s*(?:number|no\.?|num|#))?|mrn|medical record(?:\s*(?:number|no\.?|num|#))?"
             r"|id\s*(?:#|number|no\.?|num))"
-            r"\s*[:#=\-]?\s*(?:is\s+)?(?=[a-z-]*\d)[a-z0-9][a-z0-9-]{3,}"
-            r"|\bID\s*:?\s*\d{5,}\b"
+            # The identifier's first digit within its first 64 characters: looked for without that bound,
+            # each label in a run of "mrn-mrn-..." scanned the rest of it (quadratic time).
+            r"\s*(?:[:#=\-]\s*)?(?:is\s+)?(?=[a-z-]{0,64}\d)[a-z0-9][a-z0-9-]{3,}"
+            r"|\bID\s*(?::\s*)?\d{5,}\b"
         ),
     ),
-    (
+    _Rule(
         "SSN",
         re.compile(
             rf"(?<![\w{_DASH}.])\d{{3}}(?:\s*[{_DASH}.]\s*|\s+)\d{{2}}(?:\s*[{_DASH}.]\s*|\s+)\d{{4}}(?![\w]|[{_DASH}.]\d)"
-            r"|(?i:\b(?:ssn|social security(?: number| no\.?| #)?)\s*[:#=\-]?\s*(?:is\s+)?\d{9}\b)"
+            r"|(?i:\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:[:#=\-]\s*)?(?:is\s+)?\d{9}\b)"
         ),
     ),
     # International numbers first: their country code and groups would pass for a card number.
-    (
+    _Rule(
         "PHONE",
         re.compile(
             rf"(?<![\w{_DASH}+])(?<!\d[\s.])(?:\+|00)[1-9](?:[\s{_DASH}.()]{{0,2}}\d){{6,14}}(?![\w]|[{_DASH}]\d)"
         ),
     ),
     # 13 to 19 digits in groups: a card number when its Luhn check holds, an identifier otherwise.
-    (
+    _Rule(
         "CARD_NUMBER",
         re.compile(rf"(?<![\w{_DASH}])(?<!\d[\s.])\d(?:[\s{_DASH}.]?\d){{12,18}}(?!\w|[\s{_DASH}.]\d)"),
     ),
-    (
-        "EMAIL",
-        re.compile(
-            r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"
-            # Written out to dodge filters: "jane at gmail dot com", "jane [at] gmail [dot] com",
-            # "jane (at) gmail.com", "jane at gmail.com" (a free mail domain).
-            rf"|(?i:\b[a-z0-9._%+-]+{_AT}[a-z0-9-]+(?:(?:{_DOT}|\.)[a-z0-9-]+)*{_DOT}[a-z]{{2,6}}\b)"
-            rf"|(?i:\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{{at\}}|<at>)\s*[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}\b)"
-            rf"|(?i:\b[a-z0-9._%+-]+\s+at\s+{_FREE_MAIL}\.[a-z]{{2,3}}\b)"
-        ),
-    ),
+    _Rule("EMAIL", _EMAIL_AT_RUN_START, _EMAIL_AT_ANY_START),
     # Word boundaries, so digit runs inside ids ("a5035550123f") are not taken for numbers.
-    (
+    _Rule(
         "PHONE",
         re.compile(
-            rf"(?<![\w{_DASH}])(?:\+?1\s*[{_DASH}.]?\s*)?\(?\d{{3}}\)?\s*[{_DASH}.]?\s*\d{{3}}\s*[{_DASH}.]?\s*\d{{4}}(?![\w{_DASH}])"
+            rf"(?<![\w{_DASH}])(?:\+?1\s*(?:[{_DASH}.]\s*)?)?\(?\d{{3}}\)?\s*(?:[{_DASH}.]\s*)?\d{{3}}\s*(?:[{_DASH}.]\s*)?\d{{4}}(?![\w{_DASH}])"
         ),
     ),
     # A long bare number is an identifier of some kind (record, policy, member number).
-    ("ID_NUMBER", re.compile(rf"(?<![\w{_DASH}])\d{{8,}}(?![\w{_DASH}])")),
+    _Rule("ID_NUMBER", re.compile(rf"(?<![\w{_DASH}])\d{{8,}}(?![\w{_DASH}])")),
 ]
 
 _SPELLED_AT = re.compile(r"(?i)\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*|\s+at\s+")
@@ -151,8 +195,8 @@ class PiiMasker:
         )
 
     def mask(self, text: str) -> str:
-        for label, pattern in _RULES:
-            text = pattern.sub(functools.partial(self._masked, label), text)
+        for rule in _RULES:
+            text = rule.sub(functools.partial(self._masked, rule.label), text)
         return text
 
     def mask_data(self, value: Any) -> Any:
@@ -166,12 +210,14 @@ class PiiMasker:
         return value
 
     def _masked(self, label: str, match: re.Match) -> str:
-        found = match.group()
+        groups = match.groupdict()
+        lead = groups.get("lead") or groups.get("lead_i") or ""  # not part of the match proper: see _EMAIL
+        found = match.group()[len(lead) :]
         if self._is_kaiser_contact(label, found) or self._is_termination_date(label, match):
-            return found
+            return lead + found
         if label == "CARD_NUMBER" and not luhn_valid(re.sub(r"\D", "", found)):
-            return "[ID_NUMBER]"
-        return f"[{label}]"
+            return lead + "[ID_NUMBER]"
+        return f"{lead}[{label}]"
 
     def _is_termination_date(self, label: str, match: re.Match) -> bool:
         """A date with a birth cue after it, but a termination cue right before it in its clause

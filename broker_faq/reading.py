@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from .cleanup import Cleaner
 from .contact_requests import ContactReader
 from .knowledge import Knowledge
-from .places import Gazetteer, Uncovered
-from .segments import Span, question_spans
+from .places import Gazetteer, Place, Uncovered
+from .segments import ASKING, Span, question_spans
 from .spelling import Speller
 from .vocabulary import Vocabulary
 
@@ -28,6 +28,9 @@ SOCIAL = frozenset(
 # topic when the classifier gives it at least this much.
 MIN_TOPIC_FOR_DETAIL = 0.15
 TEAM_TOPIC = "team_contact"
+# What a statement that only sets the scene may be taken for by the classifier.
+SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabilities"})
+REGION_GIVEN = "inform_region"
 UNSURE = "nlu_fallback"  # the FallbackClassifier's intent
 
 
@@ -73,6 +76,8 @@ class Reader:
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
         if intent in self.topics or intent in KEEP:
             return None
+        if intent in SETS_THE_SCENE and self._sets_the_scene(text):
+            return REGION_GIVEN
         request = self.contacts.read(text)
         if intent in SOCIAL and "?" not in text:
             return None
@@ -92,3 +97,12 @@ class Reader:
             return TEAM_TOPIC
 
         return next((i for i in segment_intents if i in self.topics), None)
+
+    def _sets_the_scene(self, text: str) -> bool:
+        """ "morning, got a Gresham client today", "prospect in Bend, OR, about 15 people": a statement
+        that names where the group is and asks nothing yet. Remembered as the region (inform_region),
+        so the next question is answered for it."""
+        if "?" in text or any(span.asks and ASKING.match(text[span.start : span.end]) for span in self.spans(text)):
+            return False
+        places = [m.place for m in self.places.find(text) if not m.comparison]
+        return bool(places) and all(isinstance(p, Place) for p in places)

@@ -108,6 +108,21 @@ class Replies:
             return reply
         return _led(reply, self.render.lead(cards, details))
 
+    def without_details(self, reply: Reply, refused: tuple[str, ...]) -> Reply:
+        """The same answer with the details the broker refused ("skip the phone") left out of its
+        contact cards, in the text and in the payload."""
+        fields = {_CARD_FIELD.get(detail, detail) for detail in refused}
+        cards = (reply.payload or {}).get("contacts") or []
+        if not fields or not cards:
+            return reply
+        text = reply.text
+        kept = []
+        for card in cards:
+            narrowed = {key: value for key, value in card.items() if key not in fields}
+            text = text.replace(self.render.card_text(card), self.render.card_text(narrowed), 1)
+            kept.append(narrowed)
+        return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
+
     def misprint_corrected(self, reply: Reply, teams: tuple[str, ...]) -> Reply:
         """A quoted misprint of a Kaiser number is corrected, without repeating the wrong digits."""
         notes = []
@@ -259,6 +274,9 @@ class Replies:
             )
         return Reply(text, state, payload={"type": "question", "asks": "topic"})
 
+
+# A detail's field on a contact card (render.Renderer.card); an IVR option is part of the phones.
+_CARD_FIELD = {"phone": "phones", "option": "phones", "phone_tree": "phones", "email": "emails"}
 
 # Offered where the assistant could not help: after a fallback and a second "not helpful".
 TALK_TO_A_PERSON = Button("Talk to a person", "/human_handoff")

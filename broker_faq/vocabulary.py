@@ -27,6 +27,9 @@ class Vocabulary:
     waived_words: tuple[str, ...]
     rule_question_cues: tuple[str, ...]
     request_date_cues: tuple[str, ...]
+    refusal_before: tuple[str, ...] = ()
+    refusal_after: tuple[str, ...] = ()
+    refusal_filler: frozenset[str] = frozenset()
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
@@ -66,4 +69,7 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         waived_words=words("waived_words"),
         rule_question_cues=words("rule_question_cues"),
         request_date_cues=words("request_date_cues"),
+        refusal_before=words("refusal_before"),
+        refusal_after=words("refusal_after"),
+        refusal_filler=frozenset(words("refusal_filler")),
     )

@@ -162,3 +162,29 @@ def test_a_region_switch_after_a_detail_asks_that_detail_again_for_the_new_regio
     reply = chat.say("inform_region", "what about in California?")
     assert "doesn't list a fax number for the California Service Center" in reply.text
     assert CSC_FAX not in digits(reply.text)
+
+
+@pytest.mark.parametrize(
+    "message, wanted, refused",
+    [
+        ("skip the phone, I just want the CSC e-mail", "csc-den-roc-group@kp.org", "1-866-868-7220"),
+        ("Oregon group. I don't need the address, only the fax for the CSC", "1-866-311-5974", "P.O. Box 203012"),
+        ("no fax, the EBS phone", "503-813-3613", "503-813-3109"),
+        ("the EBS phone isn't needed, their e-mail please", "nw.kp.ebs@kp.org", "503-813-3613"),
+    ],
+)
+def test_a_refused_detail_is_left_out_and_the_wanted_one_leads(chat, message, wanted, refused):
+    reply = chat.say("team_contact", message)
+    assert wanted in reply.text.split("\n")[0]
+    assert refused not in reply.text
+    assert refused not in str(reply.payload)
+
+
+def test_a_refused_team_is_not_answered(chat):
+    reply = chat.say("team_contact", "not the CSC - EBS")
+    assert "503-813-3613" in reply.text and "1-866-868-7220" not in reply.text
+
+
+def test_not_sure_of_a_detail_still_asks_for_it(chat):
+    reply = chat.say("team_contact", "I'm not sure of the fax for EBS")
+    assert reply.text.startswith("Fax for the Employer and Broker Service (EBS): 503-813-3109.")

@@ -6,6 +6,7 @@ import pytest
 
 from broker_faq.contact_requests import ContactReader
 from broker_faq.dates import termination_date
+from broker_faq.knowledge import load_knowledge
 from broker_faq.places import Gazetteer, Place, Uncovered
 from broker_faq.reading import Reader
 from broker_faq.segments import question_spans
@@ -261,3 +262,25 @@ def test_a_quoted_misprint_is_recognised_in_any_spelling(contacts):
 def test_the_router_sends_an_unsure_message_naming_only_an_uncovered_place_to_the_honest_answer(reader):
     assert reader.route("nlu_fallback", "Kaiser small group contacts for Washington, D.C.?", []) == "team_contact"
     assert reader.route("out_of_scope", "what's the weather in Boston?", []) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "morning, got a Gresham client today",
+        "I'm working with a group in Chula Vista, ~20 staff",
+        "prospect in Bend, OR, about 15 people, never had Kaiser",
+    ],
+)
+def test_a_statement_that_sets_the_scene_gives_the_region(message):
+    reader = Reader(load_knowledge(), load_vocabulary())
+    assert reader.route("nlu_fallback", reader.clean(message), []) == "inform_region"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["does a Gresham group's plan cover chiropractic?", "how do I terminate a Salem group", "a Honolulu client"],
+)
+def test_a_question_or_an_uncovered_place_is_no_scene_setting(message):
+    reader = Reader(load_knowledge(), load_vocabulary())
+    assert reader.route("nlu_fallback", reader.clean(message), []) != "inform_region"
