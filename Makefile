@@ -80,6 +80,12 @@ test: check-knowledge train web-deps browser
 unit: install
 	$(BIN)/python -m pytest tests/unit -q
 
+# Behaviour by capability (CheckList's MFT, INV, DIR) on the trained model, in process (< 2 min): a table of
+# right / asked back / miss / WRONG per capability, failing cases in test-output/behaviour.json.
+.PHONY: behaviour
+behaviour: train
+	$(BIN)/python -m pytest tests/behaviour -q -p no:cacheprovider
+
 # Lint, format and types (configuration in pyproject.toml), every check run even when one fails: mypy on
 # every package of the project's own code; lint-js is the JavaScript's.
 MYPY_PACKAGES := broker_faq actions web ops channels stores nlu_components spacy_pipeline

@@ -17,6 +17,7 @@ from .conversation import Ask, Button, Mention, Reply, Segment, State, Turn
 from .dates import find_dates
 from .knowledge import ContactRef, Knowledge, KnowledgeError
 from .places import Place, PlaceMention, Uncovered
+from .premises import premise, topic_figures, verdict
 from .render import PARAGRAPH
 from .replies import Replies
 from .vocabulary import Vocabulary, load_vocabulary
@@ -26,6 +27,8 @@ FOLLOW_UPS = frozenset({"inform_region", "inform_date", "inform_count", "affirm"
 # A date with no question before it can only be about the one date-based answer.
 TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
 TEAM_TOPIC = "team_contact"
+# Answers whose cards already say what each team handles: "what it handles" is not led with again.
+CARDS_SAY_WHAT_IT_HANDLES = frozenset({TEAM_TOPIC, "not_covered"})
 # How sure the NLU must be of a part of a message to answer it as a question of its own.
 MIN_PART_CONFIDENCE = 0.5
 
@@ -179,12 +182,23 @@ class Assistant:
         # "what about California?" after "CSC fax" asks the fax again, for the new region.
         asked = request.details or (state.last_details or () if turn.intent in FOLLOW_UPS and not request.teams else ())
         # A named team's card already says what it handles; lead with the other details asked.
-        details = tuple(d for d in asked if not (d == "handles" and reply.state.last_topic == TEAM_TOPIC))
+        details = tuple(
+            d for d in asked if not (d == "handles" and reply.state.last_topic in CARDS_SAY_WHAT_IT_HANDLES)
+        )
         reply = r.with_lead(reply, details)
         reply = r.without_details(reply, request.refused_details)
+        reply = self._premise_checked(turn, topic_key, reply)
         if not reply.state.requested:
             reply = replace(reply, state=reply.state.with_updates(last_details=asked or None))
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
+
+    def _premise_checked(self, turn: Turn, topic_key: str | None, reply: Reply) -> Reply:
+        """ "reinstatement is 30 days, right?": the answer starts with the yes or the no."""
+        topic = self.k.topics.get(topic_key or "")
+        if topic is None or (reply.payload or {}).get("type") != "answer":
+            return reply
+        checked = premise(turn.text, topic_figures(self.k, topic))
+        return self.replies.led(reply, verdict(checked)) if checked else reply
 
     def _answer(
         self,

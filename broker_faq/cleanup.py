@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from mailparser_reply import EmailReplyParser
 from text_to_num import alpha2digit
@@ -40,6 +41,7 @@ DOZENS = re.compile(r"(?i)\b(?:(half) an?|(an?|one|two|three|four|\d{1,2}))\s+do
 # Spanish, as California brokers may write: numbers in words are read with text2num's Spanish rules.
 SPANISH = re.compile(r"(?i)[¿¡ñ]|\b(?:cómo|qué|cuántos|cuándo|grupo|contrato|suscriptores|empleados|necesito)\b")
 DOZEN_MULTIPLES = {"half": 6, "a": 12, "an": 12, "one": 12, "two": 24, "three": 36, "four": 48}
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 # Shouting: most letters in capitals, over a few words.
 MIN_SHOUTED_LETTERS = 12
 SHOUTED_SHARE = 0.7
@@ -127,13 +129,21 @@ def is_shouted(text: str) -> bool:
     return len(letters) >= MIN_SHOUTED_LETTERS and sum(c.isupper() for c in letters) / len(letters) >= SHOUTED_SHARE
 
 
-def numbers_in_digits(text: str) -> str:
+def numbers_in_digits(text: str, names: re.Pattern | None = None) -> str:
     """Numbers written in words as digits, so every later step reads one spelling: "fifteen
     subscribers" -> "15 subscribers", "March thirty-first" -> "March 31st", "a dozen staff" -> "12 staff".
     text2num (Rust, ~20 us a message) leaves a lone "one" or "two" as words ("one more question",
     "the one in Fresno"), so idioms never become counts; dozens are counted here."""
     text = DOZENS.sub(_dozens, text)
-    return alpha2digit(text, "es" if SPANISH.search(text) else "en")
+    language = "es" if SPANISH.search(text) else "en"
+    if names is None:
+        return alpha2digit(text, language)
+    # Names with number words in them ("Thousand Oaks") stay names: only the text between them is read.
+    pieces, at = [], 0
+    for match in names.finditer(text):
+        pieces += [alpha2digit(text[at : match.start()], language) if match.start() > at else "", match.group()]
+        at = match.end()
+    return "".join(pieces) + (alpha2digit(text[at:], language) if at < len(text) else "")
 
 
 def _dozens(match: re.Match) -> str:
@@ -143,8 +153,10 @@ def _dozens(match: re.Match) -> str:
 
 
 class Cleaner:
-    def __init__(self, vocabulary: Vocabulary, speller: Speller):
+    def __init__(self, vocabulary: Vocabulary, speller: Speller, names: Iterable[str] = ()):
         self._speller = speller
+        numbered = sorted((n for n in names if alpha2digit(n, "en") != n), key=len, reverse=True)
+        self._names = re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, numbered)) + r")\b") if numbered else None
         keys = sorted(vocabulary.shorthand, key=len, reverse=True)
         self._expansions = vocabulary.shorthand
         self._shorthand = re.compile(
@@ -156,8 +168,15 @@ class Cleaner:
         text = question_part(text)
         if is_shouted(text):
             text = text.lower()
-        text = self._shorthand.sub(lambda m: self._expansions[m.group().lower()], text)
-        return numbers_in_digits(WORD.sub(self._spelled, text).strip())
+        text = self._shorthand.sub(self._expanded, text)
+        return numbers_in_digits(WORD.sub(self._spelled, text).strip(), self._names)
+
+    def _expanded(self, match: re.Match) -> str:
+        """Shorthand spelled out, except a month's abbreviation before a day ("Sep 26 2027")."""
+        word = match.group()
+        if word.lower().rstrip(".") in MONTH_ABBREVIATIONS and re.match(r"\.?\s*\d", match.string[match.end() :]):
+            return word
+        return self._expansions[word.lower()]
 
     def _spelled(self, match: re.Match) -> str:
         word = match.group()

@@ -26,6 +26,7 @@ from .conversation import Ask, Button, Mention, Reply, State, Turn
 from .dates import ParsedDate, reinstatement_window, spell, termination_date
 from .knowledge import ContactRef, Source, Topic
 from .places import Place
+from .premises import premise, topic_figures
 from .replies import Replies
 
 ComputedAnswer = Callable[[Replies, Topic, Turn, State], Reply]
@@ -68,7 +69,8 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     if new_question:
         # A new question about a (possibly different) group: start from what this message says.
         state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
-        if not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text):
+        checked = premise(turn.text, topic_figures(a.k, topic))
+        if checked is not None or (not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text)):
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
             return a.static(
                 topic,
@@ -316,3 +318,33 @@ def team_contact(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         "Which team do you need?",
         tuple(Button(t["name"], f'/team_contact{{"team": "{t["name"]}"}}') for t in teams),
     )
+
+
+@computed("not_covered")
+def not_covered(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
+    """A question near the domain that neither source answers: said plainly, with the nearest real
+    contact for the group's region (both regions' when none is known), never a guess."""
+    kinds = a.not_covered.find(turn.words) or a.not_covered.find(turn.earlier_question or "")
+    subject = " or ".join(a.not_covered.subject(kind) for kind in kinds[:2]) or "that"
+    titles = " and the ".join(a.k.source_title(doc) for doc in a.k.sources)
+    place = a.places.place(state.region)
+    regions = [place.region] if place else list(a.k.regions)
+    contacts = tuple(
+        dict.fromkeys(ref for region in regions for kind in (kinds[:1] or ("",)) for ref in _nearest(a, kind, region))
+    )
+    where = f"For a group in {place.name}, the nearest contact is:" if place else (
+        "The nearest contact for each region: " + "; ".join(
+            f"{a.k.regions[region]['name']}: the {a.k.teams[ref.team]['name']}"
+            for region in regions for ref in contacts if a.k.teams[ref.team]["region"] == region
+        ) + "."
+    )  # fmt: skip
+    body = f"My sources, the {titles}, don't cover {subject}, so I can't answer that. {where}"
+    sources = [Source(**a.k.teams[ref.team]["source"]) for ref in contacts]
+    text, payload = a.render.answer(
+        topic.key, body, sources=sources, contacts=contacts, region=place.name if place else None
+    )
+    return a.answered(topic, state, text, payload, teams=contacts)
+
+
+def _nearest(a: Replies, kind: str, region: str) -> tuple[ContactRef, ...]:
+    return a.not_covered.nearest(kind, region) if kind else a.k.nearest_contact[region]

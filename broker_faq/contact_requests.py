@@ -79,14 +79,22 @@ class ContactReader:
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
         toks = tokens(text)
         team_matches = self._teams.find(text, toks)
+        found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
+        # "don't send me the CSC fax, just their phone": the refusal is of the detail after the team.
+        detail_at = {m.first for m in found}
+        team_refused = [self._refused(m, toks) and m.last + 1 not in detail_at for m in team_matches]
         teams = tuple(
-            TeamMention(tuple(m.value), m.text, m.start, m.end) for m in team_matches if not self._refused(m, toks)
+            TeamMention(tuple(m.value), m.text, m.start, m.end)
+            for m, refused in zip(team_matches, team_refused, strict=True)
+            if not refused
         )
         refused_teams = tuple(
-            TeamMention(tuple(m.value), m.text, m.start, m.end) for m in team_matches if self._refused(m, toks)
+            TeamMention(tuple(m.value), m.text, m.start, m.end)
+            for m, refused in zip(team_matches, team_refused, strict=True)
+            if refused
         )
-        found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
-        refused_found = [m for m in found if self._refused(m, toks)]
+        named = {i for m in team_matches for i in range(m.first, m.last + 1)}
+        refused_found = [m for m in found if self._refused(m, toks, named)]
         details_found = [m for m in found if m not in refused_found]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
         refused = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in refused_found) and d not in details)
@@ -110,12 +118,13 @@ class ContactReader:
             refused_teams=refused_teams,
         )
 
-    def _refused(self, match, toks) -> bool:
-        """A negation cue just before the phrase, across determiners only ("skip the phone", "not the
-        CSC", "I don't need their address"), or just after it ("the phone isn't needed")."""
+    def _refused(self, match, toks, named: frozenset[int] | set[int] = frozenset()) -> bool:
+        """A negation cue just before the phrase, across determiners and a team's name only ("skip the
+        phone", "not the CSC", "I don't need their address", "don't send me the EBS fax"), or just after
+        it ("the phone isn't needed")."""
         v = self._vocabulary
         i = match.first
-        while i > 0 and toks[i - 1].norm in v.refusal_filler:
+        while i > 0 and (toks[i - 1].norm in v.refusal_filler or i - 1 in named):
             i -= 1
         before = " ".join(t.norm for t in toks[max(0, i - 4) : i])
         after = " ".join(t.norm for t in toks[match.last + 1 : match.last + 4])

@@ -54,6 +54,17 @@ _FIRST_OF = re.compile(rf"\b(?:the\s+)?first\s+of\s+{_MONTH}(?:\s*,?\s*{_YEAR})?
 _IN_WORDS = [_LAST_DAY, _OF_NEXT_MONTH, _FIRST_OF]
 
 
+# "July second, 2027": the ordinals text2num leaves as words (they are also plain words), read after a
+# month name only, written as digits of the same length so every position in the text stays put.
+ORDINAL_AFTER_MONTH = re.compile(rf"\b((?:{'|'.join(MONTHS)})\.?\s+)(first|second|third)\b")
+_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd"}
+
+
+def _ordinal_digits(match: re.Match) -> str:
+    word = match.group(2)
+    return match.group(1) + _ORDINALS[word].ljust(len(word))
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     date: dt.date
@@ -69,7 +80,8 @@ class DateMention:
 
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """Every date in `text`, in order (US month/day order; a missing year is taken as this year)."""
-    low, found = text.lower(), _dates_in_words(text.lower(), today)
+    low = ORDINAL_AFTER_MONTH.sub(_ordinal_digits, text.lower())
+    found = _dates_in_words(low, today)
     for pattern in _PATTERNS:
         for match in pattern.finditer(low):
             if any(m.start < match.end() and match.start() < m.end for m in found):

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from .cleanup import Cleaner
 from .contact_requests import ContactReader
 from .knowledge import Knowledge
+from .not_covered import NotCovered
 from .places import Gazetteer, Place, Uncovered
+from .premises import premise, topic_figures
 from .segments import ASKING, Span, question_spans
 from .spelling import Speller
 from .vocabulary import Vocabulary
@@ -31,6 +33,10 @@ TEAM_TOPIC = "team_contact"
 # What a statement that only sets the scene may be taken for by the classifier.
 SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabilities"})
 REGION_GIVEN = "inform_region"
+NOT_COVERED = "not_covered"
+# A topic the classifier gives at least this much is answered even when a subject the sources leave
+# out is named beside it.
+SURE_OF_TOPIC = 0.6
 UNSURE = "nlu_fallback"  # the FallbackClassifier's intent
 
 
@@ -50,12 +56,29 @@ def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
     return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())} | vocabulary.words()
 
 
+def knowledge_names(knowledge: Knowledge) -> list[str]:
+    """Every place and team name, as written in the knowledge file ("Thousand Oaks", "EBS")."""
+    names = []
+    for entry in [knowledge.uncovered_places, *knowledge.regions.values()]:
+        names += [str(s) for s in [*entry.get("aliases", []), *entry.get("cities", [])]]
+    for region in knowledge.regions.values():
+        for area in region["areas"].values():
+            names += [str(s) for s in [*area.get("aliases", []), *area.get("cities", [])]]
+    for team in knowledge.teams.values():
+        names += [team["name"], *team.get("aliases", [])]
+    return names
+
+
 class Reader:
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary, extra_words: Iterable[str] = ()):
-        self.cleaner = Cleaner(vocabulary, Speller(knowledge_words(knowledge, vocabulary) | set(extra_words)))
+        self.cleaner = Cleaner(
+            vocabulary, Speller(knowledge_words(knowledge, vocabulary) | set(extra_words)), knowledge_names(knowledge)
+        )
         self.contacts = ContactReader(knowledge, vocabulary)
         self.places = Gazetteer(knowledge, vocabulary)
+        self.knowledge = knowledge
         self.topics = frozenset(knowledge.topics)
+        self.not_covered = NotCovered(knowledge, vocabulary)
 
     def clean(self, text: str) -> str:
         return self.cleaner.clean(text)
@@ -74,10 +97,14 @@ class Reader:
         """The intent to act on when the classifier's misses what the message plainly asks: a team or a
         contact detail ("EBS fax", "fax?") or a quoted misprint goes to the team answer, and a message
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
+        if intent not in KEEP and self._not_covered(intent, text, ranking):
+            return NOT_COVERED
         if intent in self.topics or intent in KEEP:
             return None
         if intent in SETS_THE_SCENE and self._sets_the_scene(text):
             return REGION_GIVEN
+        if intent == UNSURE and (checked := self._checked_topic(text, ranking)):
+            return checked
         request = self.contacts.read(text)
         if intent in SOCIAL and "?" not in text:
             return None
@@ -97,6 +124,23 @@ class Reader:
             return TEAM_TOPIC
 
         return next((i for i in segment_intents if i in self.topics), None)
+
+    def _not_covered(self, intent: str | None, text: str, ranking: Sequence[tuple[str, float]]) -> bool:
+        """A subject neither source covers ("does it cover chiropractic?"), asked without a team named
+        and not plainly about one of the topics (the classifier sure of it)."""
+        if not self.not_covered.find(text) or self.contacts.read(text).teams:
+            return False
+        confidence = dict(ranking).get(intent or "", 0.0)
+        return intent not in self.topics or intent == TEAM_TOPIC or confidence < SURE_OF_TOPIC
+
+    def _checked_topic(self, text: str, ranking: Sequence[tuple[str, float]]) -> str | None:
+        """ "a split takes two weeks?": a figure offered for confirmation, with a unit only one of the
+        likelier topics has a fact in (separation_timeline: about 4 weeks), asks that topic."""
+        likely = [
+            name for name, confidence in ranking[:3] if name in self.topics and confidence >= MIN_TOPIC_FOR_DETAIL
+        ]
+        fitting = [name for name in likely if premise(text, topic_figures(self.knowledge, self.knowledge.topics[name]))]
+        return fitting[0] if len(fitting) == 1 else None
 
     def _sets_the_scene(self, text: str) -> bool:
         """ "morning, got a Gresham client today", "prospect in Bend, OR, about 15 people": a statement

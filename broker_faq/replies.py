@@ -18,6 +18,7 @@ from dataclasses import replace
 from .contact_requests import ContactReader
 from .conversation import Ask, Button, Reply, State
 from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
+from .not_covered import NotCovered
 from .places import Gazetteer, Place, Uncovered
 from .render import PARAGRAPH, Renderer
 from .vocabulary import Vocabulary
@@ -30,6 +31,7 @@ class Replies:
         self.places = Gazetteer(knowledge, vocabulary)
         self.contacts = ContactReader(knowledge, vocabulary)
         self.render = Renderer(knowledge)
+        self.not_covered = NotCovered(knowledge, vocabulary)
 
     # --- answers from the knowledge file -------------------------------------------------------
 
@@ -122,6 +124,11 @@ class Replies:
             text = text.replace(self.render.card_text(card), self.render.card_text(narrowed), 1)
             kept.append(narrowed)
         return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
+
+    @staticmethod
+    def led(reply: Reply, paragraph: str) -> Reply:
+        """The same answer with a paragraph before it (the yes or no to what was asked)."""
+        return _led(reply, paragraph)
 
     def misprint_corrected(self, reply: Reply, teams: tuple[str, ...]) -> Reply:
         """A quoted misprint of a Kaiser number is corrected, without repeating the wrong digits."""

@@ -3,7 +3,7 @@ detail, and the cues that give a place, a date or a number its role. Language, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -30,6 +30,7 @@ class Vocabulary:
     refusal_before: tuple[str, ...] = ()
     refusal_after: tuple[str, ...] = ()
     refusal_filler: frozenset[str] = frozenset()
+    not_covered: dict[str, dict] = field(default_factory=dict)  # subject kind -> subject, handled_as, words
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
@@ -72,4 +73,8 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         refusal_before=words("refusal_before"),
         refusal_after=words("refusal_after"),
         refusal_filler=frozenset(words("refusal_filler")),
+        not_covered={
+            kind: {**entry, "words": tuple(str(w).lower() for w in entry["words"])}
+            for kind, entry in (raw.get("not_covered") or {}).items()
+        },
     )

@@ -325,3 +325,43 @@ def test_two_counts_not_said_of_their_places_get_a_question_back(chat):
 def test_the_split_counts_the_non_headquarters_area_whole(chat, message, verdict, count, area):
     reply = chat.say("cid_split", chat.clean(message))
     assert reply.text.startswith(f"{verdict}: with {count} subscribers in {area} California, the non-headquarters")
+
+
+@pytest.mark.parametrize(
+    "intent, message, lead",
+    [
+        (
+            "reinstatement",
+            "reinstatement is 30 days for california groups, right?",
+            "No: the source says 60 days, not 30",
+        ),
+        ("separation_timeline", "a split takes two weeks?", "No: the source says about 4 weeks, not 2 weeks."),
+        ("separation_timeline", "I was told a separation takes about 4 weeks, is that right?", "Yes: the source says"),
+        (
+            "cid_split",
+            "the cid split threshold is 10 subscribers, correct?",
+            "No: the source says 13 subscribers, not 10",
+        ),
+    ],
+)
+def test_a_figure_offered_for_confirmation_gets_its_yes_or_no_first(chat, intent, message, lead):
+    assert chat.say(intent, chat.clean(message)).text.startswith(lead)
+
+
+def test_a_figure_that_is_part_of_the_case_is_no_premise(chat):
+    reply = chat.say("reinstatement", "they terminated 30 days ago, what's the reinstatement deadline?")
+    assert not reply.text.startswith(("No", "Yes"))
+
+
+@pytest.mark.parametrize(
+    "message, names",
+    [
+        ("does their plan cover chiropractic? Gresham group", ["Member Services", "1-800-813-2000"]),
+        ("what are the premium rates for a 10 person group in San Diego?", ["800-790-4661"]),
+        ("what's the commission schedule for brokers?", ["800-790-4661", "503-813-2630"]),
+    ],
+)
+def test_a_question_the_sources_do_not_answer_says_so_with_the_nearest_contact(chat, message, names):
+    reply = chat.say("not_covered", message)
+    assert "don't cover" in reply.text.split("\n")[0]
+    assert all(name in reply.text for name in names)

@@ -1,0 +1,83 @@
+"""False premises: "reinstatement is 30 days for california groups, right?" states a figure and asks for
+it to be confirmed. The figure is checked against the facts the topic's answer uses (its `{fact}`
+placeholders in knowledge.yml), by unit, and the reply starts with the yes or the no.
+
+Only a figure offered for confirmation counts ("..., right?", "is it 2 weeks?", "I was told 90 days"),
+never one that is part of the case ("terminated 30 days ago"): a wrong "no" is worse than none."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .knowledge import PLACEHOLDER_RE, Knowledge, Topic
+
+UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
+         "subscriber": "subscribers", "subscribers": "subscribers", "employees": "subscribers",
+         "members": "subscribers", "enrollees": "subscribers"}  # fmt: skip
+SMALL = {"one": 1, "two": 2, "a": 1}
+CLAIM = re.compile(
+    r"\b(\d{1,4}|one|two)[\s-]+(" + "|".join(UNITS) + r")\b(?!\s+(?:ago|from now|later|since|before|after))"
+)
+# What offers a statement for confirmation.
+CHECKING = re.compile(
+    r"\b(?:right|correct|true|accurate)\s*\?|\bis(?:n't| not)? (?:it|that)\b|\bisn't it\b|\bconfirm\b|"
+    r"\b(?:i think|i believe|i thought|i heard|i was told|my understanding|supposedly|doesn't it|don't they|"
+    r"aren't they|is that still)\b|^(?:is|does|do|are|a|the)\b[^.!]*\?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int
+    unit: str
+    fact: str  # the fact's name, for its source
+    said: str  # as the knowledge file says it: "about 4 weeks", "60 days"
+
+
+@dataclass(frozen=True)
+class Premise:
+    claimed: int
+    unit: str
+    actual: Figure
+
+    @property
+    def holds(self) -> bool:
+        return self.claimed == self.actual.value
+
+
+def topic_figures(knowledge: Knowledge, topic: Topic) -> list[Figure]:
+    """The numbers with units among the facts the topic's answers name: 60 days, about 4 weeks, 13 subscribers."""
+    names = {name for a in topic.answers.values() for kind, name in PLACEHOLDER_RE.findall(a.text) if not kind}
+    if topic.computed == "cid_split":
+        names.add("cid_split_min_subscribers")
+    figures = []
+    for name in sorted(names):
+        value = knowledge.fact(name)
+        if isinstance(value, int):
+            unit = UNITS.get(name.rsplit("_", 1)[-1])
+            if unit:
+                figures.append(Figure(value, unit, name, f"{value} {unit}"))
+        elif isinstance(value, str) and (m := CLAIM.search(value.lower())):
+            figures.append(Figure(int(m.group(1)), UNITS[m.group(2)], name, value))
+    return figures
+
+
+def premise(text: str, figures: list[Figure]) -> Premise | None:
+    """The figure the message offers for confirmation and the fact it is about, if any."""
+    if not figures or not CHECKING.search(text):
+        return None
+    for m in CLAIM.finditer(text.lower()):
+        unit = UNITS[m.group(2)]
+        claimed = int(m.group(1)) if m.group(1).isdigit() else SMALL[m.group(1)]
+        actual = next((f for f in figures if f.unit == unit), None)
+        if actual is not None:
+            return Premise(claimed, unit, actual)
+    return None
+
+
+def verdict(p: Premise) -> str:
+    if p.holds:
+        return f"Yes: the source says {p.actual.said}."
+    return f"No: the source says {p.actual.said}, not {p.claimed} {p.unit}."
