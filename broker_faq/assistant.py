@@ -197,7 +197,9 @@ class Assistant:
         topic = self.k.topics.get(topic_key or "")
         if topic is None or (reply.payload or {}).get("type") != "answer":
             return reply
-        checked = premise(turn.text, topic_figures(self.k, topic))
+        places = self.replies.places.find(turn.text)
+        group = any(isinstance(m.place, Place) and m.place.is_area for m in places)
+        checked = premise(turn.text, topic_figures(self.k, topic), about_a_group=group)
         return self.replies.led(reply, verdict(checked)) if checked else reply
 
     def _answer(

@@ -139,13 +139,13 @@ def per_location(
     if len(people) < 2 or len(locations) < 2:
         return None
     owner: dict[int, str] = {}
-    for count in people:
-        same = [(m, area) for m, area in locations if _clause(text, m.start) == _clause(text, count.start)]
-        if len(same) != 1:
-            return None  # a count with no location of its own, or two locations in its clause
-        owner[count.start] = same[0][1]
-    if len({_clause(text, c.start) for c in people}) < len(people):
-        return None  # two counts in one clause
+    for clause in dict.fromkeys(_segment(text, c.start) for c in people):
+        counted = [c for c in people if _segment(text, c.start) == clause]
+        there = [(m, area) for m, area in locations if _segment(text, m.start) == clause]
+        if len(there) != len(counted):
+            return None  # a count with no location of its own, or locations and counts that do not pair up
+        # One location and its count, or "the Folsom and Richmond branches have 7 and 6": in order.
+        owner.update({c.start: area for c, (_, area) in zip(counted, there, strict=True)})
     total = [parse_count(c.value) for c in people if owner[c.start] != hq_area]
     if any(n is None for n in total) or not total:
         return None
@@ -153,6 +153,14 @@ def per_location(
 
 
 CLAUSE_END = re.compile(r"[,;.!?\n]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
+
+
+# Where a location's count may be said: up to a comma or a sentence's end ("and" joins a pair).
+SEGMENT_END = re.compile(r"[,;.!?\n]")
+
+
+def _segment(text: str, position: int) -> int:
+    return len(SEGMENT_END.findall(text, 0, position))
 
 
 def _clause(text: str, position: int) -> int:

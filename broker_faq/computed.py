@@ -69,7 +69,7 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     if new_question:
         # A new question about a (possibly different) group: start from what this message says.
         state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
-        checked = premise(turn.text, topic_figures(a.k, topic))
+        checked = premise(turn.text, topic_figures(a.k, topic), about_a_group=bool(ca_mentions))
         if checked is not None or (not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text)):
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
             return a.static(

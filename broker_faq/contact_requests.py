@@ -15,6 +15,8 @@ from .phrases import PhraseIndex, phrase_key, tokens
 from .vocabulary import Vocabulary
 
 WHEN_WORDS = frozenset({"on", "by", "before", "after", "until"})
+# "an address change", "phone update": a change to be made, not the team's detail asked for.
+CHANGE_WORDS = frozenset({"change", "changes", "changed", "update", "updates", "updated", "correction"})
 DETAIL_ORDER = ("phone", "option", "phone_tree", "fax", "email", "hours", "address", "handles")
 
 
@@ -82,7 +84,7 @@ class ContactReader:
         found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
         # "don't send me the CSC fax, just their phone": the refusal is of the detail after the team.
         detail_at = {m.first for m in found}
-        team_refused = [self._refused(m, toks) and m.last + 1 not in detail_at for m in team_matches]
+        team_refused = [self._refused(text, m, toks) and m.last + 1 not in detail_at for m in team_matches]
         teams = tuple(
             TeamMention(tuple(m.value), m.text, m.start, m.end)
             for m, refused in zip(team_matches, team_refused, strict=True)
@@ -94,7 +96,7 @@ class ContactReader:
             if refused
         )
         named = {i for m in team_matches for i in range(m.first, m.last + 1)}
-        refused_found = [m for m in found if self._refused(m, toks, named)]
+        refused_found = [m for m in found if self._refused(text, m, toks, named)]
         details_found = [m for m in found if m not in refused_found]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
         refused = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in refused_found) and d not in details)
@@ -118,13 +120,15 @@ class ContactReader:
             refused_teams=refused_teams,
         )
 
-    def _refused(self, match, toks, named: frozenset[int] | set[int] = frozenset()) -> bool:
+    def _refused(self, text: str, match, toks, named: frozenset[int] | set[int] = frozenset()) -> bool:
         """A negation cue just before the phrase, across determiners and a team's name only ("skip the
         phone", "not the CSC", "I don't need their address", "don't send me the EBS fax"), or just after
         it ("the phone isn't needed")."""
         v = self._vocabulary
         i = match.first
         while i > 0 and (toks[i - 1].norm in v.refusal_filler or i - 1 in named):
+            if toks[i - 1].text.endswith(".") or re.search(r"[.?!;,:]", text[toks[i - 1].end : toks[i].start]):
+                break  # "... support team. amt mailbox e-mail?": a refusal ends with its sentence
             i -= 1
         before = " ".join(t.norm for t in toks[max(0, i - 4) : i])
         after = " ".join(t.norm for t in toks[match.last + 1 : match.last + 4])
@@ -137,7 +141,7 @@ class ContactReader:
         before = {t.norm for t in toks[max(0, match.first - 3) : match.first]}
         after = toks[match.last + 1].norm if match.last + 1 < len(toks) else ""
         # "if they call on Jan 5": when something happens, not which number to call.
-        return not before & self._vocabulary.detail_not_asked_after and after not in WHEN_WORDS
+        return not before & self._vocabulary.detail_not_asked_after and after not in WHEN_WORDS | CHANGE_WORDS
 
     def region_teams(self, mention: TeamMention, region: str | None) -> tuple[str, ...]:
         """The teams a name means for a group in `region`. With no region, a name the sources print

@@ -16,16 +16,29 @@ UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "mont
          "subscriber": "subscribers", "subscribers": "subscribers", "employees": "subscribers",
          "members": "subscribers", "enrollees": "subscribers"}  # fmt: skip
 SMALL = {"one": 1, "two": 2, "a": 1}
-CLAIM = re.compile(
-    r"\b(\d{1,4}|one|two)[\s-]+(" + "|".join(UNITS) + r")\b(?!\s+(?:ago|from now|later|since|before|after))"
-)
+CLAIM = re.compile(r"\b(\d{1,4}|one|two)[\s-]+(" + "|".join(UNITS) + r")\b(?!\s+(?:ago|from now|later|since|back)\b)")
 # What offers a statement for confirmation.
 CHECKING = re.compile(
-    r"\b(?:right|correct|true|accurate)\s*\?|\bis(?:n't| not)? (?:it|that)\b|\bisn't it\b|\bconfirm\b|"
+    r"\b(?:right|correct|true|accurate|yes|yeah|ok|okay|no)\s*\?|"
+    r"\bis(?:n't| not)? (?:it|that)\b|\bisn't it\b|\bconfirm\w*|"
     r"\b(?:i think|i believe|i thought|i heard|i was told|my understanding|supposedly|doesn't it|don't they|"
-    r"aren't they|is that still)\b|^(?:is|does|do|are|a|the)\b[^.!]*\?",
+    r"aren't they|is that still)\b",
     re.IGNORECASE,
 )
+# A statement asked as a question ("a split takes two weeks?") offers its figure too; a question that
+# starts as one ("does a group with 12 subscribers ...?") asks about the group instead.
+STATED = re.compile(
+    r"^(?!\s*(?:is|are|does|do|did|can|could|will|would|should|how|what|when|who|which|why|where)\b)"
+    r"[^.!?]*\?\s*$",
+    re.IGNORECASE,
+)
+# Without a checking cue, the figure must be stated as the rule's: "takes two weeks?", "is 30 days?".
+STATING = re.compile(
+    r"\b(?:is|are|takes?|has|have|gets?|given|'s|within|only|just|window of|lasts?)\s+(?:\w+\s+){0,2}$"
+)
+# Of a count, only one said of the rule is a claim about it ("the threshold is 10 subscribers, right?");
+# "12 subscribers in Oxnard" is the group's own.
+RULE_WORDS = re.compile(r"\b(?:threshold|minimum|rule|cut ?off|at least|trigger\w*|requirement|criteria)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -64,12 +77,19 @@ def topic_figures(knowledge: Knowledge, topic: Topic) -> list[Figure]:
     return figures
 
 
-def premise(text: str, figures: list[Figure]) -> Premise | None:
-    """The figure the message offers for confirmation and the fact it is about, if any."""
-    if not figures or not CHECKING.search(text):
+def premise(text: str, figures: list[Figure], about_a_group: bool = False) -> Premise | None:
+    """The figure the message offers for confirmation and the fact it is about, if any. A count is
+    a claim about the rule when it is said of the rule or no location of a group is named
+    (`about_a_group`: "HQ Oakland, 12 subscribers in San Diego, right?" gives the group's count)."""
+    if not figures or not (CHECKING.search(text) or STATED.match(text)):
         return None
+    cued = CHECKING.search(text) is not None
     for m in CLAIM.finditer(text.lower()):
         unit = UNITS[m.group(2)]
+        if unit == "subscribers" and about_a_group and not RULE_WORDS.search(text):
+            continue
+        if not cued and not STATING.search(text.lower()[: m.start()]):
+            continue  # "reinstatement 45 days after termination?" asks about a day, states no rule
         claimed = int(m.group(1)) if m.group(1).isdigit() else SMALL[m.group(1)]
         actual = next((f for f in figures if f.unit == unit), None)
         if actual is not None:

@@ -97,7 +97,7 @@ class Reader:
         """The intent to act on when the classifier's misses what the message plainly asks: a team or a
         contact detail ("EBS fax", "fax?") or a quoted misprint goes to the team answer, and a message
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
-        if intent not in KEEP and self._not_covered(intent, text, ranking):
+        if intent not in KEEP - {REGION_GIVEN} and self._not_covered(intent, text, ranking):
             return NOT_COVERED
         if intent in self.topics or intent in KEEP:
             return None
@@ -139,7 +139,12 @@ class Reader:
         likely = [
             name for name, confidence in ranking[:3] if name in self.topics and confidence >= MIN_TOPIC_FOR_DETAIL
         ]
-        fitting = [name for name in likely if premise(text, topic_figures(self.knowledge, self.knowledge.topics[name]))]
+        group = any(isinstance(m.place, Place) and m.place.is_area for m in self.places.find(text))
+        fitting = [
+            name
+            for name in likely
+            if premise(text, topic_figures(self.knowledge, self.knowledge.topics[name]), about_a_group=group)
+        ]
         return fitting[0] if len(fitting) == 1 else None
 
     def _sets_the_scene(self, text: str) -> bool:

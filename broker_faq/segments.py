@@ -36,16 +36,43 @@ class Span:
     asks: bool  # ends with a question mark, starts like a question, or is a keyword look-up
 
 
+# A list of needs inside one question: "who handles termination, autopay shutoff, and an address change?",
+# "needs 1) a new hire added 2) their 5500 report 3) a replacement ID card". Items are parted at commas
+# (with "and"/"or" after the last), at ";" and at inline numbers; each item asks what its question asks.
+LIST_ITEM = re.compile(r",\s*(?:(?:and|or|&|plus)\s+)?|\s+(?=\(?\d\)\s)|\s+(?:and|&)\s+(?=\(?\d\)\s)")
+NUMBERED = re.compile(r"^\(?\d\)\s*")
+# A question that asks of every need listed before or after it: "... Who do I call for each?"
+FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all of them|these|those|them all)\b", re.I)
+# "Also trouble logging in to account.kp.org": a need added to the question before it.
+ALSO = re.compile(r"^(?:also|plus|and also|as well as)\b", re.I)
+# Fewer commas than this is a clause ("HQ in Oakland, 20 subscribers in San Diego"), not a list.
+MIN_LIST_ITEMS = 3
+
+
 def question_spans(text: str) -> list[Span]:
     """The candidate questions of a message, in order, without surrounding spaces."""
     keywords_only = not re.search(r"[.?!]", text)
     spans = []
+    for_each = FOR_EACH.search(text) is not None
     for start, end, ender in _split(text, SENTENCE_END, 0, len(text)):
-        pieces = _split(text, JOINED, start, end)
-        for s, e, _ in pieces:
-            asks = keywords_only or "?" in ender or ASKING.match(text[s:e]) is not None
+        sentence_asks = for_each or keywords_only or "?" in ender or ASKING.match(text[start:end]) is not None
+        items = _list_items(text, start, end) if sentence_asks else []
+        if items:
+            spans += [Span(s, e, True) for s, e in items]
+            continue
+        for s, e, _ in _split(text, JOINED, start, end):
+            asks = sentence_asks or ASKING.match(text[s:e]) is not None or ALSO.match(text[s:e]) is not None
             spans.append(Span(s, e, asks))
     return [span for span in spans if re.search(r"\w", text[span.start : span.end])]
+
+
+def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The needs a question lists, three or more, each a span of its own (the first keeps the
+    question's head); none when the sentence lists nothing."""
+    items = _split(text, LIST_ITEM, start, end)
+    if len(items) < MIN_LIST_ITEMS:
+        return []
+    return [(s + (m.end() if (m := NUMBERED.match(text[s:e])) else 0), e) for s, e, _ in items]
 
 
 def _split(text: str, boundary: re.Pattern, start: int, end: int) -> list[tuple[int, int, str]]:
