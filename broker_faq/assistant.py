@@ -48,12 +48,21 @@ class Assistant:
         parts = self.parts(turn)
         if len(parts) < 2:
             return self._one(turn)
-        replies, state = [], turn.state
+        replies, state = [], self._whole_message_region(turn)
         for part in parts:
             reply = self._one(replace(part, state=state))
             replies.append(reply)
             state = reply.state
         return self._together(replies)
+
+    def _whole_message_region(self, turn: Turn) -> State:
+        """Several questions and one group: "Who handles billing? Also ... This is for a Longview
+        employer." The place said anywhere in the message is every part's, when it is one region's."""
+        places = [m.place for m in self.replies.places.find(turn.words) if not m.comparison]
+        covered = [p for p in places if isinstance(p, Place)]
+        if not covered or len(covered) < len(places) or len({p.region for p in covered}) > 1:
+            return turn.state
+        return turn.state.with_updates(region=covered[0].key)
 
     def side_by_side(self, topic_key: str) -> dict[str, Reply]:
         """One topic's answer for every region, for agents comparing them (region name -> reply):

@@ -142,6 +142,8 @@ def per_location(
     for clause in dict.fromkeys(_segment(text, c.start) for c in people):
         counted = [c for c in people if _segment(text, c.start) == clause]
         there = [(m, area) for m, area in locations if _segment(text, m.start) == clause]
+        if len(there) == len(counted) + 1 and there[0][0] is locations[0][0]:
+            there = there[1:]  # "based in Escondido and have a Ventura branch with 40": the HQ has no count here
         if len(there) != len(counted):
             return None  # a count with no location of its own, or locations and counts that do not pair up
         # One location and its count, or "the Folsom and Richmond branches have 7 and 6": in order.

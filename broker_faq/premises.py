@@ -16,7 +16,10 @@ UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "mont
          "subscriber": "subscribers", "subscribers": "subscribers", "employees": "subscribers",
          "members": "subscribers", "enrollees": "subscribers"}  # fmt: skip
 SMALL = {"one": 1, "two": 2, "a": 1}
-CLAIM = re.compile(r"\b(\d{1,4}|one|two)[\s-]+(" + "|".join(UNITS) + r")\b(?!\s+(?:ago|from now|later|since|back)\b)")
+CLAIM = re.compile(
+    r"\b(\d{1,4}|one|two)[\s-]+(?:(?:kaiser|kp|enrolled|calendar|business)\s+)?(" + "|".join(UNITS) + r")\b"
+    r"(?!\s+(?:ago|from now|later|since|back)\b)"
+)
 # What offers a statement for confirmation.
 CHECKING = re.compile(
     r"\b(?:right|correct|true|accurate|yes|yeah|ok|okay|no)\s*\?|"

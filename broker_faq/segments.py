@@ -40,7 +40,9 @@ class Span:
 # "needs 1) a new hire added 2) their 5500 report 3) a replacement ID card". Items are parted at commas
 # (with "and"/"or" after the last), at ";" and at inline numbers; each item asks what its question asks.
 LIST_ITEM = re.compile(r",\s*(?:(?:and|or|&|plus)\s+)?|\s+(?=\(?\d\)\s)|\s+(?:and|&)\s+(?=\(?\d\)\s)")
-NUMBERED = re.compile(r"^\(?\d\)\s*")
+NUMBERED = re.compile(r"^(?:\(?\d\)|[-*•])\s*")
+AND_LIST = re.compile(r",?\s+and\s+", re.IGNORECASE)
+BULLET = re.compile(r"^\s*[-*•]\s+")
 # A question that asks of every need listed before or after it: "... Who do I call for each?"
 FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all of them|these|those|them all)\b", re.I)
 # "Also trouble logging in to account.kp.org": a need added to the question before it.
@@ -60,6 +62,9 @@ def question_spans(text: str) -> list[Span]:
         if items:
             spans += [Span(s, e, True) for s, e in items]
             continue
+        if (bullet := BULLET.match(text[start:end])) is not None:
+            spans.append(Span(start + bullet.end(), end, True))  # "- a premium discrepancy report": a need listed
+            continue
         for s, e, _ in _split(text, JOINED, start, end):
             asks = sentence_asks or ASKING.match(text[s:e]) is not None or ALSO.match(text[s:e]) is not None
             spans.append(Span(s, e, asks))
@@ -68,8 +73,10 @@ def question_spans(text: str) -> list[Span]:
 
 def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The needs a question lists, three or more, each a span of its own (the first keeps the
-    question's head); none when the sentence lists nothing."""
+    question's head); none when the sentence lists nothing. "X and Y and Z" lists too."""
     items = _split(text, LIST_ITEM, start, end)
+    if len(items) < MIN_LIST_ITEMS:
+        items = _split(text, AND_LIST, start, end)
     if len(items) < MIN_LIST_ITEMS:
         return []
     return [(s + (m.end() if (m := NUMBERED.match(text[s:e])) else 0), e) for s, e, _ in items]
