@@ -34,6 +34,8 @@ TEAM_TOPIC = "team_contact"
 SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabilities"})
 REGION_GIVEN = "inform_region"
 NOT_COVERED = "not_covered"
+# A statement with a topic this likely states a need ("... is adding three new hires"), not just the scene.
+MIN_TOPIC_FOR_SCENE = 0.25
 # A topic the classifier gives at least this much is answered even when a subject the sources leave
 # out is named beside it.
 SURE_OF_TOPIC = 0.6
@@ -101,7 +103,7 @@ class Reader:
             return NOT_COVERED
         if intent in self.topics or intent in KEEP:
             return None
-        if intent in SETS_THE_SCENE and self._sets_the_scene(text):
+        if intent in SETS_THE_SCENE and self._sets_the_scene(text, ranking):
             return REGION_GIVEN
         if intent == UNSURE and (checked := self._checked_topic(text, ranking)):
             return checked
@@ -147,11 +149,16 @@ class Reader:
         ]
         return fitting[0] if len(fitting) == 1 else None
 
-    def _sets_the_scene(self, text: str) -> bool:
+    def _sets_the_scene(self, text: str, ranking: Sequence[tuple[str, float]] = ()) -> bool:
         """ "morning, got a Gresham client today", "prospect in Bend, OR, about 15 people": a statement
         that names where the group is and asks nothing yet. Remembered as the region (inform_region),
         so the next question is answered for it."""
         if "?" in text or any(span.asks and ASKING.match(text[span.start : span.end]) for span in self.spans(text)):
             return False
+        request = self.contacts.read(text)
+        if request.teams or request.details:
+            return False  # "number members in the northwest call for service": a look-up
+        if any(name in self.topics and confidence >= MIN_TOPIC_FOR_SCENE for name, confidence in ranking):
+            return False  # "Longview WA group is adding three new hires": a need, said as a statement
         places = [m.place for m in self.places.find(text) if not m.comparison]
         return bool(places) and all(isinstance(p, Place) for p in places)

@@ -42,6 +42,7 @@ class Span:
 LIST_ITEM = re.compile(r",\s*(?:(?:and|or|&|plus)\s+)?|\s+(?=\(?\d\)\s)|\s+(?:and|&)\s+(?=\(?\d\)\s)")
 NUMBERED = re.compile(r"^(?:\(?\d\)|[-*•])\s*")
 AND_LIST = re.compile(r",?\s+and\s+", re.IGNORECASE)
+FINAL_AND = re.compile(r"\b(?:and|or|plus)\b|&", re.IGNORECASE)
 BULLET = re.compile(r"^\s*[-*•]\s+")
 # A question that asks of every need listed before or after it: "... Who do I call for each?"
 FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all of them|these|those|them all)\b", re.I)
@@ -75,6 +76,13 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The needs a question lists, three or more, each a span of its own (the first keeps the
     question's head); none when the sentence lists nothing. "X and Y and Z" lists too."""
     items = _split(text, LIST_ITEM, start, end)
+    numbered = NUMBERED.match(text[items[-1][0] : items[-1][1]]) is not None
+    if len(items) >= 2 and not numbered and not FINAL_AND.search(items[-2][2]):
+        # No "and" before the last: a clause ("HQ in Oakland, 20 in San Diego, split?", "Salem,
+        # Massachusetts"), unless its last part joins two needs ("X, Y and Z").
+        last_start, last_end, _ = items[-1]
+        joined = _split(text, AND_LIST, last_start, last_end)
+        items = items[:-1] + joined if len(joined) == 2 else []
     if len(items) < MIN_LIST_ITEMS:
         items = _split(text, AND_LIST, start, end)
     if len(items) < MIN_LIST_ITEMS:
