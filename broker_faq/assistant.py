@@ -58,7 +58,7 @@ class Assistant:
     def _whole_message_region(self, turn: Turn) -> State:
         """Several questions and one group: "Who handles billing? Also ... This is for a Longview
         employer." The place said anywhere in the message is every part's, when it is one region's."""
-        places = [m.place for m in self.replies.places.find(turn.words) if not m.comparison]
+        places = [m.place for m in self.replies.places.find(turn.words) if not m.aside]
         covered = [p for p in places if isinstance(p, Place)]
         if not covered or len(covered) < len(places) or len({p.region for p in covered}) > 1:
             return turn.state
@@ -145,7 +145,7 @@ class Assistant:
         request = r.contacts.read(turn.words)
         places = r.places.find(turn.words, outside=request.team_spans)
         request = r.contacts.read(turn.words, tuple((p.start, p.end) for p in places))
-        mentioned = [p for p in places if not p.comparison and not self._in_team_address(p, request)]
+        mentioned = [p for p in places if not p.aside and not self._in_team_address(p, request)]
         if any(p.of_group for p in mentioned) and any(isinstance(p.place, Uncovered) for p in mentioned):
             # "a Honolulu client ... the 60 days California groups get": the client's place decides.
             mentioned = [p for p in mentioned if p.of_group]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -47,6 +48,8 @@ def _count_roles(a: Replies) -> CountRoles:
 
 
 YES_NO = (Button("Yes", "/affirm"), Button("No", "/deny"))
+# "4 more subscribers", "5 additional": added to the count the broker gave before.
+MORE = re.compile(r"\s*(?:more|additional|extra|new)\b", re.IGNORECASE)
 # What a separation sets in motion, told after "may need to separate" (each from its own FAQ entry).
 AFTER_SEPARATION = ("separation_timeline", "edi_after_split", "oas_after_split", "bills_after_split")
 
@@ -56,7 +59,7 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     places = {
         Mention("region", p.text, p.start): p.place
         for p in a.places.find(turn.words)
-        if not p.comparison and isinstance(p.place, Place)
+        if not p.aside and isinstance(p.place, Place)
     }
     ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
     known = a.places.place(state.region)
@@ -65,7 +68,10 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     )
     if elsewhere and not ca_mentions:
         return a.nearest(topic, elsewhere[0], state)
-    new_question = turn.intent == topic.key and not state.pending_topic
+    adds = state.subscribers is not None and any(
+        MORE.match(turn.text[m.start + len(m.value) :]) for m in turn.mentioned("count")
+    )
+    new_question = turn.intent == topic.key and not state.pending_topic and not adds
     if new_question:
         # A new question about a (possibly different) group: start from what this message says.
         state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
@@ -103,6 +109,9 @@ def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: 
             state = state.with_updates(hq_area=hq.key, region=hq.key)
         if any(places[m].key != state.hq_area for m in ordered):
             state = state.with_updates(other_locations=True)
+        elif corrected(a, turn):
+            # "actually that office is in San Jose, not Irvine": the other area's location was a mistake.
+            state = state.with_updates(other_locations=False)
         elif len({m.value.lower() for m in ordered}) > 1 and state.other_locations is None:
             # "HQ in Oakland, second office in San Jose": every location named is in one area.
             state = state.with_updates(other_locations=False)
@@ -114,12 +123,38 @@ def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: 
     count = subscriber_count(counts, away[0] if away else None, turn.text, _count_roles(a))
     located = [(m, places[m].key) for m in ordered]
     added = per_location(counts, located, state.hq_area, turn.text, _count_roles(a)) if state.hq_area else None
-    if added is not None:
+    # "4 more" at an office in the headquarters' own area adds nothing to the other area's count.
+    at_home = bool(ordered) and all(places[m].key == state.hq_area for m in ordered)
+    more = None if at_home else more_than_before(counts, turn.text, state.subscribers)
+    if more is not None:
+        state, count = state.with_updates(subscribers=more), SubscriberCount()
+    elif at_home and state.subscribers is not None and state.hq_area:
+        count = SubscriberCount()  # a count at the headquarters' own area: the other area's stands
+    elif added is not None:
         state = state.with_updates(subscribers=added)
         count = SubscriberCount()
     elif count.count is not None and parse_count(count.count.value) is not None:
         state = state.with_updates(subscribers=parse_count(count.count.value))
     return state, count
+
+
+def corrected(a: Replies, turn: Turn) -> bool:
+    """The message corrects a place away ("..., not Irvine")."""
+    return any(p.refused for p in a.places.find(turn.words))
+
+
+def more_than_before(counts: list[Mention], text: str, before: int | None) -> int | None:
+    """ "forgot the Berkeley office: 4 more subscribers there" after 12: 16. "5 more down there, so 15
+    now" after 10: 15, the total said agreeing. None when no count is said to be more, or the total
+    said disagrees (then the counts decide or ask)."""
+    if before is None:
+        return None
+    extra = [c for c in counts if MORE.match(text[c.start + len(c.value) :])]
+    if len(extra) != 1 or (n := parse_count(extra[0].value)) is None:
+        return None
+    total = before + n
+    others = [parse_count(c.value) for c in counts if c is not extra[0]]
+    return total if all(o == total for o in others) else None
 
 
 def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:

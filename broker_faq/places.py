@@ -50,6 +50,12 @@ class PlaceMention:
     end: int
     comparison: bool = False  # named to compare with ("like California groups"), not where the group is
     of_group: bool = False  # names one group's place: "a Maui group", "my Salem client"
+    refused: bool = False  # corrected away: "I meant Salem, not Sacramento", "San Jose, not Irvine"
+
+    @property
+    def aside(self) -> bool:
+        """Named, but not where the group is."""
+        return self.comparison or self.refused
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,13 @@ class Gazetteer:
             last = matches[i + skip - 1].last if state is None or skip == 2 else match.last + 1
             mentions.append(
                 PlaceMention(
-                    place, text[match.start : end], match.start, end, self._compared(match, toks), _of_group(toks, last)
+                    place,
+                    text[match.start : end],
+                    match.start,
+                    end,
+                    self._compared(match, toks),
+                    _of_group(toks, last),
+                    self._refused(match, toks),
                 )
             )
             i += skip
@@ -183,6 +195,14 @@ class Gazetteer:
             return Uncovered(text[city.start : token.end].rstrip(".")), token.end, 1
         return None
 
+    def _refused(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
+        """ "not Sacramento", "not in Irvine", "instead of Fresno": a place the broker corrects away."""
+        before = [t.norm for t in toks[max(0, match.first - 3) : match.first]]
+        while before and before[-1] in _REFUSAL_FILLER:
+            before.pop()
+        said = " ".join(before)
+        return any(said == cue or said.endswith(" " + cue) for cue in _PLACE_REFUSALS)
+
     def _compared(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
         if self._vocabulary is None:
             return False
@@ -237,6 +257,10 @@ _ONE_GROUP = frozenset(
 def _of_group(toks: list[Token], last: int) -> bool:
     return last + 1 < len(toks) and toks[last + 1].norm in _ONE_GROUP
 
+
+# What corrects a place away, and the words that may stand between ("not in the", "instead of").
+_PLACE_REFUSALS = ("not", "instead of", "rather than", "no longer", "not actually")
+_REFUSAL_FILLER = frozenset({"in", "the", "at", "from", "for", "our", "their", "my"})
 
 # Words that may stand between a comparison cue and its place: "like the ones in California".
 _FILLER = frozenset(

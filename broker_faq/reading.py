@@ -107,6 +107,10 @@ class Reader:
             return REGION_GIVEN
         if intent == UNSURE and (checked := self._checked_topic(text, ranking)):
             return checked
+        if (intent not in self.topics or dict(ranking).get(intent, 0.0) < SURE_OF_TOPIC) and self._corrects_a_place(
+            text
+        ):
+            return REGION_GIVEN  # "sorry, I meant Salem, not Sacramento": the last question, for the right place
         request = self.contacts.read(text)
         if intent in SOCIAL and "?" not in text:
             return None
@@ -119,7 +123,7 @@ class Reader:
                 return likely
         if request.teams or request.misprinted or request.details:
             return TEAM_TOPIC
-        places = [m.place for m in self.places.find(text) if not m.comparison]
+        places = [m.place for m in self.places.find(text) if not m.aside]
         if intent == UNSURE and places and all(isinstance(p, Uncovered) for p in places):
             # "contacts for Washington, D.C.?": the honest "I only have ..." for that place. Not for a
             # message surely out of scope ("the weather in Boston"), which gets the out-of-scope reply.
@@ -149,6 +153,10 @@ class Reader:
         ]
         return fitting[0] if len(fitting) == 1 else None
 
+    def _corrects_a_place(self, text: str) -> bool:
+        found = self.places.find(text)
+        return any(m.refused for m in found) and any(not m.aside and isinstance(m.place, Place) for m in found)
+
     def _sets_the_scene(self, text: str, ranking: Sequence[tuple[str, float]] = ()) -> bool:
         """ "morning, got a Gresham client today", "prospect in Bend, OR, about 15 people": a statement
         that names where the group is and asks nothing yet. Remembered as the region (inform_region),
@@ -160,5 +168,5 @@ class Reader:
             return False  # "number members in the northwest call for service": a look-up
         if any(name in self.topics and confidence >= MIN_TOPIC_FOR_SCENE for name, confidence in ranking):
             return False  # "Longview WA group is adding three new hires": a need, said as a statement
-        places = [m.place for m in self.places.find(text) if not m.comparison]
+        places = [m.place for m in self.places.find(text) if not m.aside]
         return bool(places) and all(isinstance(p, Place) for p in places)

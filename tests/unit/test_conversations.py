@@ -365,3 +365,41 @@ def test_a_question_the_sources_do_not_answer_says_so_with_the_nearest_contact(c
     reply = chat.say("not_covered", message)
     assert "don't cover" in reply.text.split("\n")[0]
     assert all(name in reply.text for name in names)
+
+
+def test_a_place_corrected_away_is_not_answered_for(chat):
+    chat.say("billing_questions", "who handles billing questions for my Sacramento group?")
+    reply = chat.say("inform_region", "sorry, I meant Salem, not Sacramento")
+    assert "1-866-868-7220" in reply.text and "800-790-4661" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "first, correction, verdict",
+    [
+        ("HQ Oakland; 14 subscribers in Irvine - split?", "actually that office is in San Jose, not Irvine", "Then"),
+        (
+            "HQ San Diego, 20 subscribers at the Riverside site, do they split?",
+            "correction: those 20 are at their Stockton office, not Riverside",
+            "Yes: with 20",
+        ),
+        (
+            "HQ Los Angeles, 12 subscribers in Oakland, split?",
+            "forgot the Berkeley office: 4 more subscribers there",
+            "Yes: with 16",
+        ),
+        (
+            "HQ Oakland, 10 subscribers in San Diego - split?",
+            "actually they just enrolled 5 more down there, so 15 now",
+            "Yes: with 15",
+        ),
+        (
+            "HQ Los Angeles, 12 subscribers in Oakland, split?",
+            "forgot the Pasadena office: 4 more subscribers there",
+            "No: with 12",
+        ),
+    ],
+)
+def test_a_corrected_or_added_fact_changes_the_split_decision(chat, first, correction, verdict):
+    chat.say("cid_split", first)
+    intent = "inform_count" if "more" in correction else "inform_region"
+    assert chat.say(intent, correction).text.startswith(verdict)
