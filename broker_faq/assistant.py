@@ -194,6 +194,7 @@ class Assistant:
         details = tuple(
             d for d in asked if not (d == "handles" and reply.state.last_topic in CARDS_SAY_WHAT_IT_HANDLES)
         )
+        reply = r.with_phones(reply, request.phones)
         reply = r.with_lead(reply, details)
         reply = r.without_details(reply, request.refused_details)
         reply = self._premise_checked(turn, topic_key, reply)

@@ -14,6 +14,7 @@ from .knowledge import Knowledge, phone_digits
 from .phrases import PhraseIndex, phrase_key, tokens
 from .vocabulary import Vocabulary
 
+TOLL_FREE, LOCAL = "toll_free", "local"
 WHEN_WORDS = frozenset({"on", "by", "before", "after", "until"})
 # "an address change", "phone update": a change to be made, not the team's detail asked for.
 CHANGE_WORDS = frozenset({"change", "changes", "changed", "update", "updates", "updated", "correction"})
@@ -37,10 +38,22 @@ class ContactRequest:
     details_only: bool = False  # nothing but detail words and filler: "and the fax?"
     refused_details: tuple[str, ...] = ()  # "skip the phone": left out of the answer
     refused_teams: tuple[TeamMention, ...] = ()  # "not the CSC, EBS": never answered with the CSC
+    phones: tuple[tuple[str, bool], ...] = ()  # which numbers: ("503", True), ("toll_free", False)
 
     @property
     def team_spans(self) -> tuple[tuple[int, int], ...]:
         return tuple((t.start, t.end) for t in self.teams)
+
+
+@dataclass(frozen=True)
+class _At:
+    """One token's place, as a phrase match gives it (for _refused)."""
+
+    first: int
+
+    @property
+    def last(self) -> int:
+        return self.first
 
 
 class ContactReader:
@@ -72,6 +85,7 @@ class ContactReader:
         # Cues written as tokens are normalised ("don't" -> "dont"), so match them the same way.
         self._refusal_before = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_before)
         self._refusal_after = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_after)
+        self._refusal_words = frozenset(w for c in self._refusal_before for w in c.split())
         self._misprints = {
             phone_digits(str(n)): key
             for key, team in knowledge.teams.items()
@@ -104,10 +118,15 @@ class ContactReader:
             details = tuple(d for d in details if d != "phone_tree")
         digits = re.sub(r"[^\d\n]", "", text)
         misprinted = tuple(dict.fromkeys(team for number, team in self._misprints.items() if number in digits))
-        covered = [(m.start, m.end) for m in details_found] + list(place_spans)
+        covered = [(m.start, m.end) for m in found] + list(place_spans)
         rest = [t for t in toks if not any(s <= t.start < e for s, e in covered)]
-        only = bool(details) and not teams and all(t.norm in self._vocabulary.detail_filler for t in rest)
-        purposes = tuple(dict.fromkeys(p for m in self._purposes.find(text, toks) for p in m.value))
+        filler = self._vocabulary.detail_filler | self._refusal_words
+        only = bool(details) and not teams and all(t.norm in filler for t in rest)  # "not the phone, the email"
+        purpose_matches = self._purposes.find(text, toks)
+        purposes = tuple(
+            dict.fromkeys(p for m in purpose_matches if not self._refused(text, m, toks, named) for p in m.value)
+        )
+        phone_kinds = self._phone_kinds(text, toks)
         if refused and not details and not teams:
             only = False  # "skip the phone": nothing asked yet
         return ContactRequest(
@@ -118,7 +137,25 @@ class ContactReader:
             details_only=only,
             refused_details=refused,
             refused_teams=refused_teams,
+            phones=phone_kinds,
         )
+
+    def _phone_kinds(self, text: str, toks) -> tuple[tuple[str, bool], ...]:
+        """Which of a team's numbers: "the 503 number, not the toll-free one" -> (("503", True),
+        ("toll_free", False)): each kind with whether it is wanted."""
+        kinds = []
+        for i, t in enumerate(toks):
+            nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+            kind = None
+            if t.norm in ("tollfree", "toll") or (t.norm == "toll" and nxt == "free"):
+                kind = TOLL_FREE
+            elif t.norm == "local":
+                kind = LOCAL
+            elif re.fullmatch(r"\d{3}", t.norm) and nxt in ("number", "line", "one", "phone", "#"):
+                kind = t.norm
+            if kind is not None:
+                kinds.append((kind, not self._refused(text, _At(i), toks)))
+        return tuple(dict.fromkeys(kinds))
 
     def _refused(self, text: str, match, toks, named: frozenset[int] | set[int] = frozenset()) -> bool:
         """A negation cue just before the phrase, across determiners and a team's name only ("skip the

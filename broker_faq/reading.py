@@ -101,6 +101,8 @@ class Reader:
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
         if intent not in KEEP - {REGION_GIVEN} and self._not_covered(intent, text, ranking):
             return NOT_COVERED
+        if intent == TEAM_TOPIC and (other := self._instead_of_refused_team(text, ranking)):
+            return other
         if intent in self.topics or intent in KEEP:
             return None
         if intent in SETS_THE_SCENE and self._sets_the_scene(text, ranking):
@@ -112,6 +114,8 @@ class Reader:
         ):
             return REGION_GIVEN  # "sorry, I meant Salem, not Sacramento": the last question, for the right place
         request = self.contacts.read(text)
+        if request.details_only and request.refused_details:
+            return TEAM_TOPIC  # "not the phone, the email": a follow-up on the last answer's team, no rating
         if intent in SOCIAL and "?" not in text:
             return None
         if request.details and not (request.teams or request.misprinted or request.details_only):
@@ -152,6 +156,21 @@ class Reader:
             if premise(text, topic_figures(self.knowledge, self.knowledge.topics[name]), about_a_group=group)
         ]
         return fitting[0] if len(fitting) == 1 else None
+
+    def _instead_of_refused_team(self, text: str, ranking: Sequence[tuple[str, float]]) -> str | None:
+        """ "terminating a Fresno group - not the service center, the right team please": every team named
+        is refused, so the topic the message is about answers (its own team), if the classifier has one."""
+        request = self.contacts.read(text)
+        if not request.refused_teams or request.teams:
+            return None
+        return next(
+            (
+                name
+                for name, confidence in ranking
+                if name in self.topics and name != TEAM_TOPIC and confidence >= MIN_TOPIC_FOR_DETAIL / 2
+            ),
+            None,
+        )
 
     def _corrects_a_place(self, text: str) -> bool:
         found = self.places.find(text)

@@ -13,6 +13,7 @@ imports neither.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .contact_requests import ContactReader
@@ -109,6 +110,19 @@ class Replies:
         if not details or not cards:
             return reply
         return _led(reply, self.render.lead(cards, details))
+
+    def with_phones(self, reply: Reply, kinds: tuple[tuple[str, bool], ...]) -> Reply:
+        """Only the numbers asked for: "the 503 number, not the toll-free one", "toll-free only"."""
+        cards = (reply.payload or {}).get("contacts") or []
+        if not kinds or not cards:
+            return reply
+        text, kept = reply.text, []
+        for card in cards:
+            phones = [p for p in card.get("phones", []) if _phone_wanted(p["number"], kinds)]
+            narrowed = {**card, "phones": phones} if phones else card  # never a card without its only line
+            text = text.replace(self.render.card_text(card), self.render.card_text(narrowed), 1)
+            kept.append(narrowed)
+        return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
 
     def without_details(self, reply: Reply, refused: tuple[str, ...]) -> Reply:
         """The same answer with the details the broker refused ("skip the phone") left out of its
@@ -280,6 +294,20 @@ class Replies:
                 "business FAQ and give the right Northwest team for a need."
             )
         return Reply(text, state, payload={"type": "question", "asks": "topic"})
+
+
+def _phone_wanted(number: str, kinds: tuple[tuple[str, bool], ...]) -> bool:
+    digits = re.sub(r"\D", "", number)
+    digits = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    toll_free = digits[:3] in ("800", "833", "844", "855", "866", "877", "888")
+
+    def kind_of(kind: str) -> bool:
+        return toll_free if kind == "toll_free" else not toll_free if kind == "local" else digits.startswith(kind)
+
+    wanted = [kind for kind, yes in kinds if yes]
+    if any(kind_of(kind) for kind, yes in kinds if not yes):
+        return False
+    return not wanted or any(kind_of(kind) for kind in wanted)
 
 
 # A detail's field on a contact card (render.Renderer.card); an IVR option is part of the phones.

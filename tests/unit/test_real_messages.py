@@ -188,3 +188,26 @@ def test_a_refused_team_is_not_answered(chat):
 def test_not_sure_of_a_detail_still_asks_for_it(chat):
     reply = chat.say("team_contact", "I'm not sure of the fax for EBS")
     assert reply.text.startswith("Fax for the Employer and Broker Service (EBS): 503-813-3109.")
+
+
+@pytest.mark.parametrize(
+    "message, wanted, refused",
+    [
+        ("EBS: the 503 number, not the toll-free one", "503-813-3613", "1-866-246-3613"),
+        ("EBS toll-free only please, not the local 503 line", "1-866-246-3613", "503-813-3613"),
+        (
+            "small business group - not the new sales email, the account management one",
+            "small.group.respond@kp.org",
+            "nw.small.business@kp.org",
+        ),
+    ],
+)
+def test_one_of_a_teams_numbers_or_lines_is_chosen(chat, message, wanted, refused):
+    reply = chat.say("team_contact", message)
+    assert wanted in reply.text and refused not in reply.text
+
+
+def test_not_the_phone_the_email_follows_up_on_the_last_team(chat):
+    chat.say("account_management", "SBG contact for an existing Eugene group")
+    reply = chat.say("team_contact", "not the phone, the email")
+    assert reply.text.startswith("E-mail for the Small Business Group") and "503-813-2630" not in reply.text

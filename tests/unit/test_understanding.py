@@ -284,3 +284,15 @@ def test_a_statement_that_sets_the_scene_gives_the_region(message):
 def test_a_question_or_an_uncovered_place_is_no_scene_setting(message):
     reader = Reader(load_knowledge(), load_vocabulary())
     assert reader.route("nlu_fallback", reader.clean(message), []) != "inform_region"
+
+
+def test_every_team_named_refused_routes_to_the_topic():
+    reader = Reader(load_knowledge(), load_vocabulary())
+    ranking = [("team_contact", 0.6), ("terminate_contract", 0.17)]
+    text = "terminating a Fresno group - not the service center, the right team please"
+    assert reader.route("team_contact", text, [], ranking) == "terminate_contract"
+
+
+def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating():
+    reader = Reader(load_knowledge(), load_vocabulary())
+    assert reader.route("rate_unhelpful", "not the phone, the email", []) == "team_contact"
