@@ -1,0 +1,186 @@
+"""Masking takes time linear in the message's length (hardening, item 1): no crafted message stalls the
+server. A 5,000-character "1.1.1.…" or "a@a.a.a.…!" made the e-mail pattern backtrack for about 2 s a
+call, and a cue followed by spaces ("DOB" and 5,000 spaces) did the same to the date-of-birth, member ID,
+SSN and phone patterns (0.2-3.4 s; see broker_faq/pii.py, _Rule). Every pattern, and mask() as a whole,
+is timed here on adversarial texts of the longest message the channels accept (channels/guard.py
+MAX_MESSAGE_CHARS: 5,000 characters; the log filter masks at most MAX_LOG_RECORD_CHARS, 2,000, of a record).
+
+The bound, 50 ms a call, is generous for this shared 2-core machine: on the worst text found, the slowest
+pattern takes about 5 ms and mask() about 7 ms (idle machine). A pattern whose time grows faster than the
+text's length fails test_time_grows_linearly_with_length, whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from broker_faq import pii
+from broker_faq.pii import PiiMasker
+
+MAX_CHARS = 5000  # channels/guard.py MAX_MESSAGE_CHARS (test_the_bound_is_the_longest_message_accepted)
+BOUND_MS = 50.0
+
+
+@pytest.fixture(scope="module")
+def masker(knowledge):
+    return PiiMasker.for_knowledge(knowledge)
+
+
+def at_max_length(unit: str, prefix: str = "", suffix: str = "") -> str:
+    body = unit * (MAX_CHARS // len(unit) + 1)
+    return (prefix + body)[: MAX_CHARS - len(suffix)] + suffix
+
+
+# Each shape made one of the original patterns backtrack for 0.3-3 s at this length (or is a near variant).
+ADVERSARIAL = {
+    "1.": at_max_length("1."),
+    "1 ": at_max_length("1 "),
+    "1-": at_max_length("1-"),
+    "1 - ": at_max_length("1 - "),
+    "123.": at_max_length("123."),
+    "a.": at_max_length("a."),
+    "b.": at_max_length("b."),
+    "a@a.": at_max_length("a@a."),
+    "a@a.a.…!": at_max_length("a.", "a@", "!"),
+    "a.a.…@!": at_max_length("a.", "", "@!"),
+    "a at a dot …": at_max_length(" a dot", "x at"),
+    "a [at] a.…": at_max_length("a [at] a."),
+    "digits": "1" * MAX_CHARS,
+    "digits then a letter": at_max_length("1", "", "x"),
+    "digits with separators": at_max_length("12 34-56.78\u00a0"),
+    "ssn repeated": at_max_length("ssn "),
+    "ssn then spaces": at_max_length(" ", "ssn"),
+    "dob then spaces": at_max_length(" ", "dob"),
+    "dob then no-break spaces": at_max_length("\u00a0 ", "DOB"),
+    "member id then spaces": at_max_length(" ", "member id"),
+    "ID then spaces": at_max_length(" ", "ID"),
+    "mrn-mrn-…": at_max_length("mrn-"),
+    "1 then spaces": at_max_length(" ", "1"),
+    "+1 then no-break spaces": at_max_length("\u00a0", "+1"),
+    "dates and words": at_max_length("1/1/1980, a "),
+    "born at": at_max_length("born at "),
+}
+
+# What the Hypothesis texts are made of: digits, separators, '@', '.', letters and the cues the patterns know.
+PIECES = list("0123456789 .-/@:#()+,_%abeimnorstx") + ["\u00a0", "\u2013", "\n", "at", "dot", "[at]", "ssn", "dob",
+          "mrn", "id", "member id", "b.", "born", "is", "the", "gmail", ".com", "jan"]  # fmt: skip
+
+
+def elapsed_ms(call, *args) -> float:
+    """The fastest of three runs: what the work takes, not what the shared machine's scheduler adds."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        call(*args)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def slowest_pattern(text: str) -> tuple[float, str]:
+    return max((elapsed_ms(rule.sub, lambda match: "", text), rule.label) for rule in pii._RULES)
+
+
+def test_the_bound_is_the_longest_message_accepted():
+    from channels.guard import MAX_MESSAGE_CHARS
+
+    assert MAX_MESSAGE_CHARS == MAX_CHARS
+    assert pii.MAX_LOG_RECORD_CHARS <= MAX_CHARS
+
+
+@pytest.mark.parametrize("name", ADVERSARIAL)
+def test_every_pattern_is_fast_on_adversarial_text(name):
+    text = ADVERSARIAL[name]
+    assert len(text) == MAX_CHARS
+    for rule in pii._RULES:
+        took = elapsed_ms(rule.sub, lambda match: "", text)
+        assert took < BOUND_MS, f"{rule.label} took {took:.1f} ms on {name!r}"
+
+
+def test_masking_adversarial_text_is_fast(masker, record_figure):
+    took = {name: elapsed_ms(masker.mask, text) for name, text in ADVERSARIAL.items()}
+    patterns = {name: slowest_pattern(text) for name, text in ADVERSARIAL.items()}
+    worst, pattern_worst = max(took, key=took.get), max(patterns, key=patterns.get)
+    record_figure("mask() on 5,000 adversarial characters (slowest text)", f"{took[worst]:.1f} ms ({worst!r})")
+    record_figure(
+        "one pattern on 5,000 adversarial characters (slowest)",
+        f"{patterns[pattern_worst][0]:.1f} ms ({patterns[pattern_worst][1]} on {pattern_worst!r})",
+    )
+    assert took[worst] < BOUND_MS, f"mask() took {took[worst]:.1f} ms on {worst!r}"
+
+
+@st.composite
+def repeated_texts(draw) -> str:
+    """A short unit of PIECES repeated to the maximum length, after an optional cue: the shapes backtracking
+    feeds on."""
+    unit = "".join(draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6)))
+    prefix = draw(st.sampled_from(["", "dob", "ssn ", "member id ", "x@", "jane at ", "1", "+1 "]))
+    return at_max_length(unit, prefix, draw(st.sampled_from(["", "!", "@", "x", "1"])))
+
+
+@st.composite
+def random_texts(draw) -> str:
+    """PIECES in any order, to the maximum length."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    weights = [rng.random() ** 3 for _ in PIECES]  # each text favours a few pieces
+    text = ""
+    while len(text) < MAX_CHARS:
+        text += "".join(rng.choices(PIECES, weights, k=200))
+    return text[:MAX_CHARS]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(repeated_texts(), random_texts()))
+def test_every_pattern_and_mask_are_fast_on_generated_text(masker, text):
+    took, label = slowest_pattern(text)
+    assert took < BOUND_MS, f"{label} took {took:.1f} ms on {text[:60]!r}…"
+    took = elapsed_ms(masker.mask, text)
+    assert took < BOUND_MS, f"mask() took {took:.1f} ms on {text[:60]!r}…"
+
+
+@pytest.mark.parametrize("name", ["a.", "mrn-mrn-…", "dob then spaces", "a.a.…@!", "1 - ", "digits"])
+def test_time_grows_linearly_with_length(name):
+    """Four times the text, about four times the time; backtracking that rescans takes sixteen. (Runs of
+    the two lengths alternate, so a busy moment on the machine slows both.)"""
+    text = ADVERSARIAL[name]
+    for rule in pii._RULES:
+        short = long = float("inf")
+        for _ in range(5):
+            short = min(short, elapsed_ms(rule.sub, lambda match: "", text))
+            long = min(long, elapsed_ms(rule.sub, lambda match: "", text * 4))
+        assert long < 2 or long < 10 * short, f"{rule.label}: {short:.2f} ms, four times as long {long:.2f} ms"
+
+
+# The e-mail pattern starts once per run of address characters (pii._email, _Rule.sub): it must find
+# exactly what the plain pattern, starting at every word boundary, finds.
+EMAIL_PIECES = list("aAjxk_%+-.@ 1") + ["\u00e9", "\u0131", "\u017f", "\u212a", "\u00a0", " at ", "[at]", "(at)",
+                "<at>", " dot ", "[dot]", ".com", ".co", "gmail", " gmail", "me", "kp.org", "!", ","]  # fmt: skip
+
+
+def marked(match) -> str:
+    groups = match.groupdict()
+    lead = groups.get("lead") or groups.get("lead_i") or ""
+    return f"{lead}<{match.group()[len(lead) :]}>"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.lists(st.sampled_from(EMAIL_PIECES), max_size=30).map("".join))
+def test_the_one_pass_email_search_finds_what_the_plain_pattern_finds(text):
+    email = next(rule for rule in pii._RULES if rule.label == "EMAIL")
+    assert email.sub(marked, text) == pii._EMAIL_AT_ANY_START.sub(marked, text)
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("a@b.com.x@c.com", "[EMAIL][EMAIL]"),  # a match that ends inside a run: its rest is tried too
+        (" ..jane@gmail.com", " ..[EMAIL]"),  # the dots before the word boundary stay
+        ("write to jane.doe@gmail.com or amt@kp.org", "write to [EMAIL] or amt@kp.org"),
+    ],
+)
+def test_emails_found_in_one_pass(masker, text, masked):
+    assert masker.mask(text) == masked
