@@ -154,6 +154,10 @@ class Assistant:
         topic_key = self.topic_of(turn, request)
         if uncovered and not covered:
             return r.uncovered(uncovered[0], topic_key, turn.state)
+        links = r.links_named(turn.words)
+        topic = self.k.topics.get(topic_key or "")
+        if links and topic and not covered and not turn.state.region and (only := r.region_of_links(topic, links)):
+            covered = [only]
         # Every region the message names, compared or not: "CA hours vs NW EBS hours" names two.
         named_regions = {p.place.region for p in places if isinstance(p.place, Place)}
         by_answer = self._places_by_answer(topic_key, covered)
@@ -194,6 +198,7 @@ class Assistant:
         details = tuple(
             d for d in asked if not (d == "handles" and reply.state.last_topic in CARDS_SAY_WHAT_IT_HANDLES)
         )
+        reply = r.with_links_first(reply, r.links_named(turn.words))
         reply = r.with_phones(reply, request.phones)
         reply = r.with_lead(reply, details)
         reply = r.without_details(reply, request.refused_details)

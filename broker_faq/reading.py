@@ -13,6 +13,7 @@ from .cleanup import Cleaner
 from .contact_requests import ContactReader
 from .knowledge import Knowledge
 from .not_covered import NotCovered
+from .phrases import PhraseIndex
 from .places import Gazetteer, Place, Uncovered
 from .premises import premise, topic_figures
 from .segments import ASKING, Span, question_spans
@@ -81,6 +82,9 @@ class Reader:
         self.knowledge = knowledge
         self.topics = frozenset(knowledge.topics)
         self.not_covered = NotCovered(knowledge, vocabulary)
+        self.link_names = PhraseIndex(
+            (name, key) for key, link in knowledge.links.items() for name in [link["label"], *link.get("aliases", [])]
+        )
 
     def clean(self, text: str) -> str:
         return self.cleaner.clean(text)
@@ -101,6 +105,8 @@ class Reader:
         whose parts ask about topics goes to the first of them. None: keep the classifier's."""
         if intent not in KEEP - {REGION_GIVEN} and self._not_covered(intent, text, ranking):
             return NOT_COVERED
+        if intent in (UNSURE, REGION_GIVEN) and (listing := self._topic_listing(text)):
+            return listing  # "ppo+ link nw": the topic whose answer gives that link
         if intent == TEAM_TOPIC and (other := self._instead_of_refused_team(text, ranking)):
             return other
         if intent in self.topics or intent in KEEP:
@@ -171,6 +177,15 @@ class Reader:
             ),
             None,
         )
+
+    def _topic_listing(self, text: str) -> str | None:
+        named = {key for m in self.link_names.find(text) for key in m.value}
+        topics = [
+            key
+            for key, topic in self.knowledge.topics.items()
+            if any(named & set(answer.links) for answer in topic.answers.values())
+        ]
+        return topics[0] if named and len(topics) == 1 else None
 
     def _corrects_a_place(self, text: str) -> bool:
         found = self.places.find(text)

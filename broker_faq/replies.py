@@ -20,6 +20,7 @@ from .contact_requests import ContactReader
 from .conversation import Ask, Button, Reply, State
 from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
 from .not_covered import NotCovered
+from .phrases import PhraseIndex
 from .places import Gazetteer, Place, Uncovered
 from .render import PARAGRAPH, Renderer
 from .vocabulary import Vocabulary
@@ -33,11 +34,23 @@ class Replies:
         self.contacts = ContactReader(knowledge, vocabulary)
         self.render = Renderer(knowledge)
         self.not_covered = NotCovered(knowledge, vocabulary)
+        self.links = PhraseIndex(
+            (name, key) for key, link in knowledge.links.items() for name in [link["label"], *link.get("aliases", [])]
+        )
 
     # --- answers from the knowledge file -------------------------------------------------------
 
     def regions_of(self, topic: Topic) -> list[str]:
         return list(dict.fromkeys(self.places.known(key).region for key in topic.answers))
+
+    def links_named(self, text: str) -> tuple[str, ...]:
+        """The knowledge file's links a message names ("ppo plus website?")."""
+        return tuple(dict.fromkeys(key for m in self.links.find(text) for key in m.value))
+
+    def region_of_links(self, topic: Topic, keys: tuple[str, ...]) -> Place | None:
+        """The one region whose answer gives the links named ("ppo plus" is on the Northwest sheet only)."""
+        having = [area for area, answer in topic.answers.items() if set(keys) & set(answer.links)]
+        return self.places.known(having[0]) if len(having) == 1 else None
 
     def entry_for(self, topic: Topic, place: Place) -> Answer | None:
         return topic.answers.get(place.key) or topic.answers.get(place.region)
@@ -110,6 +123,14 @@ class Replies:
         if not details or not cards:
             return reply
         return _led(reply, self.render.lead(cards, details))
+
+    def with_links_first(self, reply: Reply, keys: tuple[str, ...]) -> Reply:
+        """ "NW dental url": the link asked for leads, before the answer's full list."""
+        offered = {item["url"] for item in (reply.payload or {}).get("links") or []}
+        asked = [self.k.links[key] for key in keys if self.k.links[key]["url"] in offered]
+        if not asked:
+            return reply
+        return _led(reply, "\n".join(f"{link['label']}: {link['url']}" for link in asked))
 
     def with_phones(self, reply: Reply, kinds: tuple[tuple[str, bool], ...]) -> Reply:
         """Only the numbers asked for: "the 503 number, not the toll-free one", "toll-free only"."""

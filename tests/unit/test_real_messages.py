@@ -211,3 +211,11 @@ def test_not_the_phone_the_email_follows_up_on_the_last_team(chat):
     chat.say("account_management", "SBG contact for an existing Eugene group")
     reply = chat.say("team_contact", "not the phone, the email")
     assert reply.text.startswith("E-mail for the Small Business Group") and "503-813-2630" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "message, link", [("ppo plus website?", "kp.org/ppoplus/nw"), ("NW dental url", "kp.org/dental/nw")]
+)
+def test_a_link_asked_for_leads_and_sets_the_only_region_that_has_it(chat, message, link):
+    reply = chat.say("self_service", message)
+    assert reply.text.split("\n")[0].endswith(link)
