@@ -93,6 +93,7 @@ def turn_from_message(message: dict, state: State, today: dt.date, earlier: str 
         segments=segments,
         desk_open=bool(desk.get("agents")),
         earlier_question=earlier,
+        language=message.get("language") if message.get("language") in ("es",) else None,
     )
 
 

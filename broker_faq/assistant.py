@@ -29,6 +29,8 @@ TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
 TEAM_TOPIC = "team_contact"
 # Answers whose cards already say what each team handles: "what it handles" is not led with again.
 CARDS_SAY_WHAT_IT_HANDLES = frozenset({TEAM_TOPIC, "not_covered"})
+# A message in Spanish is read through a gloss and answered in English, which the answer says first.
+IN_ENGLISH = "Respondo en inglés; esto es lo que entendí. (I answer in English; here is what I understood.)"
 # How sure the NLU must be of a part of a message to answer it as a question of its own.
 MIN_PART_CONFIDENCE = 0.5
 
@@ -43,6 +45,10 @@ class Assistant:
         self.replies = Replies(knowledge, vocabulary or load_vocabulary())
 
     def respond(self, turn: Turn) -> Reply:
+        reply = self._respond(turn)
+        return self.replies.led(reply, IN_ENGLISH) if turn.language == "es" else reply
+
+    def _respond(self, turn: Turn) -> Reply:
         if turn.intent == handoff.TOPIC and turn.desk_open:
             return handoff.connecting_reply(turn)
         parts = self.parts(turn)

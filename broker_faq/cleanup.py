@@ -40,6 +40,12 @@ QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "
 DOZENS = re.compile(r"(?i)\b(?:(half) an?|(an?|one|two|three|four|\d{1,2}))\s+dozens?\b")
 # Spanish, as California brokers may write: numbers in words are read with text2num's Spanish rules.
 SPANISH = re.compile(r"(?i)[¿¡ñ]|\b(?:cómo|qué|cuántos|cuándo|grupo|contrato|suscriptores|empleados|necesito)\b")
+SPANISH_WORDS = re.compile(
+    r"(?i)\b(?:cómo|qué|cuántos|cuántas|cuándo|quién|grupo|contrato|suscriptores|empleados|necesito|tengo|"
+    r"cliente|después|oficinas?|pago|dirección|facturas?|separación|reinstalación|tarjetas?|puede|quiere|"
+    r"llamar|llaman|necesita|cuál|dónde|también|fecha|hasta|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|\w*[áéíóú]\w*)\b"
+)
 DOZEN_MULTIPLES = {"half": 6, "a": 12, "an": 12, "one": 12, "two": 24, "three": 36, "four": 48}
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 # Shouting: most letters in capitals, over a few words.
@@ -129,6 +135,17 @@ def is_shouted(text: str) -> bool:
     return len(letters) >= MIN_SHOUTED_LETTERS and sum(c.isupper() for c in letters) / len(letters) >= SHOUTED_SHARE
 
 
+def _unaccented(char: str) -> str:
+    """One character without its accent ("Á" -> "A"), still one character, so positions stay put."""
+    base = unicodedata.normalize("NFKD", char)[0]
+    return base if len(base) == 1 and base.isascii() and char.isalpha() else char
+
+
+def is_spanish(text: str) -> bool:
+    """Written in Spanish: its marks (¿ ¡ ñ) or two of its common words."""
+    return bool(re.search(r"[¿¡ñ]", text)) or len(SPANISH_WORDS.findall(text)) >= 2
+
+
 def numbers_in_digits(text: str, names: re.Pattern | None = None) -> str:
     """Numbers written in words as digits, so every later step reads one spelling: "fifteen
     subscribers" -> "15 subscribers", "March thirty-first" -> "March 31st", "a dozen staff" -> "12 staff".
@@ -155,8 +172,16 @@ def _dozens(match: re.Match) -> str:
 class Cleaner:
     def __init__(self, vocabulary: Vocabulary, speller: Speller, names: Iterable[str] = ()):
         self._speller = speller
+        names = list(names)
         numbered = sorted((n for n in names if alpha2digit(n, "en") != n), key=len, reverse=True)
-        self._names = re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, numbered)) + r")\b") if numbered else None
+        self._numbered = re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, numbered)) + r")\b") if numbered else None
+        every = sorted(set(names), key=len, reverse=True)
+        self._names = re.compile(r"(?i)(?<!\w)(?:" + "|".join(map(re.escape, every)) + r")(?!\w)") if every else None
+        self._gloss, self._months = vocabulary.spanish, vocabulary.spanish_months
+        spanish = sorted(self._gloss, key=len, reverse=True)
+        self._spanish = re.compile(r"(?i)(?<!\w)(?:" + "|".join(map(re.escape, spanish)) + r")(?!\w)")
+        months = "|".join(map(re.escape, self._months)) or "(?!)"
+        self._spanish_dates = re.compile(rf"(?i)\b(\d{{1,2}}) de ({months}) (?:de |del )?(\d{{4}})\b")
         keys = sorted(vocabulary.shorthand, key=len, reverse=True)
         self._expansions = vocabulary.shorthand
         self._shorthand = re.compile(
@@ -166,10 +191,35 @@ class Cleaner:
     def clean(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(QUOTES)
         text = question_part(text)
+        if is_spanish(text):
+            text = self._in_english(text)
         if is_shouted(text):
             text = text.lower()
         text = self._shorthand.sub(self._expanded, text)
-        return numbers_in_digits(WORD.sub(self._spelled, text).strip(), self._names)
+        return numbers_in_digits(WORD.sub(self._spelled, text).strip(), self._numbered)
+
+    def _in_english(self, text: str) -> str:
+        """A Spanish message glossed word by word (knowledge/vocabulary.yml, `spanish`): enough for the
+        topics, places, dates and counts to be read; the numbers in words are read in Spanish first."""
+        text = alpha2digit(text, "es").replace("¿", "").replace("¡", "")
+        if self._months:
+            text = self._spanish_dates.sub(
+                lambda m: f"{self._months[m.group(2).lower()]} {m.group(1)}, {m.group(3)}", text
+            )
+        if not self._gloss:
+            return text
+        # Place and team names stay as written ("Los Ángeles", "San José").
+        pieces, at = [], 0
+        plain = "".join(_unaccented(c) for c in text)  # "Los Ángeles" is the knowledge file's "Los Angeles"
+        for match in self._names.finditer(plain) if self._names else ():
+            if match.group().lower() in self._gloss and not match.group().isupper():
+                continue  # "la separación" is Spanish; "LA" is Los Angeles
+            pieces += [self._spanish.sub(self._glossed, text[at : match.start()]), match.group()]
+            at = match.end()
+        return "".join(pieces) + self._spanish.sub(self._glossed, text[at:])
+
+    def _glossed(self, match: re.Match) -> str:
+        return self._gloss[match.group().lower()]
 
     def _expanded(self, match: re.Match) -> str:
         """Shorthand spelled out, except a month's abbreviation before a day ("Sep 26 2027")."""

@@ -71,6 +71,7 @@ class Turn:
     segments: tuple[Segment, ...] = ()
     desk_open: bool = False  # an agent is connected and can take the conversation (socket.io only)
     earlier_question: str | None = None  # the broker's last message before this one, as stored
+    language: str | None = None  # "es": written in Spanish (read through its gloss, answered in English)
 
     def mentioned(self, label: str) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]

@@ -31,6 +31,8 @@ class Vocabulary:
     refusal_after: tuple[str, ...] = ()
     refusal_filler: frozenset[str] = frozenset()
     not_covered: dict[str, dict] = field(default_factory=dict)  # subject kind -> subject, handled_as, words
+    spanish: dict[str, str] = field(default_factory=dict)  # Spanish phrase -> English gloss
+    spanish_months: dict[str, str] = field(default_factory=dict)
 
     def words(self) -> set[str]:
         """Every word the vocabulary knows, for the spelling dictionary."""
@@ -77,4 +79,6 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
             kind: {**entry, "words": tuple(str(w).lower() for w in entry["words"])}
             for kind, entry in (raw.get("not_covered") or {}).items()
         },
+        spanish={str(k).lower(): str(v) for k, v in (raw.get("spanish") or {}).items()},
+        spanish_months={str(k).lower(): str(v) for k, v in (raw.get("spanish_months") or {}).items()},
     )

@@ -24,11 +24,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from broker_faq.cleanup import is_spanish
 from broker_faq.knowledge import load_knowledge
 from broker_faq.reading import Reader
 from broker_faq.vocabulary import load_vocabulary
 
 ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
+LANGUAGE = "language"  # parse data: "es" for a message written in Spanish
 
 
 def _reader(words: Sequence[str] = ()) -> Reader:
@@ -81,6 +83,8 @@ class MessageCleaner(GraphComponent):
             text = message.get(TEXT)
             if text and not text.startswith("/"):
                 message.set(TEXT, self._reader.clean(text) or text, add_to_output=True)
+                if is_spanish(text):  # the answer says it is in English (broker_faq/assistant.py)
+                    message.set(LANGUAGE, "es", add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

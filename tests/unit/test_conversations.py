@@ -403,3 +403,15 @@ def test_a_corrected_or_added_fact_changes_the_split_decision(chat, first, corre
     chat.say("cid_split", first)
     intent = "inform_count" if "more" in correction else "inform_region"
     assert chat.say(intent, correction).text.startswith(verdict)
+
+
+def test_a_spanish_message_is_answered_in_english_and_says_so(assistant):
+    from broker_faq.conversation import State, Turn
+
+    reply = assistant.respond(
+        Turn(
+            "terminate_contract", "how terminate the contract of a group in Los Angeles?", state=State(), language="es"
+        )
+    )
+    assert reply.text.startswith("Respondo en inglés") and "(I answer in English" in reply.text
+    assert "800-790-4661, option 3" in reply.text

@@ -296,3 +296,23 @@ def test_every_team_named_refused_routes_to_the_topic():
 def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating():
     reader = Reader(load_knowledge(), load_vocabulary())
     assert reader.route("rate_unhelpful", "not the phone, the email", []) == "team_contact"
+
+
+@pytest.mark.parametrize(
+    "message, read",
+    [
+        (
+            "¿Cómo cancelo el contrato de un grupo en Los Ángeles?",
+            "how terminate the contract of a group in Los Angeles?",
+        ),
+        ("Terminó el 31 de marzo de 2027", "terminated on March 31, 2027"),
+        ("tengo un grupo en LA, ¿cómo cancelo el contrato?", "I have a group in LA, how terminate the contract?"),
+    ],
+)
+def test_a_spanish_message_is_read_through_its_gloss(message, read):
+    assert Reader(load_knowledge(), load_vocabulary()).clean(message) == read
+
+
+def test_english_with_spanish_names_is_left_alone():
+    reader = Reader(load_knowledge(), load_vocabulary())
+    assert reader.clean("the Del Mar office on de la Vina street") == "the Del Mar office on de la Vina street"
