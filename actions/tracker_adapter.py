@@ -80,7 +80,14 @@ def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
 def turn_from_message(message: dict, state: State, today: dt.date, earlier: str | None = None) -> Turn:
     """A Turn from the NLU's parse data of one message (what the tracker's latest_message holds)."""
     segments = tuple(
-        Segment(s["start"], s["end"], bool(s.get("asks")), s.get("intent"), float(s.get("confidence", 0)))
+        Segment(
+            s["start"],
+            s["end"],
+            bool(s.get("asks")),
+            s.get("intent"),
+            float(s.get("confidence", 0)),
+            bool(s.get("listed")),
+        )
         for s in message.get("segments") or []
     )
     desk = (message.get("metadata") or {}).get("desk") or {}

@@ -33,6 +33,8 @@ CARDS_SAY_WHAT_IT_HANDLES = frozenset({TEAM_TOPIC, "not_covered"})
 IN_ENGLISH = "Respondo en inglés; esto es lo que entendí. (I answer in English; here is what I understood.)"
 # How sure the NLU must be of a part of a message to answer it as a question of its own.
 MIN_PART_CONFIDENCE = 0.5
+# A need in a list ("..., cancelling the group's contract, ...") is a few words: less sure, still a need.
+MIN_LISTED_CONFIDENCE = 0.35
 
 
 class Assistant:
@@ -104,7 +106,8 @@ class Assistant:
         said = self.replies.contacts.read(turn.text[segment.start : segment.end])
         if not (segment.asks or said.teams or said.details):
             return None
-        if segment.intent in self.k.topics and segment.confidence >= MIN_PART_CONFIDENCE:
+        needed = MIN_LISTED_CONFIDENCE if segment.listed else MIN_PART_CONFIDENCE
+        if segment.intent in self.k.topics and segment.confidence >= needed:
             return segment.intent
         return TEAM_TOPIC if said.teams or said.misprinted else None
 

@@ -30,6 +30,8 @@ SIGN_OFF = re.compile(
     r"kind regards|warm regards|regards|sincerely|respectfully|appreciate (?:it|your help)|talk soon|"
     r"ty|--|—)\s*[!,.]*\s*$"
 )
+# A name signed at the end of a one-line message: "... lost her ID card? - Pat", "thanks -- J. Ortiz".
+TRAILING_NAME = re.compile(r"(?<=[?.!])\s*(?:-{1,2}|—|~)\s*[A-Z][a-z]*\.?(?:\s+[A-Z][a-z]+\.?)?\s*$")
 PLEASANTRY = re.compile(r"(?i)^\s*(?:i )?hope (?:you|this|all|your)\b[^\n]*$")
 FORWARD = re.compile(r"(?im)^\s*subject\s*:\s*(?:fw|fwd)\s*:|forwarded message")
 FORWARD_LINE = re.compile(r"(?i)^\s*-*\s*(?:forwarded message|original message)\s*-*\s*$")
@@ -190,7 +192,7 @@ class Cleaner:
 
     def clean(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(QUOTES)
-        text = question_part(text)
+        text = TRAILING_NAME.sub("", question_part(text))
         if is_spanish(text):
             text = self._in_english(text)
         if is_shouted(text):

@@ -59,6 +59,7 @@ class Segment:
     asks: bool
     intent: str | None = None
     confidence: float = 0.0
+    listed: bool = False  # one need of a list (segments.Span.listed)
 
 
 @dataclass(frozen=True)

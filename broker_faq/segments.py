@@ -36,6 +36,7 @@ class Span:
     start: int
     end: int
     asks: bool  # ends with a question mark, starts like a question, or is a keyword look-up
+    listed: bool = False  # one need of a list ("who handles X, Y and Z?"): short, so less surely classified
 
 
 # A list of needs inside one question: "who handles termination, autopay shutoff, and an address change?",
@@ -60,17 +61,22 @@ def question_spans(text: str) -> list[Span]:
     spans = []
     for_each = FOR_EACH.search(text) is not None
     for start, end, ender in _split(text, SENTENCE_END, 0, len(text)):
-        sentence_asks = for_each or keywords_only or "?" in ender or ASKING.match(text[start:end]) is not None
+        sentence = text[start:end]
+        sentence_asks = (
+            for_each or keywords_only or "?" in ender or bool(ASKING.match(sentence) or ALSO.match(sentence))
+        )
         items = _list_items(text, start, end) if sentence_asks else []
         if items:
-            spans += [Span(s, e, True) for s, e in items]
+            spans += [Span(s, e, True, listed=True) for s, e in items]
             continue
         if (bullet := BULLET.match(text[start:end])) is not None:
-            spans.append(Span(start + bullet.end(), end, True))  # "- a premium discrepancy report": a need listed
+            spans.append(
+                Span(start + bullet.end(), end, True, listed=True)
+            )  # "- a premium discrepancy report": a need listed
             continue
         for s, e, _ in _split(text, JOINED, start, end):
             asks = sentence_asks or ASKING.match(text[s:e]) is not None or ALSO.match(text[s:e]) is not None
-            spans.append(Span(s, e, asks))
+            spans.append(Span(s, e, asks, listed=";" in ender))  # "X; Y; Z": needs listed
     return [span for span in spans if re.search(r"\w", text[span.start : span.end])]
 
 

@@ -175,6 +175,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
                     "start": span.start,
                     "end": span.end,
                     "asks": span.asks,
+                    "listed": span.listed,
                     "intent": self._intents[int(row.argmax())],
                     "confidence": float(row.max()),
                 }
