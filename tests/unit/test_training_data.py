@@ -65,3 +65,37 @@ def test_no_realistic_message_is_in_the_training_data():
     assert REALISTIC and leaked == []
     long_ones = [normalised(s) for s in realistic_sentences() if len(s.split()) >= 8]
     assert [s for s in long_ones if any(s in t for t in training)] == []
+
+
+# Every evaluation file: the realistic and blind sets, the shared dev checks, the held-out NLU file.
+EVALUATION = [*REALISTIC, ROOT.parent / "shared" / "eval" / "dev_cases.yml"]
+# Formulas with no topic that every conversation set opens or closes with ("hi team", "thank you"):
+# not what an evaluation measures, so a training example of these intents may match one.
+SOCIAL = {"greet", "thank", "goodbye", "affirm", "deny", "bot_challenge"}
+NEAR_COPY = 90  # rapidfuzz ratio of the normalised sentences
+
+
+def evaluation_sentences() -> list[str]:
+    """Every sentence of two words or more of every evaluation file, short look-ups included ("EBS fax")."""
+    sentences = [normalised(text) for _, text in HELD_OUT]
+    for path in EVALUATION:
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            for turn in case["turns"]:
+                sentences += [normalised(s) for s in re.split(r"[.?!\n]+", turn) if len(normalised(s).split()) >= 2]
+    return sentences
+
+
+def test_no_training_example_is_a_near_copy_of_an_evaluation_sentence():
+    """Near-copies too ("do deductible accumulations follow members to the new location" beside the dev
+    check's "... follow members who move to the new location"): a set measures nothing its training has."""
+    from rapidfuzz import fuzz, process
+
+    evaluated = evaluation_sentences()
+    assert len(EVALUATION) >= 6 and evaluated
+    copies = [
+        (text, found[0])
+        for intent, text in TRAINING
+        if intent not in SOCIAL
+        and (found := process.extractOne(normalised(text), evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY))
+    ]
+    assert copies == []
