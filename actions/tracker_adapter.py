@@ -30,7 +30,7 @@ def state_from(tracker: Tracker) -> State:
     values: dict[str, Any] = {name: tracker.get_slot(name) for name in STATE_SLOTS}
     if values["subscribers"] is not None:
         values["subscribers"] = int(values["subscribers"])
-    for name in ("last_teams", "last_details"):  # list slots, tuples in State
+    for name in ("last_teams", "last_details", "located_counts"):  # list slots, tuples in State
         if values[name] is not None:
             values[name] = tuple(values[name])
     return State(**values)

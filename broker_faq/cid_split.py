@@ -75,6 +75,22 @@ class CountRoles:
         return "staff" if any(f" {w} " in clause for w in self.headcount) else None
 
 
+def headcounts(counts: list[Mention], text: str, roles: CountRoles | None) -> list[Mention]:
+    """The counts that may count people: not "2 contracts" or "3 offices", and a number in words ("one
+    SoCal office in Riverside", text2num leaves a lone one or two as words) only right before a
+    word for people ("two subscribers")."""
+    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value) :])]
+    if roles is None:
+        return people
+    words = {w for group in (roles.subscribers, roles.headcount, roles.waived) for w in group}
+    return [c for c in people if c.value.strip().isdigit() or _next_words(text, c) & words]
+
+
+def _next_words(text: str, count: Mention) -> set[str]:
+    following = re.findall(r"[a-z]+", text[count.start + len(count.value) :].lower())[:2]
+    return {" ".join(following[:n]) for n in (1, 2)} | set(following)
+
+
 @dataclass(frozen=True)
 class SubscriberCount:
     count: Mention | None = None
@@ -98,7 +114,7 @@ def subscriber_count(
     Kaiser Permanente: "45 staff, 10 of them on our Kaiser plan" counts 10; numbers of contracts,
     weeks or offices are left out. Of several ("50 at HQ and 20 in San Diego") the one closest to
     that place counts. Only numbers of staff (or of those who waived) give no count."""
-    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value) :])]
+    people = headcounts(counts, text, roles)
     if roles is not None:
         labelled = [(c, roles.of(text[c.start + len(c.value) :])) for c in people]
         people = [c for c, role in labelled if role in ("subscribers", None)]
@@ -133,12 +149,24 @@ def per_location(
     Southern California; an office in the headquarters' own area is not counted). `locations` are
     the place mentions, the headquarters' too, each with its area. None when the counts are not
     each said of a location (then subscriber_count decides or asks)."""
-    people = [c for c in counts if not NOT_A_HEADCOUNT.match(text[c.start + len(c.value) :])]
+    pairs = located(counts, locations, text, roles)
+    if pairs is None or len(pairs) < 2:
+        return None
+    total = [n for _, area, n in pairs if area != hq_area]
+    return sum(total) if total else None
+
+
+def located(
+    counts: list[Mention], locations: list[tuple[Mention, str]], text: str, roles: CountRoles | None = None
+) -> list[tuple[str, str, int]] | None:
+    """Each count with the location it is said of: (the location as named, its area, the count).
+    None when the counts and locations do not pair up."""
+    people = headcounts(counts, text, roles)
     if roles is not None:
         people = [c for c in people if roles.of(text[c.start + len(c.value) :]) in ("subscribers", None)]
-    if len(people) < 2 or len(locations) < 2:
+    if not people or not locations:
         return None
-    owner: dict[int, str] = {}
+    owner: dict[int, tuple[str, str]] = {}
     for clause in dict.fromkeys(_segment(text, c.start) for c in people):
         counted = [c for c in people if _segment(text, c.start) == clause]
         there = [(m, area) for m, area in locations if _segment(text, m.start) == clause]
@@ -147,11 +175,11 @@ def per_location(
         if len(there) != len(counted):
             return None  # a count with no location of its own, or locations and counts that do not pair up
         # One location and its count, or "the Folsom and Richmond branches have 7 and 6": in order.
-        owner.update({c.start: area for c, (_, area) in zip(counted, there, strict=True)})
-    total = [parse_count(c.value) for c in people if owner[c.start] != hq_area]
-    if any(n is None for n in total) or not total:
+        owner.update({c.start: (m.value.lower(), area) for c, (m, area) in zip(counted, there, strict=True)})
+    pairs = [(*owner[c.start], parse_count(c.value)) for c in people]
+    if any(n is None for _, _, n in pairs):
         return None
-    return sum(n for n in total if n is not None)
+    return [(name, area, n) for name, area, n in pairs if n is not None]
 
 
 CLAUSE_END = re.compile(r"[,;.!?\n]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)

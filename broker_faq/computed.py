@@ -19,6 +19,7 @@ from .cid_split import (
     decide,
     headquarters_cued,
     headquarters_first,
+    located,
     parse_count,
     per_location,
     subscriber_count,
@@ -74,7 +75,7 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     new_question = turn.intent == topic.key and not state.pending_topic and not adds
     if new_question:
         # A new question about a (possibly different) group: start from what this message says.
-        state = state.with_updates(hq_area=None, other_locations=None, subscribers=None)
+        state = state.with_updates(hq_area=None, other_locations=None, subscribers=None, located_counts=None)
         checked = premise(turn.text, topic_figures(a.k, topic), about_a_group=bool(ca_mentions))
         if checked is not None or (not ca_mentions and not turn.mentioned("count") and _asks_rule(a, turn.text)):
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
@@ -86,7 +87,7 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
                     "region, and I'll work out whether it needs to separate."
                 ),
             )
-    state, count = _cid_facts(a, turn, state, places, ca_mentions)
+    state, count = _cid_facts(a, turn, state, places, ca_mentions, follow_up=not new_question)
     return _cid_decision(a, topic, state, count)
 
 
@@ -95,7 +96,9 @@ def _asks_rule(a: Replies, text: str) -> bool:
     return any(f" {cue} " in low or f" {cue}?" in low for cue in a.vocabulary.rule_question_cues)
 
 
-def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: list[Mention]) -> tuple:
+def _cid_facts(
+    a: Replies, turn: Turn, state: State, places: dict, ca_mentions: list[Mention], follow_up: bool = False
+) -> tuple:
     """What the message says of the headquarters, the other locations and the subscribers there."""
     ordered = headquarters_first(ca_mentions, turn.text)
     counts = turn.mentioned("count")
@@ -121,11 +124,22 @@ def _cid_facts(a: Replies, turn: Turn, state: State, places: dict, ca_mentions: 
     # office in the headquarters' own area.
     away = [m for m in ordered[1:] if places[m].key != state.hq_area] or ordered[1:]
     count = subscriber_count(counts, away[0] if away else None, turn.text, _count_roles(a))
-    located = [(m, places[m].key) for m in ordered]
-    added = per_location(counts, located, state.hq_area, turn.text, _count_roles(a)) if state.hq_area else None
+    located_mentions = [(m, places[m].key) for m in ordered]
+    added = per_location(counts, located_mentions, state.hq_area, turn.text, _count_roles(a)) if state.hq_area else None
     # "4 more" at an office in the headquarters' own area adds nothing to the other area's count.
     at_home = bool(ordered) and all(places[m].key == state.hq_area for m in ordered)
     more = None if at_home else more_than_before(counts, turn.text, state.subscribers)
+    pairs = located(counts, located_mentions, turn.text, _count_roles(a)) or []
+    if added is not None:
+        state = state.with_updates(located_counts=tuple(f"{name}|{area}|{n}" for name, area, n in pairs))
+    elif follow_up and state.located_counts and len(pairs) == 1 and state.hq_area:
+        # "I undercounted - Torrance actually has 11": that office's count changes, the others stand.
+        offices = {name: (area, int(n)) for name, area, n in (e.split("|") for e in state.located_counts)}
+        name, area, n = pairs[0]
+        offices[name] = (area, n)
+        total = sum(n for area, n in offices.values() if area != state.hq_area)
+        entries = tuple(f"{k}|{area}|{n}" for k, (area, n) in offices.items())
+        return state.with_updates(subscribers=total, located_counts=entries), SubscriberCount()
     if more is not None:
         state, count = state.with_updates(subscribers=more), SubscriberCount()
     elif at_home and state.subscribers is not None and state.hq_area:

@@ -29,6 +29,7 @@ class State:
     hq_area: str | None = None  # CID split: headquarters area
     other_locations: bool | None = None  # CID split: locations in the other California area too?
     subscribers: int | None = None  # CID split: subscribers at the non-headquarters area
+    located_counts: tuple[str, ...] | None = None  # CID split: "torrance|southern_california|9" per office
     last_teams: tuple[str, ...] | None = None  # the teams the last answer gave: what "fax?" asks about
     last_details: tuple[str, ...] | None = None  # the details last asked ("fax"): "what about California?" too
 

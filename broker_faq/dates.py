@@ -30,14 +30,14 @@ MONTHS = {
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
+_YEAR = r"(?P<year>\d{4}|(?:19|20) \d{2})"  # "twenty twenty-seven" reads as "20 27"
 # Dates further than this from today are typing errors or placeholders, not a group's dates.
 MAX_YEARS_AWAY = 100
 # Order matters only for readability: the patterns cannot match the same text.
 _PATTERNS = [
     re.compile(rf"\b{_YEAR}\s*-\s*(?P<mnum>\d{{1,2}})\s*-\s*(?P<day>\d{{1,2}})\b"),  # 2026-10-01
     re.compile(r"\b(?P<mnum>\d{1,2})\s*[/-]\s*(?P<day>\d{1,2})\s*[/-]\s*(?P<year>\d{4}|\d{2})\b"),  # 10/1/2026
-    re.compile(rf"\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),  # Oct 1, 2026
+    re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),  # Oct 1, 2026; June the 1st, 2027
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\s*,?\s*{_YEAR}\b"),  # 1 October 2026
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*\d)"),  # October 1
 ]
@@ -56,7 +56,7 @@ _IN_WORDS = [_LAST_DAY, _OF_NEXT_MONTH, _FIRST_OF]
 
 # "July second, 2027": the ordinals text2num leaves as words (they are also plain words), read after a
 # month name only, written as digits of the same length so every position in the text stays put.
-ORDINAL_AFTER_MONTH = re.compile(rf"\b((?:{'|'.join(MONTHS)})\.?\s+)(first|second|third)\b")
+ORDINAL_AFTER_MONTH = re.compile(rf"\b((?:{'|'.join(MONTHS)})\.?\s+(?:the\s+)?)(first|second|third)\b")
 _ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd"}
 
 
@@ -89,6 +89,7 @@ def find_dates(text: str, today: dt.date) -> list[DateMention]:
             parts = match.groupdict()
             month = MONTHS[parts["month"]] if parts.get("month") else int(parts["mnum"])
             year = parts.get("year")
+            year = year.replace(" ", "") if year else year
             year_value = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
             try:
                 date = dt.date(year_value, month, int(parts["day"]))

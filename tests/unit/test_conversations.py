@@ -415,3 +415,14 @@ def test_a_spanish_message_is_answered_in_english_and_says_so(assistant):
     )
     assert reply.text.startswith("Respondo en inglés") and "(I answer in English" in reply.text
     assert "800-790-4661, option 3" in reply.text
+
+
+def test_one_offices_count_corrected_keeps_the_others(chat):
+    chat.say("cid_split", "HQ Santa Clara; 9 subscribers in the Torrance office and 2 in Burbank. Need to separate?")
+    reply = chat.say("inform_region", "I undercounted - Torrance actually has 11")
+    assert reply.text.startswith("Yes: with 13 subscribers in Southern California")
+
+
+def test_a_lone_one_is_no_count(chat):
+    reply = chat.say("cid_split", chat.clean("HQ in Oakland, one SoCal office in Riverside with a dozen subscribers?"))
+    assert reply.text.startswith("No: with 12 subscribers in Southern California")
