@@ -152,7 +152,9 @@ class Assistant:
     def _one(self, turn: Turn) -> Reply:
         r = self.replies
         request = r.contacts.read(turn.words)
-        places = r.places.find(turn.words, outside=request.team_spans)
+        places = [
+            p for p in r.places.find(turn.words) if not any(s <= p.start < e for s, e in request.team_spans)
+        ]  # "California Service Center" names a team, not the group's place
         request = r.contacts.read(turn.words, tuple((p.start, p.end) for p in places))
         mentioned = [p for p in places if not p.aside and not self._in_team_address(p, request)]
         if any(p.of_group for p in mentioned) and any(isinstance(p.place, Uncovered) for p in mentioned):

@@ -7,7 +7,6 @@ uses (COMPUTED below is the one registry; a test holds the knowledge file agains
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from .cid_split import (
     subscriber_count,
 )
 from .conversation import Ask, Button, Mention, Reply, State, Turn
-from .dates import ParsedDate, reinstatement_window, spell, termination_date
+from .dates import on_or_after, reinstatement_window, spell, termination_date
 from .knowledge import ContactRef, Source, Topic
 from .places import Place
 from .premises import premise, topic_figures
@@ -320,20 +319,9 @@ def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             f"Management Support team about the group's options."
         )
     if said.request_on is not None:  # "if they call on Jan 5, are they in time?": the yes or no first
-        day = _on_or_after(said.request_on, window.termination)
+        day = on_or_after(said.request_on, window.termination)
         result = _request_day(day, window.termination, window.last_day) + " " + result
     return a.static(topic, state, prefix=result)
-
-
-def _on_or_after(said: ParsedDate, termination: dt.date) -> dt.date:
-    """A request day said without its year ("Jan 5") is the first such day from the termination date on."""
-    if not said.year_assumed:
-        return said.date
-    for year in (termination.year, termination.year + 1):
-        with contextlib.suppress(ValueError):  # February 29
-            if (day := said.date.replace(year=year)) >= termination:
-                return day
-    return said.date
 
 
 def _request_day(day: dt.date, termination: dt.date, last_day: dt.date) -> str:

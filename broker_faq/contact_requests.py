@@ -7,11 +7,13 @@ Consolidated Service Center for a Northwest one: candidates are narrowed by regi
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .knowledge import Knowledge, phone_digits
-from .phrases import PhraseIndex, phrase_key, tokens
+from .phrases import PhraseIndex, Token, phrase_key, tokens
+from .places import READS
 from .vocabulary import Vocabulary
 
 TOLL_FREE, LOCAL = "toll_free", "local"
@@ -86,6 +88,7 @@ class ContactReader:
         self._refusal_before = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_before)
         self._refusal_after = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_after)
         self._refusal_words = frozenset(w for c in self._refusal_before for w in c.split())
+        self._filler = vocabulary.detail_filler | self._refusal_words
         self._misprints = {
             phone_digits(str(n)): key
             for key, team in knowledge.teams.items()
@@ -93,6 +96,18 @@ class ContactReader:
         }
 
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
+        """The teams, details and lines a text asks for; read once per text (places.READS), whatever
+        the place spans: they only decide whether the rest of the text is filler ("and the fax?")."""
+        request, rest = self._read(text)
+        if not place_spans or not request.details or request.teams:
+            return request
+        outside = [t for t in rest if not any(s <= t.start < e for s, e in place_spans)]
+        return replace(request, details_only=all(t.norm in self._filler for t in outside))
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - the reader lives as long as its knowledge
+    def _read(self, text: str) -> tuple[ContactRequest, tuple[Token, ...]]:
+        READS["contacts", text] += 1
+        place_spans: tuple[tuple[int, int], ...] = ()
         toks = tokens(text)
         team_matches = self._teams.find(text, toks)
         found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
@@ -120,8 +135,7 @@ class ContactReader:
         misprinted = tuple(dict.fromkeys(team for number, team in self._misprints.items() if number in digits))
         covered = [(m.start, m.end) for m in found] + list(place_spans)
         rest = [t for t in toks if not any(s <= t.start < e for s, e in covered)]
-        filler = self._vocabulary.detail_filler | self._refusal_words
-        only = bool(details) and not teams and all(t.norm in filler for t in rest)  # "not the phone, the email"
+        only = bool(details) and not teams and all(t.norm in self._filler for t in rest)  # "not the phone, the email"
         purpose_matches = self._purposes.find(text, toks)
         purposes = tuple(
             dict.fromkeys(p for m in purpose_matches if not self._refused(text, m, toks, named) for p in m.value)
@@ -129,7 +143,7 @@ class ContactReader:
         phone_kinds = self._phone_kinds(text, toks)
         if refused and not details and not teams:
             only = False  # "skip the phone": nothing asked yet
-        return ContactRequest(
+        request = ContactRequest(
             teams,
             details,
             misprinted,
@@ -139,6 +153,7 @@ class ContactReader:
             refused_teams=refused_teams,
             phones=phone_kinds,
         )
+        return request, tuple(rest)
 
     def _phone_kinds(self, text: str, toks) -> tuple[tuple[str, bool], ...]:
         """Which of a team's numbers: "the 503 number, not the toll-free one" -> (("503", True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -235,3 +236,14 @@ def reinstatement_window(termination: dt.date, window_days: int, today: dt.date)
 def spell(date: dt.date) -> str:
     """'July 31, 2026': the spelling US brokers read without ambiguity."""
     return f"{date:%B} {date.day}, {date.year}"
+
+
+def on_or_after(said: ParsedDate, termination: dt.date) -> dt.date:
+    """A request day said without its year ("Jan 5") is the first such day from the termination date on."""
+    if not said.year_assumed:
+        return said.date
+    for year in (termination.year, termination.year + 1):
+        with contextlib.suppress(ValueError):  # February 29
+            if (day := said.date.replace(year=year)) >= termination:
+                return day
+    return said.date

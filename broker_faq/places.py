@@ -13,12 +13,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
 from .knowledge import Knowledge
 from .phrases import Match, PhraseIndex, Token, phrase_key, tokens
 from .vocabulary import Vocabulary
+
+# How many times each reader has read each text, since the process started: a message is read once
+# whatever the number of steps that ask about it (tests/unit/test_read_once.py).
+READS: Counter[tuple[str, str]] = Counter()
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,13 @@ class Gazetteer:
     # --- reading a message ---------------------------------------------------------------------
 
     def find(self, text: str, *, outside: tuple[tuple[int, int], ...] = ()) -> list[PlaceMention]:
-        """The places `text` names, in order (none inside the `outside` spans, e.g. team names)."""
+        """The places `text` names, in order (none inside the `outside` spans, e.g. team names). Read
+        once per text: the answer's steps all ask about the same message (READS counts the readings)."""
+        return list(self._found(text, outside))
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - the gazetteer lives as long as its knowledge
+    def _found(self, text: str, outside: tuple[tuple[int, int], ...]) -> tuple[PlaceMention, ...]:
+        READS["places", text] += 1
         toks = tokens(text)
         matches = [
             m
@@ -136,7 +148,7 @@ class Gazetteer:
                 )
             )
             i += skip
-        return mentions
+        return tuple(mentions)
 
     def resolve(self, mention: str) -> Place | Uncovered | None:
         """The place one name means ("Oakland", "Portland, OR", "OR", "northern_california"); None if

@@ -6,11 +6,14 @@ Plain Python, so it is tested without Rasa; the Rasa components are thin adapter
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
+from .cid_split import CountRoles
 from .cleanup import Cleaner
 from .contact_requests import ContactReader
+from .dates import find_dates, on_or_after, termination_date
 from .knowledge import Knowledge
 from .not_covered import NotCovered
 from .phrases import PhraseIndex
@@ -80,6 +83,7 @@ class Reader:
         self.contacts = ContactReader(knowledge, vocabulary)
         self.places = Gazetteer(knowledge, vocabulary)
         self.knowledge = knowledge
+        self.vocabulary = vocabulary
         self.topics = frozenset(knowledge.topics)
         self.not_covered = NotCovered(knowledge, vocabulary)
         self.link_names = PhraseIndex(
@@ -204,3 +208,57 @@ class Reader:
             return False  # "Longview WA group is adding three new hires": a need, said as a statement
         places = [m.place for m in self.places.find(text) if not m.aside]
         return bool(places) and all(isinstance(p, Place) for p in places)
+
+
+def read_message(reader: Reader, text: str, today: dt.date) -> dict:
+    """What one message says, read once, whole, as the NLU hands it on in the parse data (`reading`)
+    and the console's answer details show it: the places and whose they are, the teams and details
+    wanted and refused, the counts with what they count, the dates with their role, the subjects the
+    sources leave out, the links named, a figure offered for confirmation, and the needs it lists."""
+    v = reader.vocabulary
+    found = reader.places.find(text)
+    request = reader.contacts.read(text, tuple((p.start, p.end) for p in found))
+    roles = CountRoles(v.subscriber_words, v.headcount_words, v.waived_words)
+    said = termination_date(text, today, v.termination_cues, v.other_date_cues, v.request_date_cues)
+    in_dates = [(d.start, d.end) for d in find_dates(text, today)]
+    counts = [
+        {"value": int(m.group()), "counts": roles.of(text[m.end() :]) or "unsaid"}
+        for m in re.finditer(r"\b\d{1,6}\b", text)
+        if not _inside_date_or_number(text, m) and not any(s <= m.start() < e for s, e in in_dates)
+    ]
+    return {
+        "places": [
+            {
+                "said": p.text,
+                "place": p.place.key if isinstance(p.place, Place) else None,
+                "region": p.place.region if isinstance(p.place, Place) else "uncovered",
+                "role": "refused" if p.refused else "compared" if p.comparison else "the group's",
+            }
+            for p in found
+        ],
+        "teams": [t.text for t in request.teams],
+        "teams_refused": [t.text for t in request.refused_teams],
+        "details": list(request.details),
+        "details_refused": list(request.refused_details),
+        "numbers": [{"kind": kind, "wanted": wanted} for kind, wanted in request.phones],
+        "counts": counts,
+        "dates": _dates(said),
+        "not_covered": list(reader.not_covered.find(text)),
+        "links": sorted({key for m in reader.link_names.find(text) for key in m.value}),
+        "needs": [text[s.start : s.end] for s in reader.spans(text) if s.asks],
+    }
+
+
+def _dates(said) -> list[dict]:
+    dates = [{"date": said.date.date.isoformat(), "role": "termination"}] if said.date else []
+    dates += [{"date": d.date.isoformat(), "role": "unclear"} for d in said.unclear]
+    if said.request_on:
+        day = on_or_after(said.request_on, said.date.date) if said.date else said.request_on.date
+        dates.append({"date": day.isoformat(), "role": "request day"})
+    return dates
+
+
+def _inside_date_or_number(text: str, match: re.Match) -> bool:
+    """Digits of a date ("3/15/2027"), a phone number or a year are not counts."""
+    around = text[max(0, match.start() - 1) : match.end() + 1]
+    return bool(re.search(r"[/\-.:]\d|\d[/\-.:]", around)) or len(match.group()) == 4

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -26,11 +27,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from broker_faq.cleanup import is_spanish
 from broker_faq.knowledge import load_knowledge
-from broker_faq.reading import Reader
+from broker_faq.reading import Reader, read_message
 from broker_faq.vocabulary import load_vocabulary
 
 ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
 LANGUAGE = "language"  # parse data: "es" for a message written in Spanish
+READING = "reading"  # parse data: what the message says, read once (broker_faq/reading.read_message)
 
 
 def _reader(words: Sequence[str] = ()) -> Reader:
@@ -115,6 +117,7 @@ class IntentRouter(GraphComponent):
                 continue
             parts = [s.get("intent") for s in message.get("segments") or []]
             ranking = [(r["name"], r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []]
+            message.set(READING, read_message(self._reader, text, dt.date.today()), add_to_output=True)
             routed = self._reader.route(intent, text, parts, ranking)
             if routed:
                 message.set(ROUTED_FROM, intent, add_to_output=True)

@@ -49,6 +49,8 @@ def user_turn(event: dict) -> dict:
         "intent": intent.get("name"),
         "confidence": intent.get("confidence"),
         "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities", [])],
+        # What the NLU read in the message (broker_faq/reading.read_message): why the answer was given.
+        "reading": parse.get("reading") if isinstance(parse.get("reading"), dict) else None,
         "bot": [],
     }
 

@@ -51,6 +51,7 @@ CONVERSATION = [
         "parse_data": {
             "intent": {"name": "terminate_contract", "confidence": 0.97},
             "entities": [{"entity": "region", "value": "LA", "start": 22}],
+            "reading": {"places": [{"said": "LA", "place": "southern_california", "role": "the group's"}]},
         },
     },
     {
@@ -74,6 +75,7 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
         "intent": "terminate_contract",
         "confidence": 0.97,
         "entities": [{"entity": "region", "value": "LA"}],
+        "reading": {"places": [{"said": "LA", "place": "southern_california", "role": "the group's"}]},
         "bot": [
             {
                 "time": 2.5,

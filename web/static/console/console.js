@@ -27,6 +27,33 @@
     return typeof confidence === "number" ? `${(confidence * 100).toFixed(1)}%` : "n/a";
   }
 
+  // The NLU's one reading of the message (places and whose they are, what is wanted and refused,
+  // counts, dates with their role), as one line for an agent checking why an answer was given.
+  function readingText(reading) {
+    if (!reading) {
+      return "";
+    }
+    const parts = [];
+    const list = (items) => (items || []).join(", ");
+    for (const place of reading.places || []) {
+      parts.push(`place ${place.said} (${place.region}, ${place.role})`);
+    }
+    if ((reading.teams || []).length) parts.push(`team ${list(reading.teams)}`);
+    if ((reading.teams_refused || []).length) parts.push(`team refused ${list(reading.teams_refused)}`);
+    if ((reading.details || []).length) parts.push(`wanted ${list(reading.details)}`);
+    if ((reading.details_refused || []).length) parts.push(`refused ${list(reading.details_refused)}`);
+    for (const count of reading.counts || []) {
+      parts.push(`count ${count.value} (${count.counts})`);
+    }
+    for (const date of reading.dates || []) {
+      parts.push(`date ${date.date} (${date.role})`);
+    }
+    if ((reading.not_covered || []).length) parts.push(`not in the sources: ${list(reading.not_covered)}`);
+    if ((reading.links || []).length) parts.push(`link ${list(reading.links)}`);
+    if ((reading.needs || []).length > 1) parts.push(`${reading.needs.length} needs`);
+    return parts.join("; ");
+  }
+
   function renderTurn(turn) {
     const item = el("li", "turn");
     item.append(el("p", "turn-question", `Broker: ${turn.user}`));
@@ -36,6 +63,10 @@
     describe(facts, "Intent", `${turn.intent || "none"} (confidence ${percent(turn.confidence)})`);
     if (turn.entities.length) {
       describe(facts, "Entities", turn.entities.map((e) => `${e.entity}: ${e.value}`).join(", "));
+    }
+    const read = readingText(turn.reading);
+    if (read) {
+      describe(facts, "Read in the message", read);
     }
     describe(facts, "Region assumed", (answer && answer.region) || turn.region || "none");
     for (const source of (answer && answer.sources) || []) {
