@@ -5,6 +5,7 @@ contact for it in a region. The subjects and their words are language (knowledge
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .knowledge import ContactRef, Knowledge
@@ -24,7 +25,11 @@ class NotCovered:
         self._index = PhraseIndex((word, kind) for kind, entry in self.subjects.items() for word in entry["words"])
 
     def find(self, text: str) -> tuple[str, ...]:
-        """The subject kinds a message names, in order."""
+        """The subject kinds a message names, in order (read once per text)."""
+        return self._find(text)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - lives as long as its knowledge
+    def _find(self, text: str) -> tuple[str, ...]:
         kinds = [kind for m in self._index.find(text, tokens(text)) for kind in m.value]
         if "large_groups" in self.subjects and any(
             int(m.group(1).replace(",", "")) > LARGE_GROUP_OVER for m in HEADCOUNT.finditer(text)

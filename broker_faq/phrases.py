@@ -3,6 +3,7 @@ longest match first, punctuation between words ignored ("Washington, D.C." is "w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +31,14 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    return [Token(m.group(), normalise(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
+    """The words of a text; each text is tokenised once however many readers ask (a copy of the list,
+    so a caller cannot change another's)."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(Token(m.group(), normalise(m.group()), m.start(), m.end()) for m in WORD.finditer(text))
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
@@ -57,6 +65,12 @@ class PhraseIndex(Generic[T]):
             if key and value not in self._values.setdefault(key, []):
                 self._values[key].append(value)
         self._longest = max((len(k) for k in self._values), default=0)
+        # The lengths of the phrases each word begins, longest first: most words begin none, and are
+        # passed over without building a key (the index was most of the understanding layer's time).
+        lengths: dict[str, set[int]] = {}
+        for key in self._values:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._starting = {word: sorted(ns, reverse=True) for word, ns in lengths.items()}
 
     def values(self, phrase: str) -> list[T]:
         return list(self._values.get(phrase_key(phrase), []))
@@ -66,7 +80,9 @@ class PhraseIndex(Generic[T]):
         toks = tokens(text) if toks is None else toks
         found, i = [], 0
         while i < len(toks):
-            for n in range(min(self._longest, len(toks) - i), 0, -1):
+            for n in self._starting.get(toks[i].norm, ()):
+                if n > len(toks) - i:
+                    continue
                 key = tuple(t.norm for t in toks[i : i + n])
                 if key in self._values:
                     first, last = toks[i], toks[i + n - 1]

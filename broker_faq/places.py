@@ -104,6 +104,12 @@ class Gazetteer:
         return PhraseIndex(names)
 
     @cached_property
+    def _comparison_cues(self) -> frozenset[tuple[str, ...]]:
+        return (
+            frozenset(phrase_key(cue) for cue in self._vocabulary.comparison_cues) if self._vocabulary else frozenset()
+        )
+
+    @cached_property
     def _state_codes(self) -> frozenset[str]:
         return frozenset(code.lower() for code in self._knowledge.uncovered_places.get("state_codes", []))
 
@@ -218,7 +224,7 @@ class Gazetteer:
     def _compared(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
         if self._vocabulary is None:
             return False
-        cues = {phrase_key(cue) for cue in self._vocabulary.comparison_cues}
+        cues = self._comparison_cues
         i = match.first
         skipped = 0
         while i > 0 and skipped <= 3:
