@@ -139,15 +139,19 @@ class Renderer:
         a detail a team's source does not list is said to be missing, never guessed."""
         lines = []
         for detail in details:
+            missing: dict[str, list[str]] = {}  # document -> the teams it lists no such detail for
             for card in cards:
                 value = _DETAIL_VALUE[detail](self, card)
                 name = card["name"] + (f" ({card['purpose']})" if card.get("purpose") else "")
-                lines.append(
-                    f"{_DETAIL_LABEL[detail]} for the {name}: {value.rstrip('.')}."
-                    if value
-                    else f"My copy of the {card['source']['document']} doesn't list "
-                    f"{_DETAIL_MISSING[detail]} for the {name}."
-                )
+                if value:
+                    lines.append(f"{_DETAIL_LABEL[detail]} for the {name}: {value.rstrip('.')}.")
+                else:
+                    missing.setdefault(card["source"]["document"], []).append(f"the {name}")
+            # A detail the source lacks is said once, naming every team it lacks it for.
+            lines += [
+                f"My copy of the {document} doesn't list {_DETAIL_MISSING[detail]} for {' or '.join(names)}."
+                for document, names in missing.items()
+            ]
         return "\n".join(dict.fromkeys(lines))
 
     @staticmethod

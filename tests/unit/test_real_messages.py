@@ -219,3 +219,13 @@ def test_not_the_phone_the_email_follows_up_on_the_last_team(chat):
 def test_a_link_asked_for_leads_and_sets_the_only_region_that_has_it(chat, message, link):
     reply = chat.say("self_service", message)
     assert reply.text.split("\n")[0].endswith(link)
+
+
+def test_a_detail_the_source_lacks_is_said_once_for_every_team(chat):
+    reply = chat.say("team_contact", "fax for the California service center and account management support?")
+    first = reply.text.split("\n")[0]
+    assert first == (
+        "My copy of the California Small Business Broker FAQ doesn't list a fax number for the California "
+        "Service Center or the Small Business Account Management Support Team."
+    )
+    assert reply.text.count("doesn't list a fax number") == 1
