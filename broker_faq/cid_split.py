@@ -116,7 +116,7 @@ def subscriber_count(
     that place counts. Only numbers of staff (or of those who waived) give no count."""
     people = headcounts(counts, text, roles)
     if roles is not None:
-        labelled = [(c, roles.of(text[c.start + len(c.value) :])) for c in people]
+        labelled = [(c, _all_enrolled(roles.of(text[c.start + len(c.value) :]), c, text)) for c in people]
         people = [c for c, role in labelled if role in ("subscribers", None)]
         if not people:
             staff = [c for c, role in labelled if role == "staff"]
@@ -135,6 +135,20 @@ def subscriber_count(
         # "the counts are 16 and 11, not sure which is which": never guess which belongs where.
         return SubscriberCount(unclear=tuple(c.value for c in people))
     return SubscriberCount(_nearest(people, anchor, text))
+
+
+# "20 staff in San Diego, all of whom are on Kaiser": the staff counted are all subscribers.
+ALL_ENROLLED = re.compile(
+    r"^[^.;!?\n]*?(?<!not )\ball(?: of (?:whom|them))?(?: \d+)? (?:are |is )?"
+    r"(?:on (?:kaiser|kp|the plan|our plan)|enrolled|covered|subscribers|members|with kaiser)",
+    re.IGNORECASE,
+)
+
+
+def _all_enrolled(role: str | None, count: Mention, text: str) -> str | None:
+    if role == "staff" and ALL_ENROLLED.match(text[count.start + len(count.value) :]):
+        return "subscribers"
+    return role
 
 
 def per_location(

@@ -38,6 +38,7 @@ TEAM_TOPIC = "team_contact"
 SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabilities"})
 REGION_GIVEN = "inform_region"
 NOT_COVERED = "not_covered"
+DATE_GIVEN = "inform_date"
 # A statement with a topic this likely states a need ("... is adding three new hires"), not just the scene.
 MIN_TOPIC_FOR_SCENE = 0.25
 # A topic the classifier gives at least this much is answered even when a subject the sources leave
@@ -119,6 +120,8 @@ class Reader:
             return REGION_GIVEN
         if intent == UNSURE and (checked := self._checked_topic(text, ranking)):
             return checked
+        if intent == UNSURE and self._termination_said(text):
+            return DATE_GIVEN  # "group termed the last day of February 2027, deadline?": the date-based answer
         if (intent not in self.topics or dict(ranking).get(intent, 0.0) < SURE_OF_TOPIC) and self._corrects_a_place(
             text
         ):
@@ -190,6 +193,12 @@ class Reader:
             if any(named & set(answer.links) for answer in topic.answers.values())
         ]
         return topics[0] if named and len(topics) == 1 else None
+
+    def _termination_said(self, text: str) -> bool:
+        v = self.vocabulary
+        said = termination_date(text, dt.date.today(), v.termination_cues, v.other_date_cues, v.request_date_cues)
+        cued = any(cue in text.lower() for cue in v.termination_cues)
+        return said.date is not None and cued
 
     def _corrects_a_place(self, text: str) -> bool:
         found = self.places.find(text)

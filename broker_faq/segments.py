@@ -49,6 +49,8 @@ FINAL_AND = re.compile(r"\b(?:and|or|plus)\b|&", re.IGNORECASE)
 BULLET = re.compile(r"^\s*[-*•]\s+")
 # A question that asks of every need listed before or after it: "... Who do I call for each?"
 FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all of them|these|those|them all)\b", re.I)
+# A clause that sets the scene for the question after it, not a question of its own.
+CONTEXT = re.compile(r"^(?:after|once|when|if|since|because|now that|before|as soon as|given that)\b", re.I)
 # "Also trouble logging in to account.kp.org": a need added to the question before it.
 ALSO = re.compile(r"^(?:also|plus|and also|as well as)\b", re.I)
 # Fewer commas than this is a clause ("HQ in Oakland, 20 subscribers in San Diego"), not a list.
@@ -76,6 +78,8 @@ def question_spans(text: str) -> list[Span]:
             continue
         for s, e, _ in _split(text, JOINED, start, end):
             asks = sentence_asks or ASKING.match(text[s:e]) is not None or ALSO.match(text[s:e]) is not None
+            if e < end and CONTEXT.match(text[s:e]):
+                asks = False  # "after the San Diego and Sacramento offices split, how many bills ...?"
             spans.append(Span(s, e, asks, listed=";" in ender))  # "X; Y; Z": needs listed
     return [span for span in spans if re.search(r"\w", text[span.start : span.end])]
 

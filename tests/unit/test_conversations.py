@@ -426,3 +426,14 @@ def test_one_offices_count_corrected_keeps_the_others(chat):
 def test_a_lone_one_is_no_count(chat):
     reply = chat.say("cid_split", chat.clean("HQ in Oakland, one SoCal office in Riverside with a dozen subscribers?"))
     assert reply.text.startswith("No: with 12 subscribers in Southern California")
+
+
+@pytest.mark.parametrize(
+    "message, verdict",
+    [
+        ("HQ in Oakland, 20 staff in San Diego, all of whom are on Kaiser. split?", "Yes: with 20 subscribers"),
+        ("HQ in Oakland, 20 staff in San Diego, not all of them are on Kaiser. split?", "You gave 20 staff there"),
+    ],
+)
+def test_staff_said_to_be_all_enrolled_are_subscribers(chat, message, verdict):
+    assert chat.say("cid_split", message).text.startswith(verdict)

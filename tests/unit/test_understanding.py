@@ -316,3 +316,13 @@ def test_a_spanish_message_is_read_through_its_gloss(message, read):
 def test_english_with_spanish_names_is_left_alone():
     reader = Reader(load_knowledge(), load_vocabulary())
     assert reader.clean("the Del Mar office on de la Vina street") == "the Del Mar office on de la Vina street"
+
+
+def test_a_clause_that_sets_the_scene_is_no_question_of_its_own():
+    text = "after the San Diego and Sacramento offices get split into two contracts, how many bills will they get?"
+    assert [asks for _, asks in spans(text)] == [False, True]
+
+
+def test_a_termination_date_with_an_unsure_classifier_is_the_date_based_answer():
+    reader = Reader(load_knowledge(), load_vocabulary())
+    assert reader.route("nlu_fallback", "group termed the last day of February 2027, deadline?", []) == "inform_date"
