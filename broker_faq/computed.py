@@ -107,7 +107,9 @@ def _cid_facts(
         ordered = []  # "20 in San Diego and 10 in Sacramento": which is the headquarters? Ask.
     if ordered:
         hq = places[ordered[0]]
-        if state.hq_area is None or state.requested == Ask.HQ_AREA:
+        # "it's the other way round - HQ is in Riverside": a headquarters named anew replaces the old one.
+        moved = follow_up and cued and state.hq_area is not None and hq.key != state.hq_area
+        if state.hq_area is None or state.requested == Ask.HQ_AREA or moved:
             state = state.with_updates(hq_area=hq.key, region=hq.key)
         if any(places[m].key != state.hq_area for m in ordered):
             state = state.with_updates(other_locations=True)

@@ -437,3 +437,9 @@ def test_a_lone_one_is_no_count(chat):
 )
 def test_staff_said_to_be_all_enrolled_are_subscribers(chat, message, verdict):
     assert chat.say("cid_split", message).text.startswith(verdict)
+
+
+def test_the_headquarters_the_other_way_round_decides_again(chat):
+    chat.say("cid_split", "HQ in Oakland with 25 subscribers, the Riverside office has 8. Separate?")
+    reply = chat.say("cid_split", "hold on, it's the other way round - HQ is in Riverside and the 25 are in Oakland")
+    assert reply.text.startswith("Yes: with 25 subscribers in Northern California")
