@@ -69,13 +69,13 @@ def widget_origins(app: Sanic) -> list[str] | str:
 
 
 def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
-    """A browser's connection (it sends Origin) from an allowed origin or the server's own; clients
-    that send no Origin are no web page, and CORS does not concern them."""
+    """A browser's connection (it sends Origin) from an allowed origin only; clients that send no
+    Origin are no web page, and CORS does not concern them. Never "the server's own origin" from the
+    Host header: a page on a rebinding domain sends Origin and Host alike (`evil.example:5005`)."""
     origin = environ.get("HTTP_ORIGIN")
     if not origin or allowed == "*":
         return True
-    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-    return origin in allowed or origin == own
+    return origin in allowed
 
 
 class PayloadSocketIOOutput(SocketIOOutput):

@@ -89,7 +89,7 @@ SERVER = {"wsgi.url_scheme": "http", "HTTP_HOST": "localhost:5005"}
     [
         ("http://localhost:8080", True),
         ("http://127.0.0.1:8080", True),
-        ("http://localhost:5005", True),  # the server's own
+        ("http://localhost:5005", False),  # the server's own is no page that embeds the widget
         (None, True),  # no browser: CORS does not concern it
         ("http://evil.example", False),
         ("http://localhost:8081", False),
@@ -100,4 +100,10 @@ SERVER = {"wsgi.url_scheme": "http", "HTTP_HOST": "localhost:5005"}
 def test_only_the_widget_origins_may_connect(origin, allowed):
     environ = {**SERVER, **({"HTTP_ORIGIN": origin} if origin else {})}
     assert origin_allowed(environ, WIDGET) is allowed
-    assert origin_allowed(environ, []) is (origin in (None, "http://localhost:5005"))
+    assert origin_allowed(environ, []) is (origin is None)
+
+
+def test_an_origin_equal_to_a_forged_host_is_refused():
+    """DNS rebinding: a page on evil.example resolving to this machine sends Origin and Host alike."""
+    environ = {**SERVER, "HTTP_HOST": "evil.example:5005", "HTTP_ORIGIN": "http://evil.example:5005"}
+    assert origin_allowed(environ, WIDGET) is False
