@@ -84,11 +84,19 @@ class AccountStore:
 
     def verify(self, name: str, password: str) -> bool:
         """Whether the password is the agent's. Takes as long for an unknown name."""
+        return self.check(name, password) is not None
+
+    def check(self, name: str, password: str) -> float | None:
+        """The agent's `changed` if the password is theirs, else None (a wrong password, an unknown name).
+        One argon2 check either way, an unknown name's against a hash of no one's password, so the two
+        take as long and an answer's time does not tell whether a name exists; the stamp comes from the
+        same reading of the file as the hash checked."""
         agent = self._agents().get(name)
         try:
-            return _hasher.verify(agent["hash"] if agent else _UNKNOWN, password) and agent is not None
+            _hasher.verify(agent["hash"] if agent else _UNKNOWN, password)
         except (VerificationError, InvalidHashError):
-            return False
+            return None
+        return agent["changed"] if agent else None
 
     # --- changing (ops/agents.py) -----------------------------------------------------------------
     def add(self, name: str, password: str | None = None) -> str:

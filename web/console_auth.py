@@ -6,14 +6,24 @@ refusals and sign-outs go to the audit log (web/audit.py) with the agent's name.
 The session cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it),
 Path=/, with no lifetime of its own (the server ends sessions), and Secure when the console is reached
 over TLS (a proxy's X-Forwarded-Proto: https, or CONSOLE_SECURE_COOKIE=1).
+
+A sign-in's attempt is reserved with the brake before its password is checked, and checks run
+MAX_CHECKS at a time (argon2id takes 64 MiB and both cores for each; 30 at once took the web server to
+~1.9 GB): up to MAX_QUEUED more wait their turn, at most QUEUE_SECONDS, and any beyond are turned away
+with 429 and Retry-After, unchecked and not counted as failures. Every sign-in, whether the name exists
+or not, is one password check (web/accounts.py's AccountStore.check). A body that is not a JSON object
+with a string name and password, or is nested deeper than MAX_JSON_DEPTH, gets 400.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
+from typing import TypeVar
 
 from web.accounts import AccountStore
 from web.audit import AuditLog
@@ -21,6 +31,11 @@ from web.console_sessions import Sessions, SignInBrake
 
 COOKIE = "kp_console"
 MAX_SIGN_IN_BYTES = 4096
+MAX_JSON_DEPTH = 8  # a sign-in is one flat object; this leaves room for a field or two of other shapes
+MAX_CHECKS = 1  # password checks at a time: one already keeps both cores busy (4 argon2 lanes)
+MAX_QUEUED = 8  # sign-ins waiting for a check; about 2 s at the back of the queue
+QUEUE_SECONDS = 5.0
+NAME_CHARS = 64
 WHY_SIGNED_OUT = {
     "none": "Sign in with your agent account.",
     "expired": "Your session ended after a while without activity. Sign in again.",
@@ -45,12 +60,83 @@ def session_token(cookie_header: str | None) -> str | None:
     return morsel.value if morsel else None
 
 
+T = TypeVar("T")
+
+
+class Busy(Exception):
+    """No room for another password check now."""
+
+
+class CheckGate:
+    """At most `at_once` password checks run together; up to `queued` more wait their turn (each at most
+    `patience` seconds) and any more are turned away (Busy) at once, so a crowd of sign-ins holds neither
+    the memory of a check each nor a thread each waiting."""
+
+    def __init__(self, at_once: int = MAX_CHECKS, queued: int = MAX_QUEUED, patience: float = QUEUE_SECONDS):
+        self._running = threading.BoundedSemaphore(at_once)
+        self._admitted = threading.BoundedSemaphore(at_once + queued)
+        self.patience = patience
+
+    def run(self, check: Callable[[], T]) -> T:
+        if not self._admitted.acquire(blocking=False):
+            raise Busy
+        try:
+            if not self._running.acquire(timeout=self.patience):
+                raise Busy
+            try:
+                return check()
+            finally:
+                self._running.release()
+        finally:
+            self._admitted.release()
+
+
+def json_depth(body: bytes) -> int:
+    """How deep a JSON text's arrays and objects nest (brackets inside strings not counted)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def sign_in_fields(body: bytes) -> tuple[str, str]:
+    """The name (trimmed, lower-case, at most NAME_CHARS) and password a sign-in body sends; ValueError
+    saying what is wrong with it otherwise."""
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise ValueError("JSON nested too deep")
+    try:
+        sent = json.loads(body)
+    except (ValueError, RecursionError):
+        raise ValueError("not JSON") from None
+    if not isinstance(sent, dict):
+        raise ValueError("not a JSON object")
+    name, password = sent.get("name"), sent.get("password")
+    if not isinstance(name, str) or not isinstance(password, str):
+        raise ValueError("name and password must be strings")
+    return name.strip().lower()[:NAME_CHARS], password
+
+
 class ConsoleAuth:
     def __init__(self, accounts: AccountStore, audit: AuditLog, idle_seconds: float, secure_cookies: bool = False):
         self.accounts, self.audit, self.secure_cookies = accounts, audit, secure_cookies
         self.idle_seconds = idle_seconds
         self.sessions = Sessions(lambda agent, changed: accounts.changed(agent) == changed, idle_seconds)
         self.brake = SignInBrake()
+        self.checks = CheckGate()
 
     def _cookie(self, value: str, over_tls: bool, clear: bool = False) -> dict[str, str]:
         attributes = ["Path=/", "HttpOnly", "SameSite=Strict"]
@@ -77,27 +163,30 @@ class ConsoleAuth:
 
     def sign_in(self, address: str, body: bytes, over_tls: bool) -> Answer:
         try:
-            sent = json.loads(body)
-            name, password = str(sent["name"]).strip().lower()[:64], str(sent["password"])
-        except (ValueError, KeyError, TypeError):
-            return Answer(HTTPStatus.BAD_REQUEST, {"error": 'send {"name": …, "password": …} as JSON'})
-        wait = self.brake.wait(address, name)
+            name, password = sign_in_fields(body)
+        except ValueError as error:
+            return Answer(HTTPStatus.BAD_REQUEST, {"error": f'send {{"name": …, "password": …}} as JSON ({error})'})
+        wait = self.brake.reserve(address, name)  # counted as a failure until the check says otherwise
         if wait:
             self.audit.record(name, "sign-in refused (too many failures)")
-            return Answer(
-                HTTPStatus.TOO_MANY_REQUESTS,
-                {"error": f"Too many failed sign-ins. Try again in {wait} seconds.", "retry_after": wait},
-                {"Retry-After": str(wait)},
-            )
-        changed = self.accounts.changed(name)
-        if changed is None or not self.accounts.verify(name, password):
-            self.brake.failed(address, name)
+            return self._too_many(f"Too many failed sign-ins. Try again in {wait} seconds.", wait)
+        try:
+            changed = self.checks.run(lambda: self.accounts.check(name, password))
+        except Busy:
+            self.brake.release(address, name)
+            self.audit.record(name, "sign-in refused (too many at once)")
+            return self._too_many("Too many sign-ins at once. Try again in a moment.", 1)
+        if changed is None:
             self.audit.record(name, "sign-in refused (wrong name or password)")
             return Answer(HTTPStatus.UNAUTHORIZED, {"error": "Wrong name or password.", "reason": "wrong"})
         self.brake.succeeded(address, name)
         self.audit.record(name, "sign-in")
         token = self.sessions.start(name, changed)
         return Answer(HTTPStatus.OK, {"agent": name}, self._cookie(token, over_tls))
+
+    @staticmethod
+    def _too_many(error: str, wait: int) -> Answer:
+        return Answer(HTTPStatus.TOO_MANY_REQUESTS, {"error": error, "retry_after": wait}, {"Retry-After": str(wait)})
 
     def sign_out(self, cookie_header: str | None, over_tls: bool) -> Answer:
         agent = self.sessions.end(session_token(cookie_header))

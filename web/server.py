@@ -12,6 +12,13 @@ SERVE_ENDPOINTS (endpoints.yml) and the variables it names (TRACKER_DB, or TRACK
 production profile), CONSOLE_ACCOUNTS (var/agents.json, web/accounts.py), CONSOLE_IDLE_MINUTES (30),
 CONSOLE_SECURE_COOKIE (1 when a proxy serves the console over TLS without saying so),
 CONSOLE_AUDIT_LOG (var/console-audit.log, web/audit.py). It listens on 127.0.0.1 only.
+
+A sign-in (POST /api/session) is read only when its request is well formed, and anything else gets a
+clear 4xx at once, its body unread and the connection closed: no Content-Length (a chunked body
+included), 411; a Content-Length that is not a whole number of bytes (negative, not an integer, given
+twice with different values, or beside Transfer-Encoding), 400; over MAX_SIGN_IN_BYTES, 413; a body that
+stops short of its length for BODY_SECONDS, 408; one that is not JSON of the right shape, 400
+(web/console_auth.py).
 """
 
 from __future__ import annotations
@@ -43,6 +50,12 @@ STATIC = ROOT / "web" / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONVERSATION_PATH = re.compile(r"/api/conversations/([A-Za-z0-9_-]{1,128})")
 MAX_QUERY_CHARS = 200  # what a filter or type-ahead box sends; longer is cut
+BODY_SECONDS = 10.0  # a sign-in body is a few hundred bytes: one that does not arrive in this time is dropped
+LENGTH_DIGITS = 7  # a Content-Length of more digits (leading zeros aside) is far over any cap here
+
+
+class WebServer(ThreadingHTTPServer):
+    request_queue_size = 64  # connections waiting to be accepted: a crowd of 30 is not reset
 
 
 class Desk:
@@ -130,11 +143,9 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
             elif not self.from_own_page() or not self.headers.get("Content-Type", "").startswith("application/json"):
                 self.json(HTTPStatus.FORBIDDEN, {"error": "sign in from the agent console"})
             else:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_SIGN_IN_BYTES:
-                    self.json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too large"})
-                    return
-                self.answer(auth.sign_in(self.client(), self.rfile.read(length), self.over_tls()))
+                body = self.sign_in_body()
+                if body is not None:
+                    self.answer(auth.sign_in(self.client(), body, self.over_tls()))
 
         def do_DELETE(self) -> None:
             """Sign-out."""
@@ -144,6 +155,43 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
                 self.json(HTTPStatus.FORBIDDEN, {"error": "sign out from the agent console"})
             else:
                 self.answer(auth.sign_out(self.headers.get("Cookie"), self.over_tls()))
+
+        def sign_in_body(self) -> bytes | None:
+            """The sign-in's body, or None and a 4xx answered (the body unread, the connection closed)."""
+            length = self.sign_in_length()
+            if isinstance(length, tuple):
+                self.refuse(*length)
+                return None
+            try:
+                self.connection.settimeout(BODY_SECONDS)
+                body = self.rfile.read(length)
+            except TimeoutError:
+                self.refuse(HTTPStatus.REQUEST_TIMEOUT, f"the body did not arrive in {BODY_SECONDS:g} s")
+                return None
+            if len(body) < length:
+                self.refuse(HTTPStatus.BAD_REQUEST, "the body is shorter than its Content-Length")
+                return None
+            return body
+
+        def sign_in_length(self) -> int | tuple[HTTPStatus, str]:
+            """The sign-in body's length in bytes, or the status and error a request saying otherwise gets."""
+            lengths = {value.strip(" \t") for value in self.headers.get_all("Content-Length") or []}
+            if self.headers.get("Transfer-Encoding") and lengths:
+                return HTTPStatus.BAD_REQUEST, "send either Content-Length or Transfer-Encoding, not both"
+            if not lengths:  # none given, or a chunked body
+                return HTTPStatus.LENGTH_REQUIRED, "send the sign-in with a Content-Length"
+            if len(lengths) > 1 or not re.fullmatch(r"[0-9]+", value := lengths.pop()):
+                return HTTPStatus.BAD_REQUEST, "Content-Length must be one whole number of bytes"
+            digits = value.lstrip("0") or "0"
+            if len(digits) > LENGTH_DIGITS or int(digits) > MAX_SIGN_IN_BYTES:
+                return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a sign-in is at most {MAX_SIGN_IN_BYTES} bytes"
+            return int(digits)
+
+        def refuse(self, status: HTTPStatus, error: str) -> None:
+            """A 4xx for a request whose body is not (all) read: the connection ends after it, the rest
+            of the body never read as a next request."""
+            self.close_connection = True
+            self.json(status, {"error": error}, {"Connection": "close"})
 
         def signed_in(self) -> bool:
             """A signed-in agent's session (self.agent set), or a 401 answered. The console's background
@@ -264,7 +312,7 @@ def make_handler(settings: Settings, events: EventsReader) -> type[BaseHTTPReque
 def main() -> None:
     settings = Settings(dict(os.environ))
     events = EventsReader.from_endpoints(settings.endpoints)
-    server = ThreadingHTTPServer(("127.0.0.1", settings.port), make_handler(settings, events))
+    server = WebServer(("127.0.0.1", settings.port), make_handler(settings, events))
     print(f"Web server on http://localhost:{settings.port}", file=sys.stderr, flush=True)
     server.serve_forever()
 
