@@ -35,7 +35,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -55,6 +55,17 @@ logger = logging.getLogger(__name__)
 
 DESK = "/desk"
 AGENTS_ROOM = "agents"
+SWEEP_SECONDS = 1.0  # how often open consoles' accounts are checked
+
+
+class Accounts(Protocol):
+    """What the desk asks of the console's accounts (web/accounts.AccountStore)."""
+
+    def known(self) -> bool: ...
+
+    def changed(self, name: str) -> float | None: ...
+
+
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
@@ -77,9 +88,12 @@ class Handoff:
         origin_allowed: Callable[[dict], bool],
         grace_seconds: float = handoff.GRACE_SECONDS,
         namespace: str = "/",
+        accounts: Accounts | None = None,
     ) -> None:
         self.sio, self.board, self.tokens, self.origin_allowed = sio, board, tokens, origin_allowed
         self.grace, self.namespace = grace_seconds, namespace
+        self.accounts = accounts
+        self._sweeping: asyncio.Task | None = None
         for event in ("connect", "disconnect", "take", "say", "typing", "hand_back", "close"):
             sio.on(event, namespace=DESK)(getattr(self, f"on_{event}"))
 
@@ -158,10 +172,12 @@ class Handoff:
     # --- the agents' console ---------------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict, auth: Any) -> bool:
-        agent = self.tokens.agent(auth.get("token") if isinstance(auth, dict) else None)
-        if agent is None or not self.origin_allowed(environ):
-            return False
-        await self.sio.save_session(sid, {"agent": agent}, namespace=DESK)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        agent, issued = self.tokens.agent(token), self.tokens.issued(token)
+        if agent is None or issued is None or not self.origin_allowed(environ) or not self._standing(agent, issued):
+            return False  # a pass issued before the account was reset or removed opens nothing
+        await self.sio.save_session(sid, {"agent": agent, "issued": issued}, namespace=DESK)
+        self._sweep_soon()
         await self.board.connected(sid, agent)
         await maybe_await(self.sio.enter_room(sid, AGENTS_ROOM, namespace=DESK))
         held = await self.board.held_by(agent)
@@ -221,7 +237,49 @@ class Handoff:
         return True
 
     async def _agent(self, sid: str) -> str | None:
-        return (await self.sio.get_session(sid, namespace=DESK)).get("agent")
+        """The socket's agent, while the account stands; a removed or reset one is cut off here too."""
+        session = await self.sio.get_session(sid, namespace=DESK)
+        agent, issued = session.get("agent"), session.get("issued")
+        if agent is not None and not self._standing(agent, issued):
+            await self._cut(sid, agent)
+            return None
+        return agent
+
+    # --- accounts that change under an open console ----------------------------------------------
+
+    def _standing(self, agent: str, issued: int | None) -> bool:
+        """The account exists and its password has not changed since the pass was issued. Without an
+        accounts file on this server (another machine), the pass alone decides, as before."""
+        if self.accounts is None or not self.accounts.known():
+            return True
+        changed = self.accounts.changed(agent)
+        return changed is not None and issued is not None and changed <= issued + 1
+
+    async def _cut(self, sid: str, agent: str) -> None:
+        logger.info("Handoff: agent %s's account was reset or removed; the console's desk is closed", agent)
+        await self.sio.emit("revoked", {"why": "account changed"}, room=sid, namespace=DESK)
+        await self.sio.disconnect(sid, namespace=DESK)
+
+    def _sweep_soon(self) -> None:
+        if self.accounts is not None and (self._sweeping is None or self._sweeping.done()):
+            self._sweeping = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        """Every second while consoles are connected: an idle console whose account was reset or removed
+        stops receiving the queue within a second, not at its next event."""
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                sids = list(self.sio.manager.get_participants(DESK, AGENTS_ROOM))
+            except KeyError:  # no console has joined yet
+                sids = []
+            if not sids:
+                return
+            for sid, _ in sids:
+                try:
+                    await self._agent(sid)
+                except KeyError:  # disconnected meanwhile
+                    continue
 
     async def on_take(self, sid: str, data: Any) -> dict:
         agent, conversation = await self._agent(sid), _conversation(data)

@@ -149,3 +149,11 @@ class AgentTokens(SignedTokens):
 
     def agent(self, token: object) -> str | None:
         return self.subject(token)
+
+    def issued(self, token: object) -> int | None:
+        """When a valid pass was issued (its `iat`): a pass older than the account's last change (a
+        password reset) no longer stands."""
+        if self.subject(token) is None:
+            return None
+        claims = jwt.decode(token, options={"verify_signature": False})  # type: ignore[arg-type]
+        return claims["iat"]

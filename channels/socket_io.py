@@ -45,6 +45,7 @@ from socketio import AsyncServer
 from broker_faq.handoff import GRACE_SECONDS
 from broker_faq.render import answer_text_beside_payload
 from stores.handoff_board import board_and_manager
+from web.accounts import AccountStore, accounts_path
 
 from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
 from .handoff import Handoff, maybe_await
@@ -146,6 +147,7 @@ class GuardedSocketIOInput(SocketIOInput):
             AgentTokens(key),
             lambda environ: origin_allowed(environ, allowed["origins"]),
             grace_seconds=float(os.environ.get("HANDOFF_GRACE_SECONDS", GRACE_SECONDS)),
+            accounts=AccountStore(accounts_path()),  # an agent reset or removed loses the desk at once
         )
         handle = guarded(on_new_message, server_metadata=desk.metadata, on_silence=desk.recover)
 

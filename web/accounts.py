@@ -77,6 +77,10 @@ class AccountStore:
     def names(self) -> list[str]:
         return sorted(self._agents())
 
+    def known(self) -> bool:
+        """Whether this machine has the accounts file (a Rasa server elsewhere may not)."""
+        return self.path.exists()
+
     def changed(self, name: str) -> float | None:
         """When the agent's password last changed; None when there is no such agent (any more)."""
         agent = self._agents().get(name)
