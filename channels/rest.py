@@ -25,6 +25,7 @@ from .guard import guarded, lock_store_problem, store_problem, valid_message_id,
 from .limits import cap_request_size
 from .rasa_fixes import freeze_loaded_objects
 from .rate_limit import install as install_rate_limits
+from .socket_io import widget_origins
 
 # The message id of the request being handled: read with the body, given to its UserMessage (Rasa's
 # REST handler builds that itself, without one). Set for every message, so never left from another.
@@ -36,6 +37,20 @@ def _body(request: Request) -> dict:
     if not isinstance(body, dict):
         raise InvalidUsage('Expected a JSON object: {"sender": "<conversation id>", "message": "<text>"}')
     return body
+
+
+async def json_from_allowed_origins(request: Request) -> response.HTTPResponse | None:
+    """A message is posted as JSON, and from a page only on an origin the server's CORS allows: a page
+    on any other site could post `text/plain` (no CORS preflight for it) into a conversation."""
+    if request.method != "POST" or not request.path.endswith("/webhook"):
+        return None
+    if not (request.headers.get("content-type") or "").lower().startswith("application/json"):
+        return response.json({"error": "send the message as JSON (Content-Type: application/json)"}, status=415)
+    origin = request.headers.get("origin")
+    allowed = widget_origins(request.app)
+    if origin and allowed != "*" and origin not in allowed:
+        return response.json({"error": "this origin may not post messages"}, status=403)
+    return None
 
 
 class GuardedRestInput(RestInput):
@@ -70,6 +85,7 @@ class GuardedRestInput(RestInput):
             await handle(message)
 
         blueprint = super().blueprint(with_message_id)
+        blueprint.middleware("request")(json_from_allowed_origins)
         blueprint.listener("before_server_start")(cap_request_size)
         blueprint.listener("after_server_start")(freeze_loaded_objects)
         install_rate_limits(blueprint)  # every request's client address; a refused REST message gets 429
