@@ -84,9 +84,9 @@ def premise(text: str, figures: list[Figure], about_a_group: bool = False) -> Pr
     """The figure the message offers for confirmation and the fact it is about, if any. A count is
     a claim about the rule when it is said of the rule or no location of a group is named
     (`about_a_group`: "HQ Oakland, 12 subscribers in San Diego, right?" gives the group's count)."""
-    if not figures or not (CHECKING.search(text) or STATED.match(text)):
-        return None
     cued = CHECKING.search(text) is not None
+    if not figures or not (cued or STATED.match(text)):
+        return None
     for m in CLAIM.finditer(text.lower()):
         unit = UNITS[m.group(2)]
         if unit == "subscribers" and about_a_group and not RULE_WORDS.search(text):

@@ -15,8 +15,8 @@ from .cleanup import Cleaner
 from .contact_requests import ContactReader
 from .dates import find_dates, on_or_after, termination_date
 from .knowledge import Knowledge
+from .links import LinkNames
 from .not_covered import NotCovered
-from .phrases import PhraseIndex
 from .places import Gazetteer, Place, Uncovered
 from .premises import premise, topic_figures
 from .segments import ASKING, Span, question_spans
@@ -87,9 +87,7 @@ class Reader:
         self.vocabulary = vocabulary
         self.topics = frozenset(knowledge.topics)
         self.not_covered = NotCovered(knowledge, vocabulary)
-        self.link_names = PhraseIndex(
-            (name, key) for key, link in knowledge.links.items() for name in [link["label"], *link.get("aliases", [])]
-        )
+        self.links = LinkNames(knowledge)
 
     def clean(self, text: str) -> str:
         return self.cleaner.clean(text)
@@ -186,7 +184,7 @@ class Reader:
         )
 
     def _topic_listing(self, text: str) -> str | None:
-        named = {key for m in self.link_names.find(text) for key in m.value}
+        named = set(self.links.named(text))
         topics = [
             key
             for key, topic in self.knowledge.topics.items()
@@ -253,7 +251,7 @@ def read_message(reader: Reader, text: str, today: dt.date) -> dict:
         "counts": counts,
         "dates": _dates(said),
         "not_covered": list(reader.not_covered.find(text)),
-        "links": sorted({key for m in reader.link_names.find(text) for key in m.value}),
+        "links": sorted(reader.links.named(text)),
         "needs": [text[s.start : s.end] for s in reader.spans(text) if s.asks],
     }
 

@@ -14,13 +14,14 @@ imports neither.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from .contact_requests import ContactReader
 from .conversation import Ask, Button, Reply, State
 from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
+from .links import LinkNames
 from .not_covered import NotCovered
-from .phrases import PhraseIndex
 from .places import Gazetteer, Place, Uncovered
 from .render import PARAGRAPH, Renderer
 from .vocabulary import Vocabulary
@@ -34,9 +35,7 @@ class Replies:
         self.contacts = ContactReader(knowledge, vocabulary)
         self.render = Renderer(knowledge)
         self.not_covered = NotCovered(knowledge, vocabulary)
-        self.links = PhraseIndex(
-            (name, key) for key, link in knowledge.links.items() for name in [link["label"], *link.get("aliases", [])]
-        )
+        self.links = LinkNames(knowledge)
 
     # --- answers from the knowledge file -------------------------------------------------------
 
@@ -45,7 +44,7 @@ class Replies:
 
     def links_named(self, text: str) -> tuple[str, ...]:
         """The knowledge file's links a message names ("ppo plus website?")."""
-        return tuple(dict.fromkeys(key for m in self.links.find(text) for key in m.value))
+        return self.links.named(text)
 
     def region_of_links(self, topic: Topic, keys: tuple[str, ...]) -> Place | None:
         """The one region whose answer gives the links named ("ppo plus" is on the Northwest sheet only)."""
@@ -134,28 +133,33 @@ class Replies:
 
     def with_phones(self, reply: Reply, kinds: tuple[tuple[str, bool], ...]) -> Reply:
         """Only the numbers asked for: "the 503 number, not the toll-free one", "toll-free only"."""
-        cards = (reply.payload or {}).get("contacts") or []
-        if not kinds or not cards:
+        if not kinds:
             return reply
-        text, kept = reply.text, []
-        for card in cards:
+
+        def narrowed(card: dict) -> dict:
             phones = [p for p in card.get("phones", []) if _phone_wanted(p["number"], kinds)]
-            narrowed = {**card, "phones": phones} if phones else card  # never a card without its only line
-            text = text.replace(self.render.card_text(card), self.render.card_text(narrowed), 1)
-            kept.append(narrowed)
-        return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
+            return {**card, "phones": phones} if phones else card  # never a card without its only line
+
+        return self._cards_narrowed(reply, narrowed)
 
     def without_details(self, reply: Reply, refused: tuple[str, ...]) -> Reply:
         """The same answer with the details the broker refused ("skip the phone") left out of its
         contact cards, in the text and in the payload."""
         fields = {_CARD_FIELD.get(detail, detail) for detail in refused}
-        cards = (reply.payload or {}).get("contacts") or []
-        if not fields or not cards:
+        if not fields:
             return reply
-        text = reply.text
-        kept = []
+        return self._cards_narrowed(
+            reply, lambda card: {key: value for key, value in card.items() if key not in fields}
+        )
+
+    def _cards_narrowed(self, reply: Reply, narrow: Callable[[dict], dict]) -> Reply:
+        """The answer with each contact card narrowed, in the text and in the payload alike."""
+        cards = (reply.payload or {}).get("contacts") or []
+        if not cards:
+            return reply
+        text, kept = reply.text, []
         for card in cards:
-            narrowed = {key: value for key, value in card.items() if key not in fields}
+            narrowed = narrow(card)
             text = text.replace(self.render.card_text(card), self.render.card_text(narrowed), 1)
             kept.append(narrowed)
         return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
