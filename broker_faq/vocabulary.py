@@ -47,8 +47,12 @@ class Vocabulary:
             *self.headcount_words,
             *self.waived_words,
             *self.place_context_after,
+            *self.refusal_before,  # "dont give me the csc phone": "dont" is a cue, never a typo of "done"
+            *self.refusal_after,
         ]
-        return {word for phrase in phrases for word in phrase.lower().split() if word.isalpha()}
+        words = {word for phrase in phrases for word in phrase.lower().split()}
+        # Cues are written as typed ("don't"); the speller sees them without the apostrophe too.
+        return {w for word in words for w in (word, word.replace("'", "")) if w.isalpha()}
 
 
 def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:

@@ -326,3 +326,10 @@ def test_a_clause_that_sets_the_scene_is_no_question_of_its_own():
 def test_a_termination_date_with_an_unsure_classifier_is_the_date_based_answer():
     reader = Reader(load_knowledge(), load_vocabulary())
     assert reader.route("nlu_fallback", "group termed the last day of February 2027, deadline?", []) == "inform_date"
+
+
+def test_a_refusal_cue_typed_without_its_apostrophe_is_no_typo():
+    """ "dont give me the csc phone" was corrected to "done give me", and the phone was given anyway."""
+    reader = Reader(load_knowledge(), load_vocabulary(), ["done"])
+    text = reader.clean("eugene grp - dont give me the csc phone, just fax pls")
+    assert "dont give me" in text and reader.contacts.read(text).refused_details == ("phone",)
