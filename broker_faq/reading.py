@@ -39,6 +39,9 @@ SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabiliti
 REGION_GIVEN = "inform_region"
 NOT_COVERED = "not_covered"
 DATE_GIVEN = "inform_date"
+# A link is asked for by a web word, or in a look-up of a few words ("ppo plus?").
+WEB_WORDS = re.compile(r"\b(?:link|links|url|urls|site|sites|website|websites|web|page|portal|address|online)\b", re.I)
+MAX_BARE_LOOK_UP_WORDS = 4
 # A statement with a topic this likely states a need ("... is adding three new hires"), not just the scene.
 MIN_TOPIC_FOR_SCENE = 0.25
 # A topic the classifier gives at least this much is answered even when a subject the sources leave
@@ -184,6 +187,10 @@ class Reader:
         )
 
     def _topic_listing(self, text: str) -> str | None:
+        """ "ppo+ link nw": the topic whose answer gives the link named, when the message asks for a web
+        address or is a bare look-up; "a dental office out in Roseville" names a kind of business."""
+        if not WEB_WORDS.search(text) and len(text.split()) > MAX_BARE_LOOK_UP_WORDS:
+            return None
         named = set(self.links.named(text))
         topics = [
             key

@@ -333,3 +333,10 @@ def test_a_refusal_cue_typed_without_its_apostrophe_is_no_typo():
     reader = Reader(load_knowledge(), load_vocabulary(), ["done"])
     text = reader.clean("eugene grp - dont give me the csc phone, just fax pls")
     assert "dont give me" in text and reader.contacts.read(text).refused_details == ("phone",)
+
+
+def test_a_link_name_routes_only_when_a_web_address_is_asked():
+    reader = Reader(load_knowledge(), load_vocabulary())
+    scene = reader.clean("hey, new one for me - a dental office out in Roseville, 11 ppl")
+    assert reader.route("inform_region", scene, []) is None  # the region, not the dental link
+    assert reader.route("inform_region", reader.clean("ppo+ link nw"), []) == "self_service"
