@@ -8,6 +8,7 @@ answers, and joins the answers when one message asks several things.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from . import handoff
@@ -29,6 +30,8 @@ TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
 TEAM_TOPIC = "team_contact"
 # Answers whose cards already say what each team handles: "what it handles" is not led with again.
 CARDS_SAY_WHAT_IT_HANDLES = frozenset({TEAM_TOPIC, "not_covered"})
+# What the assistant is and does, said with every region the knowledge holds (replies.about).
+ABOUT = frozenset({"capabilities", "bot_challenge", "out_of_scope"})
 # A message in Spanish is read through a gloss and answered in English, which the answer says first.
 IN_ENGLISH = "Respondo en inglés; esto es lo que entendí. (I answer in English; here is what I understood.)"
 # How sure the NLU must be of a part of a message to answer it as a question of its own.
@@ -179,11 +182,12 @@ class Assistant:
         return self._for_places(turn, request, topic_key, covered, named_regions)
 
     def _in_team_address(self, mention: PlaceMention, request: ContactRequest) -> bool:
-        """ "CSC Denver phone": Denver is where the named team's mail goes, not where the group is."""
+        """ "CSC Denver phone": Denver is where the named team's mail goes, not where the group is
+        (whether or not a region's file covers Denver)."""
         addresses = " ".join(
             line for t in request.teams for key in t.candidates for line in self.k.teams[key].get("address", [])
         )
-        return isinstance(mention.place, Uncovered) and mention.text.lower() in addresses.lower()
+        return re.search(rf"\b{re.escape(mention.text)}\b", addresses, re.IGNORECASE) is not None
 
     def _places_by_answer(self, topic_key: str | None, covered: list[Place]) -> list[Place]:
         """One place per distinct answer the topic gives them: "my San Diego group and my Salem group"
@@ -247,6 +251,8 @@ class Assistant:
             return r.team_cards(
                 self.k.topics.get(state.last_topic or "") or self.k.topics[TEAM_TOPIC], last_teams, state
             )
+        if topic_key is None and turn.intent in ABOUT:
+            return r.about(turn.intent, state)  # and not a team or number named: those are answered above
         if topic_key is None:
             return r.no_topic(covered[0] if covered else None, state)
         topic = self.k.topics[topic_key]

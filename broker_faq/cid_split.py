@@ -1,5 +1,5 @@
 """The California CID-split rule: when a group with locations in Northern and Southern California
-may need to separate its contract (California FAQ). The threshold comes from the knowledge file."""
+may need to separate its contract (California FAQ). The threshold comes from the knowledge."""
 
 from __future__ import annotations
 

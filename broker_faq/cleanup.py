@@ -212,7 +212,7 @@ class Cleaner:
             return text
         # Place and team names stay as written ("Los Ángeles", "San José").
         pieces, at = [], 0
-        plain = "".join(_unaccented(c) for c in text)  # "Los Ángeles" is the knowledge file's "Los Angeles"
+        plain = "".join(_unaccented(c) for c in text)  # "Los Ángeles" is the knowledge's "Los Angeles"
         for match in self._names.finditer(plain) if self._names else ():
             if match.group().lower() in self._gloss and not match.group().isupper():
                 continue  # "la separación" is Spanish; "LA" is Los Angeles

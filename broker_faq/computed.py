@@ -1,8 +1,8 @@
 """The computed answers: CID split, reinstatement deadline, a named team's card.
 
 Each works from one long sentence or asks for what is missing, one fact at a time, remembering
-what it was told in State. Each registers itself under the name the knowledge file's `computed:`
-uses (COMPUTED below is the one registry; a test holds the knowledge file against it).
+what it was told in State. Each registers itself under the name the knowledge's `computed:`
+uses (COMPUTED below is the one registry; a test holds the knowledge against it).
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ def computed(name: str) -> Callable[[ComputedAnswer], ComputedAnswer]:
     return register
 
 
+def rule_region(a: Replies, topic: Topic) -> str:
+    """The region whose source states a computed rule (the CID split and the reinstatement window are
+    the California FAQ's): the one region file answering the topic, so no rule is a region literal and
+    a place in any other region gets that region's honest silence and nearest contact."""
+    return next(key for key in topic.answers if key in a.k.regions)
+
+
 def _count_roles(a: Replies) -> CountRoles:
     v = a.vocabulary
     return CountRoles(v.subscriber_words, v.headcount_words, v.waived_words)
@@ -61,10 +68,11 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
         for p in a.places.find(turn.words)
         if not p.aside and isinstance(p.place, Place)
     }
-    ca_mentions = [m for m, p in places.items() if p.region == "california" and p.is_area]
+    region = rule_region(a, topic)
+    ca_mentions = [m for m, p in places.items() if p.region == region and p.is_area]
     known = a.places.place(state.region)
-    elsewhere = [p for p in places.values() if p.region != "california"] or (
-        [known] if known and known.region != "california" and state.hq_area is None else []
+    elsewhere = [p for p in places.values() if p.region != region] or (
+        [known] if known and known.region != region and state.hq_area is None else []
     )
     if elsewhere and not ca_mentions:
         return a.nearest(topic, elsewhere[0], state)
@@ -80,7 +88,7 @@ def cid_split(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
             return a.static(
                 topic,
-                state.with_updates(region="california"),
+                state.with_updates(region=region),
                 suffix=(
                     "Tell me where the group is headquartered and how many subscribers it has in the other "
                     "region, and I'll work out whether it needs to separate."
@@ -174,7 +182,7 @@ def more_than_before(counts: list[Mention], text: str, before: int | None) -> in
 
 def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
     if state.hq_area is None:
-        areas = a.places.areas("california")
+        areas = a.places.areas(rule_region(a, topic))
         return a.ask(
             state,
             topic,
@@ -182,7 +190,7 @@ def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
             "Where is the group headquartered: " + " or ".join(p.name for p in areas) + "?",
             tuple(Button(p.name, f'/inform_region{{"region": "{p.name}"}}') for p in areas),
         )
-    hq, other = a.places.known(state.hq_area), a.places.other_california_area(state.hq_area)
+    hq, other = a.places.known(state.hq_area), a.places.other_area(state.hq_area)
     if state.other_locations is None:
         return a.ask(
             state,
@@ -192,7 +200,7 @@ def _cid_decision(a: Replies, topic: Topic, state: State, count) -> Reply:
             YES_NO,
         )
     threshold = a.k.fact("cid_split_min_subscribers")
-    rule = topic.answers["california"]
+    rule = topic.answers[rule_region(a, topic)]
     if not state.other_locations:
         body = (
             f"Then the group doesn't need to separate its contract: separation applies only to groups "
@@ -244,9 +252,9 @@ def _split_verdict(a: Replies, rule, decision, other: str) -> tuple:
             f"Yes: with {decision.subscribers} subscribers in {other}, the non-headquarters region "
             f"(at least {threshold}), the group may need to separate its contract. Each location then "
             f"gets its own contract and customer identification number (CID). What follows:\n"
-            + "\n".join(f"- {t.title}: {a.render.fill(t.answers['california'].text)}" for t in follow)
+            + "\n".join(f"- {t.title}: {a.render.fill(t.answers[rule_region(a, t)].text)}" for t in follow)
         )
-        return (body, rule.source, *(t.answers["california"].source for t in follow))
+        return (body, rule.source, *(t.answers[rule_region(a, t)].source for t in follow))
     body = (
         f"No: with {decision.subscribers} subscribers in {other}, the non-headquarters region, "
         f"fewer than {threshold}, the group does not need to separate its contract. Separation "
@@ -261,8 +269,8 @@ def _decided(a: Replies, topic: Topic, state: State, body: str, *sources: Source
         topic.key,
         body,
         sources=list(sources),
-        contacts=topic.answers["california"].contacts,
-        region=a.places.known("california").name,
+        contacts=topic.answers[rule_region(a, topic)].contacts,
+        region=a.places.known(rule_region(a, topic)).name,
     )
     return a.answered(topic, state, text, payload)
 
@@ -270,7 +278,7 @@ def _decided(a: Replies, topic: Topic, state: State, body: str, *sources: Source
 @computed("reinstatement")
 def reinstatement(a: Replies, topic: Topic, turn: Turn, state: State) -> Reply:
     place = a.places.place(state.region)
-    if place is not None and place.region != "california":
+    if place is not None and place.region != rule_region(a, topic):
         return a.nearest(topic, place, state)
     v = a.vocabulary
     said = termination_date(turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues)

@@ -107,7 +107,7 @@ class Directory:
 
 
 class Suggestions:
-    """Type-ahead questions: each topic's title and the natural questions the knowledge file keeps
+    """Type-ahead questions: each topic's title and the natural questions the knowledge keeps
     with it (`questions:`); choosing one asks that topic directly."""
 
     LIMIT = 5

@@ -1,14 +1,15 @@
-"""Load and validate the knowledge file (knowledge/knowledge.yml).
+"""Load and validate the knowledge (knowledge/: topics.yml and one file per source document).
 
 Validation runs at start-up and on every reload after an edit (runtime.py): a malformed file must
 stop the action server with a message that names the exact place
-(`topics.stop_autopay.answers.california.contacts[0]: ...`), not fail later in the middle of a
+(`california.yml: answers.stop_autopay.contacts[0]: ...`), not fail later in the middle of a
 broker's conversation. Names of computed answers are checked against their registry
 (computed.py) when the Assistant is built from the knowledge.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "knowledge.yml"
+# The knowledge directory: topics.yml (the catalogue) and one file per source document beside it.
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+CATALOGUE = "topics.yml"
 
 # Contacts live only in `teams`/`links`: answer texts refer to them, never spell them out.
 PHONE_RE = re.compile(r"\b\d{3}[\s.-]?\d{3}[\s.-]?\d{4}\b")
@@ -32,7 +35,7 @@ def phone_digits(number: str) -> str:
 
 
 class KnowledgeError(ValueError):
-    """The knowledge file is malformed; the message says where."""
+    """The knowledge is malformed; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -104,18 +107,130 @@ class Knowledge:
         )
 
 
-def load_knowledge(path: Path | str = DEFAULT_PATH) -> Knowledge:
-    path = Path(path)
+def knowledge_dir() -> Path:
+    """Where the knowledge is: KNOWLEDGE_DIR (a test's copy with a third region, an operator's staging
+    copy), else the project's knowledge/."""
+    return Path(os.environ.get("KNOWLEDGE_DIR", str(DEFAULT_DIR)))
+
+
+def load_knowledge(path: Path | str | None = None) -> Knowledge:
+    """The knowledge in a directory: topics.yml (the topics and the uncovered places) and one file per
+    source document (any other YAML file there with a `region`), merged into one validated whole."""
+    path = Path(path) if path is not None else knowledge_dir()
+    if not path.is_dir():
+        raise KnowledgeError(f"{path}: not a knowledge directory (topics.yml and one file per source document)")
+    catalogue = _read(path / CATALOGUE)
+    sheets = {}
+    for sheet in sorted(path.glob("*.yml")):
+        if sheet.name != CATALOGUE:
+            raw = _read(sheet)
+            if isinstance(raw, dict) and "region" in raw:
+                sheets[sheet.name] = raw
+    if not sheets:
+        raise KnowledgeError(f"{path}: no source document's file (a YAML file with a 'region')")
+    merged = _merged(catalogue, sheets, path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise KnowledgeError(f"{path}: cannot read the knowledge file ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        raise KnowledgeError(f"{path}: not valid YAML: {err}") from err
-    try:
-        return _build(raw)
+        return _build(merged)
     except KnowledgeError as err:
-        raise KnowledgeError(f"{path}: {err}") from None
+        raise KnowledgeError(f"{path}: {_placed(str(err), merged)}") from None
+
+
+def knowledge_version(path: Path | str = DEFAULT_DIR) -> tuple[tuple[str, int, int], ...]:
+    """What changes when an operator edits, adds or removes a knowledge file (runtime.py reloads on it)."""
+    files = sorted(Path(path).glob("*.yml"))
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def _read(file: Path) -> Any:
+    try:
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise KnowledgeError(f"{file}: cannot read the knowledge ({err.strerror})") from err
+    except yaml.YAMLError as err:
+        raise KnowledgeError(f"{file}: not valid YAML: {err}") from err
+
+
+# The section a merged entry came from, so a message names the operator's file: region key -> file.
+_ORIGIN = "_origin"
+
+
+def _merged(catalogue: Any, sheets: dict[str, Any], path: Path) -> dict:
+    """One mapping in the validator's shape from the catalogue and the source documents' files: each
+    file's source, region, facts, teams and links, and its answers placed under their topics."""
+    if not isinstance(catalogue, dict):
+        raise KnowledgeError(f"{path / CATALOGUE}: expected a mapping")
+    topics = {key: dict(entry or {}) for key, entry in _need(catalogue, "topics", CATALOGUE, dict).items()}
+    merged: dict[str, Any] = {
+        "sources": {}, "regions": {}, "facts": {}, "teams": {}, "links": {}, "nearest_contact": {},
+        "topics": topics, "uncovered_places": _need(catalogue, "uncovered_places", CATALOGUE, dict),
+        _ORIGIN: {},
+    }  # fmt: skip
+    for name, sheet in sheets.items():
+        try:
+            _merge_sheet(merged, sheet, name)
+        except KnowledgeError as err:
+            raise KnowledgeError(f"{path / name}: {err}") from None
+    merged["uncovered_places"] = _unclaimed(merged["uncovered_places"], merged["regions"])
+    return merged
+
+
+def _merge_sheet(merged: dict, sheet: dict, name: str) -> None:
+    source = _need(sheet, "source", "top level", dict)
+    doc, region = _need(source, "id", "source"), dict(_need(sheet, "region", "top level", dict))
+    key = _need(region, "key", "region")
+    if key in merged["regions"]:
+        raise KnowledgeError(f"region.key: '{key}' is also another file's region")
+    merged["sources"][doc] = {**{k: v for k, v in source.items() if k != "id"}, "region": key}
+    merged["regions"][key] = {**{k: v for k, v in region.items() if k != "key"}, "source": doc}
+    merged["nearest_contact"][key] = _need(sheet, "nearest_contact", "top level", list)
+    merged[_ORIGIN][key] = name
+    for section in ("facts", "teams", "links"):
+        entries = sheet.get(section) or {}
+        if not isinstance(entries, dict):
+            raise KnowledgeError(f"{section}: expected a mapping")
+        for entry_id, entry in entries.items():
+            if entry_id in merged[section]:
+                raise KnowledgeError(f"{section}.{entry_id}: also in another file (one place for each fact)")
+            merged[section][entry_id] = entry
+    for topic_key, answer in (sheet.get("answers") or {}).items():
+        if topic_key not in merged["topics"]:
+            raise KnowledgeError(f"answers.{topic_key}: no such topic in {CATALOGUE}")
+        answers = merged["topics"][topic_key].setdefault("answers", {})
+        answers[key] = {k: v for k, v in answer.items() if k != "areas"}
+        for area, area_answer in (answer.get("areas") or {}).items():
+            answers[area] = area_answer
+            merged[_ORIGIN][area] = name
+
+
+def _unclaimed(uncovered: dict, regions: dict) -> dict:
+    """The uncovered places less every name a region's file claims: a new region's sheet is enough to
+    make "Denver" one of its cities, with no edit to the uncovered list."""
+    claimed = {
+        str(name).lower()
+        for region in regions.values()
+        for place in (region, *(region.get("areas") or {}).values())
+        for field in ("aliases", "cities", "abbreviations")
+        for name in place.get(field) or ()
+    }
+    return {field: [n for n in names if str(n).lower() not in claimed] for field, names in uncovered.items()}
+
+
+def _placed(message: str, merged: dict) -> str:
+    """A validator's path in the operator's terms: `topics.X.answers.california...` is in california.yml,
+    under `answers.X`; `teams.nw_csc...` is in the file that holds that team."""
+    found = re.match(r"topics\.(\w+)\.answers\.(\w+)(.*)", message, re.DOTALL)
+    if found:
+        topic, region, rest = found.groups()
+        return f"{merged[_ORIGIN].get(region, region)}: answers.{topic}{rest}"
+    found = re.match(r"(facts|teams|links)\.(\w+)", message)
+    if found:
+        entry = merged[found.group(1)].get(found.group(2)) or {}
+        doc = (entry.get("source") or {}).get("doc") if isinstance(entry, dict) else None
+        region = entry.get("region") if isinstance(entry, dict) and "region" in entry else None
+        region = region or merged["sources"].get(doc, {}).get("region")
+        if region in merged[_ORIGIN]:
+            return f"{merged[_ORIGIN][region]}: {message}"
+    return message if not message.startswith("topics.") else f"{CATALOGUE}: {message}"
 
 
 def _need(node: Any, key: str, where: str, kind: type = str) -> Any:
@@ -134,6 +249,8 @@ def _build(raw: Any) -> Knowledge:
         name: _need(raw, name, "top level", dict)
         for name in ("sources", "regions", "uncovered_places", "facts", "teams", "links", "nearest_contact", "topics")
     }
+    for doc, region in ((doc, entry.get("region")) for doc, entry in sections["sources"].items()):
+        _check_cited(sections, doc, region)
     sources = sections["sources"]
     for doc, entry in sources.items():
         _need(entry, "title", f"sources.{doc}")
@@ -223,6 +340,7 @@ def _check_regions(regions: dict, sources: dict) -> None:
     for key, region in regions.items():
         where = f"regions.{key}"
         _need(region, "name", where)
+        _need(region, "offers", where)  # what the assistant says it does for the region
         if _need(region, "source", where) not in sources:
             raise KnowledgeError(f"{where}.source: unknown source document")
         for area_key, area in _need(region, "areas", where, dict).items():
@@ -258,3 +376,17 @@ def _check_text(text: str, where: str, facts: dict, links: dict) -> None:
             raise KnowledgeError(f"{where}.text: unknown placeholder '{name}'")
     if "{" in PLACEHOLDER_RE.sub("", text):
         raise KnowledgeError(f"{where}.text: malformed placeholder (use {{fact}} or {{link:id}})")
+
+
+def _check_cited(sections: dict, doc: str, region: str | None) -> None:
+    """A source document's file cites only itself: a Northwest team or fact cannot come from the
+    California FAQ (a fact lives with the document that states it)."""
+    for section in ("facts", "links"):
+        for entry_id, entry in sections[section].items():
+            cited = (entry.get("source") or {}).get("doc") if isinstance(entry, dict) else None
+            if cited is not None and cited not in sections["sources"]:
+                raise KnowledgeError(f"{section}.{entry_id}.source.doc: unknown source document '{cited}'")
+    for team_id, team in sections["teams"].items():
+        cited = (team.get("source") or {}).get("doc") if isinstance(team, dict) else None
+        if team.get("region") == region and cited not in (None, doc):
+            raise KnowledgeError(f"teams.{team_id}.source.doc: '{cited}' is another region's document")

@@ -1,4 +1,4 @@
-"""Links named in a message ("ppo plus website?", "NW dental url"): the knowledge file's links by their
+"""Links named in a message ("ppo plus website?", "NW dental url"): the knowledge's links by their
 label and aliases. One index, used by the NLU's reading and by the answers."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Questions near the domain that neither source answers ("does the plan cover chiropractic?", "what are
 the premium rates?", "commission schedule"): which subject a message asks about, and the nearest real
 contact for it in a region. The subjects and their words are language (knowledge/vocabulary.yml,
-`not_covered`); which team handles what is the knowledge file's `contact_for`."""
+`not_covered`); which team handles what is the knowledge's `contact_for`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Where a group is: find the places a message names and the region each one means.
 
-- Names come from the knowledge file (the NLU's entity patterns are built from the same lists).
+- Names come from the knowledge (the NLU's entity patterns are built from the same lists).
 - The longest name wins over its parts ("Washington DC" over "Washington", "Oregon City" over "Oregon").
 - A city followed by a state, province or country is resolved by that state ("Portland, Maine" is
   not Portland, Oregon; "Vancouver, BC" is not Vancouver, Washington; "Richmond, VA" is not Richmond,
@@ -117,7 +117,7 @@ class Gazetteer:
         return self._places.get(key) if key else None
 
     def known(self, key: str) -> Place:
-        """A region or area the knowledge file defines (KeyError for anything else)."""
+        """A region or area the knowledge defines (KeyError for anything else)."""
         return self._places[key]
 
     # --- reading a message ---------------------------------------------------------------------
@@ -242,9 +242,10 @@ class Gazetteer:
     def areas(self, region: str) -> list[Place]:
         return [p for p in self._places.values() if p.region == region and p.is_area]
 
-    def other_california_area(self, area_key: str) -> Place:
-        """Northern <-> Southern California, the two sides of a CID split."""
-        others = [p for p in self.areas("california") if p.key != area_key]
+    def other_area(self, area_key: str) -> Place:
+        """The other side of a two-area split (Northern <-> Southern California for a CID split)."""
+        region = self.known(area_key).region
+        others = [p for p in self.areas(region) if p.key != area_key]
         return others[0]
 
 

@@ -1,6 +1,6 @@
 """False premises: "reinstatement is 30 days for california groups, right?" states a figure and asks for
 it to be confirmed. The figure is checked against the facts the topic's answer uses (its `{fact}`
-placeholders in knowledge.yml), by unit, and the reply starts with the yes or the no.
+placeholders in the region files), by unit, and the reply starts with the yes or the no.
 
 Only a figure offered for confirmation counts ("..., right?", "is it 2 weeks?", "I was told 90 days"),
 never one that is part of the case ("terminated 30 days ago"): a wrong "no" is worse than none."""
@@ -49,7 +49,7 @@ class Figure:
     value: int
     unit: str
     fact: str  # the fact's name, for its source
-    said: str  # as the knowledge file says it: "about 4 weeks", "60 days"
+    said: str  # as the knowledge says it: "about 4 weeks", "60 days"
 
 
 @dataclass(frozen=True)

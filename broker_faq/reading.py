@@ -51,7 +51,7 @@ UNSURE = "nlu_fallback"  # the FallbackClassifier's intent
 
 
 def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
-    """The words of every name, answer and title in the knowledge file, and the vocabulary's."""
+    """The words of every name, answer and title in the knowledge, and the vocabulary's."""
     texts = [t.title for t in knowledge.topics.values()]
     texts += [a.text for t in knowledge.topics.values() for a in t.answers.values()]
     for entry in [
@@ -67,7 +67,7 @@ def knowledge_words(knowledge: Knowledge, vocabulary: Vocabulary) -> set[str]:
 
 
 def knowledge_names(knowledge: Knowledge) -> list[str]:
-    """Every place and team name, as written in the knowledge file ("Thousand Oaks", "EBS")."""
+    """Every place and team name, as written in the knowledge ("Thousand Oaks", "EBS")."""
     names = []
     for entry in [knowledge.uncovered_places, *knowledge.regions.values()]:
         names += [str(s) for s in [*entry.get("aliases", []), *entry.get("cities", [])]]

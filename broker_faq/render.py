@@ -79,7 +79,7 @@ class Renderer:
         self.k = knowledge
 
     def fill(self, text: str) -> str:
-        """Replace `{fact}` and `{link:id}` with their values from the knowledge file."""
+        """Replace `{fact}` and `{link:id}` with their values from the knowledge."""
 
         def value(match) -> str:
             kind, name = match.groups()

@@ -37,7 +37,7 @@ class Replies:
         self.not_covered = NotCovered(knowledge, vocabulary)
         self.links = LinkNames(knowledge)
 
-    # --- answers from the knowledge file -------------------------------------------------------
+    # --- answers from the knowledge -------------------------------------------------------
 
     def regions_of(self, topic: Topic) -> list[str]:
         return list(dict.fromkeys(self.places.known(key).region for key in topic.answers))
@@ -74,7 +74,7 @@ class Replies:
     def answered(topic: Topic, state: State, text: str, payload: dict, teams: tuple[ContactRef, ...] = ()) -> Reply:
         """A reply that answers `topic`: remembered as the last topic, with the teams it named (what
         "fax?" or "which option?" asks about next)."""
-        # "team" or "team:purpose" (the Small Business Group's new-sales lines), as the knowledge file writes them.
+        # "team" or "team:purpose" (the Small Business Group's new-sales lines), as the knowledge writes them.
         last_teams = (
             tuple(dict.fromkeys(ref.team + (f":{ref.purpose}" if ref.purpose else "") for ref in teams)) or None
         )
@@ -236,11 +236,10 @@ class Replies:
         return self.answered(topic, state.with_updates(region=place.key), text, payload, teams=contacts)
 
     def uncovered(self, place: Uncovered, topic_key: str | None, state: State) -> Reply:
-        names = [r["name"] for r in self.k.regions.values()]
         text = (
-            f"I only have {' and '.join(names)} information, so I can't give you a contact or a "
+            f"I only have {self.region_names('and')} information, so I can't give you a contact or a "
             f"rule for {place.name}. Please check with the Kaiser Permanente team that serves that "
-            f"region. If the group is in {' or '.join(names)}, tell me and I'll answer for it."
+            f"region. If the group is in {self.region_names('or')}, tell me and I'll answer for it."
         )
         keep = {"pending_topic": topic_key, "requested": Ask.REGION} if topic_key else {}
         return Reply(
@@ -256,7 +255,7 @@ class Replies:
         return tuple(Button(r["name"], f'/inform_region{{"region": "{key}"}}') for key, r in self.k.regions.items())
 
     def ask_region(self, topic: Topic, state: State) -> Reply:
-        names = " and ".join(r["name"] for r in self.k.regions.values())
+        names = said_together([self.k.regions[key]["name"] for key in self.regions_of(topic)], "and")
         text = f"Which region is the group in? For {topic.subject}, the answer differs between {names}."
         return Reply(
             text,
@@ -314,11 +313,44 @@ class Replies:
             note = f" {place.note}" if place.note else ""
             text = f"Got it: a group in {place.name}.{note} What would you like to know?"
         else:
-            text = (
-                "What would you like to know? I can answer questions from the California small-"
-                "business FAQ and give the right Northwest team for a need."
-            )
+            text = f"What would you like to know? {self._offers()}"
         return Reply(text, state, payload={"type": "question", "asks": "topic"})
+
+    # --- what the assistant is and does: every region named from the knowledge ---------------------
+
+    def about(self, intent: str, state: State) -> Reply:
+        """ "What can you do?", "are you a bot?" and "outside what I can help with", naming every region
+        and source the knowledge holds (a new region's file is enough to be named here)."""
+        if intent == "bot_challenge":
+            titles = said_together([s["title"] for s in self.k.sources.values()], "and")
+            text = (
+                f"I'm a virtual assistant (a bot), not a person. I answer from Kaiser Permanente's {titles}, "
+                "and I can point you to the right team."
+            )
+            return Reply(text, state, payload={"type": "about"})
+        if intent == "out_of_scope":
+            text = (
+                "Sorry, that's outside what I can help with. I only answer Kaiser Permanente small-business "
+                f"broker questions for {self.region_names('and')}."
+            )
+            return Reply(text, state, buttons=(TALK_TO_A_PERSON,), payload={"type": "out_of_scope"})
+        return Reply(
+            f"{self._offers()} Tell me the group's region and I'll give the right phone, option, e-mail or fax.",
+            state,
+            payload={"type": "about"},
+        )
+
+    def region_names(self, word: str) -> str:
+        """ "California and Northwest (Oregon and Southwest Washington)"; with three, "A, B and C"."""
+        return said_together([r["name"] for r in self.k.regions.values()], word)
+
+    def _offers(self) -> str:
+        return "I can " + said_together([" ".join(r["offers"].split()) for r in self.k.regions.values()], "and") + "."
+
+
+def said_together(items: list[str], word: str) -> str:
+    """ "A", "A and B", "A, B and C": a list as a sentence says it."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _phone_wanted(number: str, kinds: tuple[tuple[str, bool], ...]) -> bool:

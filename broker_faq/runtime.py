@@ -1,9 +1,10 @@
-"""The one runtime holder: the knowledge file, loaded, validated and reloaded when it changes, with
-the Assistant and the PII masker built from it. The action server, the channels and the tracker
-store all use it from here (domain code: no Rasa imports).
+"""The one runtime holder: the knowledge (knowledge/: topics.yml and one file per source document),
+loaded, validated and reloaded when any of its files changes, with the Assistant and the PII masker
+built from it. The action server, the channels and the tracker store all use it from here (domain
+code: no Rasa imports).
 
 The file is loaded and validated on first use (the action server and the Rasa server use it at
-start-up), so a malformed knowledge file stops start-up with the validator's message naming the
+start-up), so malformed knowledge stops start-up with the validator's message naming the
 place. After that, an operator's edit takes effect on the next message with no restart: the new
 file is validated first, and a broken edit is refused loudly while the last good knowledge keeps
 serving.
@@ -12,12 +13,11 @@ serving.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .assistant import Assistant
-from .knowledge import DEFAULT_PATH, Knowledge, KnowledgeError, load_knowledge
+from .knowledge import Knowledge, KnowledgeError, knowledge_dir, knowledge_version, load_knowledge
 from .pii import PiiMasker
 from .vocabulary import load_vocabulary
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Loaded:
-    """What one version of the knowledge file gives: built together, replaced together."""
+    """What one version of the knowledge gives: built together, replaced together."""
 
     knowledge: Knowledge
     assistant: Assistant
@@ -44,9 +44,8 @@ class Runtime:
         self.version = self._version()
         self.loaded = Loaded.from_file(path)
 
-    def _version(self) -> tuple[int, int]:
-        stat = self.path.stat()
-        return stat.st_mtime_ns, stat.st_size
+    def _version(self) -> tuple:
+        return knowledge_version(self.path)  # any file edited, added or removed
 
     def current(self) -> Loaded:
         try:
@@ -68,8 +67,8 @@ _RUNTIME: Runtime | None = None
 
 
 def current() -> Loaded:
-    """The knowledge in force (KNOWLEDGE_FILE, else knowledge/knowledge.yml), loaded on first use."""
+    """The knowledge in force (KNOWLEDGE_DIR, else knowledge/), loaded on first use."""
     global _RUNTIME
     if _RUNTIME is None:
-        _RUNTIME = Runtime(Path(os.environ.get("KNOWLEDGE_FILE", str(DEFAULT_PATH))))
+        _RUNTIME = Runtime(knowledge_dir())
     return _RUNTIME.current()

@@ -1,6 +1,6 @@
 """Typo correction for the words that matter here: place, team and topic words.
 
-symspellpy looks a word up in a dictionary built from the knowledge file, the vocabulary and the
+symspellpy looks a word up in a dictionary built from the knowledge, the vocabulary and the
 NLU training data (`domain_words`). A word is left alone when it is known: in that dictionary or in
 the English frequency list symspellpy ships (82,765 words), so names and ordinary words are not
 "corrected" into place names. A correction must be unambiguous (one closest word), keep the first

@@ -2,7 +2,7 @@
 
 - MessageCleaner (first in the pipeline): the text every later component reads is the message
   cleaned: the question part of a pasted e-mail, capitals lowered, shorthand expanded, typos
-  corrected against a dictionary of the knowledge file's and the training data's words (kept in
+  corrected against a dictionary of the knowledge's and the training data's words (kept in
   the model, so a model answers the same way wherever it is loaded). The stored user event keeps
   what was typed (masked); the parse data's `text` is the cleaned text the entities point into.
 - IntentRouter (last): where the classifier missed what the message plainly asks (a team or a

@@ -2,7 +2,7 @@
 
 No pretrained spaCy model can be downloaded here, and none is needed: the entities the assistant
 needs (places, dates, subscriber counts, team names) are closed sets and fixed shapes, so rules
-find them exactly. Place and team spellings come from the knowledge file, the same gazetteer the
+find them exactly. Place and team spellings come from the knowledge, the same gazetteer the
 answer logic resolves them with.
 
     python -m spacy_pipeline.build [OUTPUT_DIR]     (default: build/spacy_kp_en)
@@ -69,7 +69,7 @@ def build(knowledge: Knowledge) -> spacy.Language:
     ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}))
     ruler.add_patterns(patterns(knowledge, nlp))
     nlp.meta["name"] = "kp_en"
-    nlp.meta["description"] = "Tokenizer and entity ruler for KP broker questions (built from knowledge.yml)"
+    nlp.meta["description"] = "Tokenizer and entity ruler for KP broker questions (built from the knowledges)"
     return nlp
 
 

@@ -97,7 +97,7 @@ def test_screenshot_of_the_directory_filtered(page):
 
 def open_comparison(page: Page, title: str):
     sign_in_to_console(page)
-    page.get_by_role("tab", name="Both regions").click()
+    page.get_by_role("tab", name="Regions side by side").click()
     page.get_by_label("Topic", exact=True).select_option(label=title)
     expect(page.locator("#compare-title")).to_have_text(title)
     return page.get_by_role("region", name="California"), page.get_by_role(
@@ -187,7 +187,7 @@ def test_a_transcript_is_shown_copied_and_downloaded_with_times_sources_and_pii_
 
 def test_a_topic_is_found_by_question_with_the_keyboard_alone_typos_included(page):
     sign_in_to_console(page)
-    page.get_by_role("tab", name="Both regions").click()
+    page.get_by_role("tab", name="Regions side by side").click()
     box = page.get_by_role("combobox", name="Find a topic by question")
     box.focus()
     page.keyboard.type("reinstatment", delay=30)  # a typo

@@ -1,11 +1,9 @@
 """An operator edits the knowledge file: the answer changes on the next message, with no code
 change and no restart; a broken edit is refused and the last good knowledge keeps answering."""
 
-import shutil
-
 import pytest
 
-from broker_faq.knowledge import DEFAULT_PATH
+from tests.knowledge_files import copied
 from tests.live.servers import running, texts
 
 QUESTION = "phone number of the Consolidated Service Center"
@@ -14,10 +12,9 @@ QUESTION = "phone number of the Consolidated Service Center"
 @pytest.fixture(scope="module")
 def editable(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("editable")
-    knowledge = workdir / "knowledge.yml"
-    shutil.copy(DEFAULT_PATH, knowledge)
-    with running(workdir, rasa_port=5108, actions_port=5158, env={"KNOWLEDGE_FILE": str(knowledge)}) as live:
-        yield live, knowledge
+    knowledge = copied(workdir)
+    with running(workdir, rasa_port=5108, actions_port=5158, env={"KNOWLEDGE_DIR": str(knowledge)}) as live:
+        yield live, knowledge / "northwest.yml"
 
 
 def test_an_edited_phone_number_reaches_the_answer_and_a_broken_edit_is_refused(editable, sender):

@@ -1,17 +1,11 @@
 """`make check-knowledge` passes on the real file and catches what an operator's edit can break."""
 
-import yaml
-
-from broker_faq.knowledge import DEFAULT_PATH
 from ops.check_knowledge import main, problems
+from tests.knowledge_files import copied
 
 
 def edited(tmp_path, change):
-    raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    change(raw)
-    path = tmp_path / "knowledge.yml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    return str(path)
+    return str(copied(tmp_path, change))
 
 
 def test_the_real_knowledge_file_passes(knowledge, capsys):
@@ -22,7 +16,7 @@ def test_the_real_knowledge_file_passes(knowledge, capsys):
 def test_the_4611_erratum_would_have_been_caught(tmp_path, capsys):
     path = edited(
         tmp_path,
-        lambda k: k["teams"]["ca_account_management_support"]["phones"].append(
+        lambda k: k["california.yml"]["teams"]["ca_account_management_support"]["phones"].append(
             {"number": "800-790-4611", "option": "3"}
         ),
     )
@@ -33,7 +27,7 @@ def test_the_4611_erratum_would_have_been_caught(tmp_path, capsys):
 def test_an_unreachable_team_is_reported(tmp_path, capsys):
     path = edited(
         tmp_path,
-        lambda k: k["teams"].update(
+        lambda k: k["northwest.yml"]["teams"].update(
             nw_orphan={
                 "name": "Orphan desk",
                 "region": "northwest",
@@ -46,11 +40,15 @@ def test_an_unreachable_team_is_reported(tmp_path, capsys):
 
 
 def test_an_intent_without_knowledge_is_reported(tmp_path, capsys):
-    path = edited(tmp_path, lambda k: k["topics"].pop("web_support"))
+    def without_web_support(k):
+        k["topics.yml"]["topics"].pop("web_support")
+        k["northwest.yml"]["answers"].pop("web_support")
+
+    path = edited(tmp_path, without_web_support)
     assert main([path]) == 1
     assert "intent 'web_support' goes to action_answer but has no topic" in capsys.readouterr().err
 
 
 def test_a_schema_error_names_the_place(tmp_path, capsys):
-    path = edited(tmp_path, lambda k: k["teams"]["nw_member_services"].pop("region"))
-    assert main([path]) == 1 and "teams.nw_member_services: missing 'region'" in capsys.readouterr().err
+    path = edited(tmp_path, lambda k: k["northwest.yml"]["teams"]["nw_member_services"].pop("region"))
+    assert main([path]) == 1 and "northwest.yml: teams.nw_member_services: missing 'region'" in capsys.readouterr().err

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-import yaml
 
 from broker_faq.knowledge import KnowledgeError, load_knowledge
 from tests.conftest import SEEDS, digits
+from tests.knowledge_files import copied
 
 SOURCE_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
 
@@ -63,32 +63,37 @@ def test_every_entry_names_a_source_section(knowledge):
 
 
 def _broken(tmp_path, mutate):
-    from broker_faq.knowledge import DEFAULT_PATH
-
-    raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    mutate(raw)
-    path = tmp_path / "knowledge.yml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return path
+    return copied(tmp_path, mutate)
 
 
 @pytest.mark.parametrize(
     "mutate, where",
     [
         (
-            lambda k: k["topics"]["stop_autopay"]["answers"]["california"].update(contacts=["nobody"]),
-            "topics.stop_autopay.answers.california.contacts[0]: unknown team 'nobody'",
+            lambda k: k["california.yml"]["answers"]["stop_autopay"].update(contacts=["nobody"]),
+            "california.yml: answers.stop_autopay.contacts[0]: unknown team 'nobody'",
         ),
         (
-            lambda k: k["topics"]["terminate_contract"]["answers"]["california"].update(text="Call 800-790-4661 now."),
-            "topics.terminate_contract.answers.california.text",
+            lambda k: k["california.yml"]["answers"]["terminate_contract"].update(text="Call 800-790-4661 now."),
+            "california.yml: answers.terminate_contract.text",
         ),
-        (lambda k: k["teams"]["nw_member_services"].pop("source"), "teams.nw_member_services: missing 'source'"),
         (
-            lambda k: k["topics"]["edi_after_split"]["answers"]["california"].update(text="In {nonsense} days"),
+            lambda k: k["northwest.yml"]["teams"]["nw_member_services"].pop("source"),
+            "northwest.yml: teams.nw_member_services: missing 'source'",
+        ),
+        (
+            lambda k: k["california.yml"]["answers"]["edi_after_split"].update(text="In {nonsense} days"),
             "unknown placeholder 'nonsense'",
         ),
-        (lambda k: k.pop("teams"), "top level: missing 'teams'"),
+        (lambda k: k["northwest.yml"].pop("source"), "northwest.yml: top level: missing 'source'"),
+        (
+            lambda k: k["northwest.yml"]["answers"].update(nw_only={"text": "x", "source": {"doc": "nw_contacts"}}),
+            "northwest.yml: answers.nw_only: no such topic in topics.yml",
+        ),
+        (
+            lambda k: k["northwest.yml"]["facts"].update(k["california.yml"]["facts"]),
+            "facts.cid_split_min_subscribers: also in another file (one place for each fact)",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_with_the_place_named(tmp_path, mutate, where):
@@ -97,7 +102,7 @@ def test_a_malformed_file_is_refused_with_the_place_named(tmp_path, mutate, wher
 
 
 def test_invalid_yaml_is_refused_with_the_file_named(tmp_path):
-    path = tmp_path / "knowledge.yml"
-    path.write_text("topics: [unclosed", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="not valid YAML"):
+    path = copied(tmp_path)
+    (path / "northwest.yml").write_text("teams: [unclosed", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"northwest\.yml: not valid YAML"):
         load_knowledge(path)

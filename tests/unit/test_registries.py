@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import yaml
 
-from broker_faq.assistant import FOLLOW_UPS, Assistant
+from broker_faq.assistant import ABOUT, FOLLOW_UPS, Assistant
 from broker_faq.computed import COMPUTED
 from broker_faq.knowledge import KnowledgeError
 from tests.conftest import ROOT
@@ -47,5 +47,5 @@ def test_every_follow_up_intent_is_routed_to_the_answering_action():
     assert FOLLOW_UPS <= routed_to_answer()
 
 
-def test_nothing_but_topics_and_follow_ups_goes_to_the_answering_action(knowledge):
-    assert routed_to_answer() <= set(knowledge.topics) | FOLLOW_UPS
+def test_nothing_but_topics_follow_ups_and_what_it_does_goes_to_the_answering_action(knowledge):
+    assert routed_to_answer() <= set(knowledge.topics) | FOLLOW_UPS | ABOUT

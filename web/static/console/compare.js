@@ -1,4 +1,4 @@
-// Both regions side by side: one topic's California and Northwest answers next to each other (the
+// Every region side by side: one topic's answer in each region the knowledge holds, next to each other (the
 // region's own answer, or its source's honest silence with the nearest real contact), each with its
 // contact cards and sources, from GET /api/compare?topic= (Assistant.side_by_side). The topic is
 // chosen from the list (GET /api/topics) or by a question from the type-ahead (../shared/typeahead.js).

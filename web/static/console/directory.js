@@ -1,4 +1,4 @@
-// The contact directory: every team of both regions with its card (cards.js), narrowed as the agent
+// The contact directory: every team of every region with its card (cards.js), narrowed as the agent
 // types. The filter is the server's (GET /api/directory?q=, broker_faq/directory.py: word by word,
 // typos, acronyms, needs, digits of numbers, parts of e-mails), asked DEBOUNCE_MS after the last
 // keystroke; an answer to an older filter than the one shown is dropped.
@@ -13,8 +13,14 @@
   let pending = null; // the AbortController of the request in flight
   let loaded = false;
 
+  // "in both regions" with two, "in 3 regions" with a third region's file: the regions come from the teams.
+  function regionCount(teams) {
+    const regions = new Set(teams.map((team) => team.region)).size;
+    return regions === 2 ? "both regions" : `${regions} regions`;
+  }
+
   function countText(teams, typed) {
-    if (!typed.trim()) return `${teams.length} teams in both regions.`;
+    if (!typed.trim()) return `${teams.length} teams in ${regionCount(teams)}.`;
     if (!teams.length) return `No team matches “${typed.trim()}”.`;
     return `${teams.length} ${teams.length === 1 ? "team matches" : "teams match"} “${typed.trim()}”.`;
   }

@@ -1,0 +1,37 @@
+"""A test's own copy of the knowledge directory (knowledge/: topics.yml and one file per source
+document), edited as an operator would edit it, optionally with the test-only third region beside
+the real two (tests/fixtures/knowledge/, never shipped)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from broker_faq.knowledge import DEFAULT_DIR
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "knowledge"
+THIRD_REGION = FIXTURES / "colorado.yml"  # a fictitious sheet: numbers in 555-01xx, never a real team
+
+
+def copied(
+    tmp_path: Path, change: Callable[[dict[str, dict]], None] | None = None, *, extra: tuple[Path, ...] = ()
+) -> Path:
+    """tmp_path/knowledge: the project's knowledge files plus `extra`; `change` edits them as parsed
+    YAML by file name ({"california.yml": {...}, "topics.yml": {...}})."""
+    target = tmp_path / "knowledge"
+    target.mkdir(parents=True, exist_ok=True)
+    for file in (*sorted(DEFAULT_DIR.glob("*.yml")), *extra):
+        shutil.copy(file, target / file.name)
+    if change is not None:
+        files = {f.name: yaml.safe_load(f.read_text(encoding="utf-8")) for f in target.glob("*.yml")}
+        change(files)
+        for name, raw in files.items():
+            (target / name).write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def with_third_region(tmp_path: Path) -> Path:
+    return copied(tmp_path, extra=(THIRD_REGION,))
