@@ -37,7 +37,7 @@ scale-deps:
 	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql redis-server nginx)
 
 # The project's own spaCy pipeline, rebuilt whenever the knowledge file's place or team names change.
-$(SPACY_PIPELINE)/.built: $(wildcard knowledge/*.yml) $(wildcard spacy_pipeline/*.py broker_faq/*.py) | install
+$(SPACY_PIPELINE)/.built: $(wildcard knowledge/*.yml spacy_pipeline/*.py broker_faq/*.py broker_faq/*/*.py) | install
 	$(BIN)/python -m spacy_pipeline.build $(SPACY_PIPELINE)
 	@touch $@
 

@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from broker_faq import runtime
+from broker_faq.knowledge import runtime
 
 from .tracker_adapter import send, turn_from
 

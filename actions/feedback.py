@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from broker_faq.replies import TALK_TO_A_PERSON
+from broker_faq.answers.replies import TALK_TO_A_PERSON
 
 THANKS = {
     "helpful": "Thanks for letting me know!",

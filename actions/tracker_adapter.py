@@ -18,9 +18,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from broker_faq import runtime
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
-from broker_faq.dates import find_dates
+from broker_faq.knowledge import runtime
+from broker_faq.reading.dates import find_dates
 
 # Every State field is a slot of the same name in domain.yml.
 STATE_SLOTS = tuple(f.name for f in fields(State))

@@ -2,7 +2,7 @@
 answer gives each.
 
 Reading (places, teams, details) is done by the readers Replies holds; the reply building lives in
-replies.py and the computed answers in computed.py. This module only decides which of them
+answers/replies.py and the computed answers in answers/ (registry.py). This module only decides which of them
 answers, and joins the answers when one message asks several things.
 """
 
@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from . import handoff
-from .computed import COMPUTED
-from .contact_requests import ContactRequest
-from .conversation import Ask, Button, Mention, Reply, Segment, State, Turn
-from .dates import find_dates
-from .knowledge import ContactRef, Knowledge, KnowledgeError
-from .places import Place, PlaceMention, Uncovered
-from .premises import premise, topic_figures, verdict
-from .render import PARAGRAPH
-from .replies import Replies
-from .vocabulary import Vocabulary, load_vocabulary
+from broker_faq import handoff
+from broker_faq.answers.registry import COMPUTED
+from broker_faq.answers.replies import Replies
+from broker_faq.conversation import Ask, Button, Mention, Reply, Segment, State, Turn
+from broker_faq.knowledge.loader import ContactRef, Knowledge, KnowledgeError
+from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
+from broker_faq.reading.contact_requests import ContactRequest
+from broker_faq.reading.dates import find_dates
+from broker_faq.reading.places import Place, PlaceMention, Uncovered
+from broker_faq.reading.premises import premise, topic_figures, verdict
+from broker_faq.render import PARAGRAPH
 
 # Intents that answer a question the assistant asked, or continue the last topic.
 FOLLOW_UPS = frozenset({"inform_region", "inform_date", "inform_count", "affirm", "deny"})

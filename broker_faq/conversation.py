@@ -53,7 +53,7 @@ class Ask:
 
 @dataclass(frozen=True)
 class Segment:
-    """One candidate question of a message (broker_faq/segments.py), as the NLU classified it."""
+    """One candidate question of a message (broker_faq/reading/segments.py), as the NLU classified it."""
 
     start: int
     end: int
@@ -66,7 +66,7 @@ class Segment:
 @dataclass(frozen=True)
 class Turn:
     intent: str | None
-    text: str  # the message as the NLU read it: cleaned (broker_faq/cleanup.py) and masked
+    text: str  # the message as the NLU read it: cleaned (broker_faq/reading/cleanup.py) and masked
     mentions: tuple[Mention, ...] = ()
     state: State = State()
     today: dt.date = field(default_factory=dt.date.today)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .knowledge import ContactRef, Knowledge, phone_digits
-from .render import Renderer
+from broker_faq.knowledge.loader import ContactRef, Knowledge, phone_digits
+from broker_faq.render import Renderer
 
 MIN_WORD_SCORE = 75.0
 MIN_QUERY_CHARS = 2

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
-from .conversation import Reply, Turn
+from broker_faq.conversation import Reply, Turn
 
 TOPIC = "human_handoff"  # the topic "talk to a person" is; its answer is the phone card without agents
 CONNECTING = "Connecting you to an agent…"

@@ -6,7 +6,7 @@ file's teams and links; answer texts only name them.
 
 from __future__ import annotations
 
-from .knowledge import PLACEHOLDER_RE, Answer, ContactRef, Knowledge, Source
+from broker_faq.knowledge.loader import PLACEHOLDER_RE, Answer, ContactRef, Knowledge, Source
 
 PARAGRAPH = "\n\n"  # between an answer's parts (Rasa's REST channel sends each as a message)
 

@@ -1,7 +1,7 @@
 """One guard in front of every channel, for what Rasa 3.6 leaves to chance.
 
 - Bad input gets a clear reply: empty text, text over the limit, control characters.
-- Personal data is masked before anything reads it (broker_faq.pii): the NLU never takes a date
+- Personal data is masked before anything reads it (broker_faq.privacy): the NLU never takes a date
   of birth for a termination date, and nothing downstream can store or log it.
 - Conversation ids must look random (the widget's are); short guessable ones are refused. A
   message id (the client's, for handling each message once: rasa_fixes.py) must look like one too,
@@ -31,7 +31,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError, RedisLockStore
 from sanic import Sanic
 
-from broker_faq import runtime
+from broker_faq.knowledge import runtime
 from channels import rasa_fixes, rate_limit
 from stores.masking_sql import MaskingSQLTrackerStore
 

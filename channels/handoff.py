@@ -43,9 +43,10 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResu
 from sanic import Sanic
 from socketio import AsyncServer
 
-from broker_faq import handoff, runtime
+from broker_faq import handoff
 from broker_faq.conversation import State
 from broker_faq.handoff import Board, Waiting, display_name
+from broker_faq.knowledge import runtime
 from broker_faq.render import answer_text_beside_payload
 
 from .guard import MAX_MESSAGE_CHARS, clean_text

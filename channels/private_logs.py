@@ -9,7 +9,7 @@ wrote 300 KB of log, the whole tracker the action server sent back with its erro
   not shown (the message is still handled, as Rasa does, as text or without the unparsed part).
 
 And in case anything else tries: every log record at INFO or above, its traceback included, passes
-PrivateLogFilter (broker_faq/pii.py) on the way to each handler: personal data masked and the record
+PrivateLogFilter (broker_faq/privacy.py) on the way to each handler: personal data masked and the record
 cut to 2,000 characters, so no log line can carry a conversation (the action server installs the same
 filter: actions/__init__.py). DEBUG (`rasa run --debug`, never in
 production) is left as Rasa writes it.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import warnings
 
-from broker_faq import runtime
-from broker_faq.pii import MAX_LOG_RECORD_CHARS, PrivateLogFilter, keep_logs_private
+from broker_faq.knowledge import runtime
+from broker_faq.privacy import MAX_LOG_RECORD_CHARS, PrivateLogFilter, keep_logs_private
 
 __all__ = ["MAX_LOG_RECORD_CHARS", "PrivateLogFilter", "install", "mask"]
 
@@ -30,7 +30,7 @@ ECHOING_WARNINGS = (r"Failed to parse arguments in line",)
 
 
 def mask(text: str) -> str:
-    """The masker of the knowledge in force (broker_faq/runtime.py)."""
+    """The masker of the knowledge in force (broker_faq/knowledge/runtime.py)."""
     return runtime.current().masker.mask(text)
 
 

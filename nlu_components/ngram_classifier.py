@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from broker_faq.segments import question_spans
+from broker_faq.reading.segments import question_spans
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
 
     def _classify_segments(self, message: Message) -> None:
         """A message that may ask several things ("how long does a separation take and do
-        accumulators transfer?") gets each candidate question classified too (broker_faq/segments.py):
+        accumulators transfer?") gets each candidate question classified too (broker_faq/reading/segments.py):
         `segments` in the parse data, read by the answering action."""
         spans = question_spans(message.get(TEXT) or "")
         if len(spans) < 2:

@@ -1,4 +1,4 @@
-"""The understanding layer's two Rasa NLU components, thin adapters over broker_faq/reading.py.
+"""The understanding layer's two Rasa NLU components, thin adapters over broker_faq/reading/message.py.
 
 - MessageCleaner (first in the pipeline): the text every later component reads is the message
   cleaned: the question part of a pasted e-mail, capitals lowered, shorthand expanded, typos
@@ -25,10 +25,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from broker_faq.cleanup import is_spanish
-from broker_faq.knowledge import load_knowledge
-from broker_faq.reading import Reader, read_message
-from broker_faq.vocabulary import load_vocabulary
+from broker_faq.knowledge.loader import load_knowledge
+from broker_faq.knowledge.vocabulary import load_vocabulary
+from broker_faq.reading.cleanup import is_spanish
+from broker_faq.reading.message import Reader, read_message
 
 ROUTED_FROM = "routed_from"  # parse data: the classifier's intent when the router chose another
 LANGUAGE = "language"  # parse data: "es" for a message written in Spanish

@@ -1,6 +1,6 @@
 """`make check-knowledge`: is the knowledge (knowledge/) safe to serve? Run it after every edit.
 
-Beyond the loader's schema checks (broker_faq/knowledge.py), it checks that the file and the Rasa
+Beyond the loader's schema checks (broker_faq/knowledge/loader.py), it checks that the file and the Rasa
 project fit together: every team is reachable, no team gives two numbers for one purpose (that
 would have caught the FAQ's 4611/4661 erratum), every region can answer every routed need, and
 every intent routed to action_answer has its knowledge.
@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from broker_faq.assistant import ABOUT, FOLLOW_UPS
-from broker_faq.knowledge import Knowledge, KnowledgeError, load_knowledge, phone_digits
+from broker_faq.knowledge.loader import Knowledge, KnowledgeError, load_knowledge, phone_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}

@@ -17,8 +17,8 @@ from typing import cast
 import spacy
 from spacy.pipeline import EntityRuler
 
-from broker_faq.dates import MONTHS
-from broker_faq.knowledge import Knowledge, load_knowledge
+from broker_faq.knowledge.loader import Knowledge, load_knowledge
+from broker_faq.reading.dates import MONTHS
 
 OUTPUT = Path("build/spacy_kp_en")
 NUM = {"TEXT": {"REGEX": r"^\d{1,2}$"}}

@@ -1,7 +1,7 @@
 """Rasa's SQL tracker store (with the conversation cache of cached_sql.py), made safe for member
 data and honest about failures.
 
-- What users typed is masked (broker_faq.pii) as events are written, so SSNs, member numbers,
+- What users typed is masked (broker_faq.privacy) as events are written, so SSNs, member numbers,
   dates of birth and personal contacts never reach the database, even for messages that did not
   come through the guarded channels (which mask them first, see channels/guard.py). So is every
   event's metadata (a user message's, a session start's and its `session_started_metadata` slot),
@@ -25,7 +25,7 @@ from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from broker_faq import runtime
+from broker_faq.knowledge import runtime
 from stores.cached_sql import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
 
     @staticmethod
     def mask(text: str) -> str:
-        # The masker of the knowledge the assistant currently serves (broker_faq/runtime.py).
+        # The masker of the knowledge the assistant currently serves (broker_faq/knowledge/runtime.py).
         return runtime.current().masker.mask(text)
 
     def _masked_data(self, value: Any) -> Any:

@@ -11,8 +11,8 @@ import pytest
 
 from broker_faq.assistant import Assistant
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
-from broker_faq.knowledge import load_knowledge
-from broker_faq.segments import question_spans
+from broker_faq.knowledge.loader import load_knowledge
+from broker_faq.reading.segments import question_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -46,7 +46,7 @@ class Conversation:
 
     def say(self, intent: str, text: str, parts: tuple[str, ...] = ()) -> Reply:
         """One turn as the NLU hands it over; `parts` are the intents of the candidate questions
-        (broker_faq/segments.py), as the classifier would give them."""
+        (broker_faq/reading/segments.py), as the classifier would give them."""
         mentions = tuple(Mention(e.label_, e.text, e.start_char) for e in self.nlp(text).ents)
         spans = question_spans(text) if parts else []
         assert len(spans) == len(parts), [text[s.start : s.end] for s in spans]
@@ -63,8 +63,8 @@ class Conversation:
 
 @functools.cache
 def _reader():
-    from broker_faq.reading import Reader
-    from broker_faq.vocabulary import load_vocabulary
+    from broker_faq.knowledge.vocabulary import load_vocabulary
+    from broker_faq.reading.message import Reader
 
     return Reader(load_knowledge(), load_vocabulary())
 

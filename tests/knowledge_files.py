@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from broker_faq.knowledge import DEFAULT_DIR
+from broker_faq.knowledge.loader import DEFAULT_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "knowledge"
 THIRD_REGION = FIXTURES / "colorado.yml"  # a fictitious sheet: numbers in 555-01xx, never a real team

@@ -36,8 +36,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
-from broker_faq import runtime
 from broker_faq.directory import Directory, Suggestions
+from broker_faq.knowledge import runtime
 from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
 from web.accounts import AccountStore, accounts_path

@@ -170,7 +170,7 @@ class Harness:
         return None
 
     def _suggest(self, d: _Dialogue, data: dict, intent: str | None) -> Said:
-        from broker_faq import runtime
+        from broker_faq.knowledge import runtime
 
         ranking = [entry["name"] for entry in data.get("intent_ranking", [])]
         reply = runtime.current().assistant.replies.suggest(ranking, d.state)
@@ -179,7 +179,7 @@ class Harness:
     def _ruled(self, d: _Dialogue, data: dict, intent: str | None) -> Said:
         from actions.feedback import THANKS
         from actions.tracker_adapter import turn_from_message
-        from broker_faq import runtime
+        from broker_faq.knowledge import runtime
 
         action = self.action_of.get(intent or "", "utter_default")
         if action == "action_answer":

@@ -1,5 +1,5 @@
 """A crafted message does not stall the Rasa server (hardening, item 1). Before, a 5,000-character
-message of a shape that made the personal data masker backtrack (broker_faq/pii.py: "1.1.1.…",
+message of a shape that made the personal data masker backtrack (broker_faq/privacy.py: "1.1.1.…",
 "a@a.a.a.…!", "b.b.b.…": about 2 s a mask() call, several calls a message, on the event loop) held every
 other conversation as long: a normal client's median reply went from 37 ms to 11.9 s. Here three such
 messages are sent at once, then a normal conversation's next message right behind them, ten times: each
@@ -31,7 +31,7 @@ def crafted(unit: str, prefix: str = "", suffix: str = "") -> str:
 
 
 CRAFTED = [crafted("1."), crafted("a.", "a@", "!"), crafted("b.")]
-# Masked at once too, but broker_faq/segments.py takes about 2.4 s to split it into questions: its
+# Masked at once too, but broker_faq/reading/segments.py takes about 2.4 s to split it into questions: its
 # boundary patterns (",?\\s+and\\s+", "\\s+(?=...)") rescan a run of spaces from each position in it.
 SPACES = crafted(" ", "DOB", "x")
 

@@ -4,7 +4,7 @@ as the live assistant reads them: masked first (channels/guard.py), then underst
 
 import pytest
 
-from broker_faq.pii import PiiMasker
+from broker_faq.privacy import PiiMasker
 
 
 @pytest.fixture(scope="module")

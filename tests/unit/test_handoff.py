@@ -138,10 +138,10 @@ def test_the_transcript_names_the_agent_who_wrote_a_message():
 
 def test_where_the_assistant_cannot_help_it_offers_a_person(assistant):
     """The fallback's last word and "outside what I can help with" carry the same button as the
-    topic suggestions (broker_faq.replies.TALK_TO_A_PERSON)."""
+    topic suggestions (broker_faq.answers.replies.TALK_TO_A_PERSON)."""
     import yaml
 
-    from broker_faq.replies import TALK_TO_A_PERSON
+    from broker_faq.answers.replies import TALK_TO_A_PERSON
     from tests.rasa_cli import ROOT
 
     responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from broker_faq.knowledge import KnowledgeError, load_knowledge
+from broker_faq.knowledge.loader import KnowledgeError, load_knowledge
 from tests.conftest import SEEDS, digits
 from tests.knowledge_files import copied
 

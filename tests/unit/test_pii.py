@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broker_faq.knowledge import phone_digits
-from broker_faq.pii import PiiMasker, luhn_valid
+from broker_faq.knowledge.loader import phone_digits
+from broker_faq.privacy import PiiMasker, luhn_valid
 
 
 @pytest.fixture(scope="module")

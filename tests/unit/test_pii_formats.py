@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
-from broker_faq.pii import PiiMasker, luhn_valid
+from broker_faq.privacy import PiiMasker, luhn_valid
 from stores.masking_sql import MaskingSQLTrackerStore
 from tests.conftest import ROOT
 

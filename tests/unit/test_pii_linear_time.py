@@ -1,7 +1,7 @@
 """Masking takes time linear in the message's length (hardening, item 1): no crafted message stalls the
 server. A 5,000-character "1.1.1.…" or "a@a.a.a.…!" made the e-mail pattern backtrack for about 2 s a
 call, and a cue followed by spaces ("DOB" and 5,000 spaces) did the same to the date-of-birth, member ID,
-SSN and phone patterns (0.2-3.4 s; see broker_faq/pii.py, _Rule). Every pattern, and mask() as a whole,
+SSN and phone patterns (0.2-3.4 s; see broker_faq/privacy.py, _Rule). Every pattern, and mask() as a whole,
 is timed here on adversarial texts of the longest message the channels accept (channels/guard.py
 MAX_MESSAGE_CHARS: 5,000 characters; the log filter masks at most MAX_LOG_RECORD_CHARS, 2,000, of a record).
 
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broker_faq import pii
-from broker_faq.pii import PiiMasker
+from broker_faq import privacy as pii
+from broker_faq.privacy import PiiMasker
 
 MAX_CHARS = 5000  # channels/guard.py MAX_MESSAGE_CHARS (test_the_bound_is_the_longest_message_accepted)
 BOUND_MS = 50.0

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from broker_faq.dates import parse_date, reinstatement_window
-from broker_faq.places import Gazetteer, Place, Uncovered
+from broker_faq.answers.reinstatement import reinstatement_window
+from broker_faq.reading.dates import parse_date
+from broker_faq.reading.places import Gazetteer, Place, Uncovered
 from tests.conftest import TODAY
 
 

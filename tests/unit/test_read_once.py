@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from broker_faq.contact_requests import ContactReader
-from broker_faq.knowledge import load_knowledge
-from broker_faq.places import READS, Gazetteer
-from broker_faq.reading import Reader, read_message
-from broker_faq.vocabulary import load_vocabulary
+from broker_faq.knowledge.loader import load_knowledge
+from broker_faq.knowledge.vocabulary import load_vocabulary
+from broker_faq.reading.contact_requests import ContactReader
+from broker_faq.reading.message import Reader, read_message
+from broker_faq.reading.places import READS, Gazetteer
 
 
 @pytest.fixture

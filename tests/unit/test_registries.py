@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 import yaml
 
+from broker_faq.answers.registry import COMPUTED
 from broker_faq.assistant import ABOUT, FOLLOW_UPS, Assistant
-from broker_faq.computed import COMPUTED
-from broker_faq.knowledge import KnowledgeError
+from broker_faq.knowledge.loader import KnowledgeError
 from tests.conftest import ROOT
 
 

@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from broker_faq import runtime
 from broker_faq.assistant import Assistant
 from broker_faq.conversation import Mention, State, Turn
 from broker_faq.directory import Directory
-from broker_faq.knowledge import load_knowledge
+from broker_faq.knowledge import runtime
+from broker_faq.knowledge.loader import load_knowledge
 from ops import review
 from tests.knowledge_files import with_third_region
 

@@ -1,16 +1,16 @@
-"""The understanding layer (broker_faq/reading.py and what it uses), as people really write: typos,
+"""The understanding layer (broker_faq/reading/message.py and what it uses), as people really write: typos,
 shorthand, capitals, pasted e-mails, several questions, places with a state, dates and counts with
 a role, contact look-ups."""
 
 import pytest
 
-from broker_faq.contact_requests import ContactReader
-from broker_faq.dates import termination_date
-from broker_faq.knowledge import load_knowledge
-from broker_faq.places import Gazetteer, Place, Uncovered
-from broker_faq.reading import Reader
-from broker_faq.segments import question_spans
-from broker_faq.vocabulary import load_vocabulary
+from broker_faq.knowledge.loader import load_knowledge
+from broker_faq.knowledge.vocabulary import load_vocabulary
+from broker_faq.reading.contact_requests import ContactReader
+from broker_faq.reading.dates import termination_date
+from broker_faq.reading.message import Reader
+from broker_faq.reading.places import Gazetteer, Place, Uncovered
+from broker_faq.reading.segments import question_spans
 from tests.conftest import TODAY
 
 

@@ -47,7 +47,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .vocabulary import Vocabulary, load_vocabulary
+from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
 
 # Any dash people type between digit groups: hyphen, non-breaking hyphen, figure/en/em dash, bar, minus.
 _DASH = "\\-\u2010-\u2015\u2212"

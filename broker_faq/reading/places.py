@@ -18,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from .knowledge import Knowledge
-from .phrases import Match, PhraseIndex, Token, phrase_key, tokens
-from .vocabulary import Vocabulary
+from broker_faq.knowledge.loader import Knowledge
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.phrases import Match, PhraseIndex, Token, phrase_key, tokens
 
 # How many times each reader has read each text, since the process started: a message is read once
 # whatever the number of steps that ask about it (tests/unit/test_read_once.py).

@@ -217,22 +217,6 @@ def _distinct(dates) -> list[ParsedDate]:
     return list({d.date: d for d in dates}.values())
 
 
-@dataclass(frozen=True)
-class ReinstatementWindow:
-    termination: dt.date
-    last_day: dt.date
-    days_left: int  # negative once the window has passed
-
-    @property
-    def is_open(self) -> bool:
-        return self.days_left >= 0
-
-
-def reinstatement_window(termination: dt.date, window_days: int, today: dt.date) -> ReinstatementWindow:
-    last_day = termination + dt.timedelta(days=window_days)
-    return ReinstatementWindow(termination, last_day, (last_day - today).days)
-
-
 def spell(date: dt.date) -> str:
     """'July 31, 2026': the spelling US brokers read without ambiguity."""
     return f"{date:%B} {date.day}, {date.year}"

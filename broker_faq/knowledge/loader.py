@@ -4,7 +4,7 @@ Validation runs at start-up and on every reload after an edit (runtime.py): a ma
 stop the action server with a message that names the exact place
 (`california.yml: answers.stop_autopay.contacts[0]: ...`), not fail later in the middle of a
 broker's conversation. Names of computed answers are checked against their registry
-(computed.py) when the Assistant is built from the knowledge.
+(answers/registry.py) when the Assistant is built from the knowledge.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 # The knowledge directory: topics.yml (the catalogue) and one file per source document beside it.
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 CATALOGUE = "topics.yml"
 
 # Contacts live only in `teams`/`links`: answer texts refer to them, never spell them out.

@@ -1,12 +1,13 @@
-"""The California CID-split rule: when a group with locations in Northern and Southern California
-may need to separate its contract (California FAQ). The threshold comes from the knowledge."""
+"""Reading a CID-split question: which place is the headquarters ("HQ in Burbank", "Fremont-based"),
+which counts are subscribers rather than headcounts or waivers, each office's count and where it is
+("the Folsom and Richmond branches have 7 and 6"). The decision is answers/cid_split.py's."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .conversation import Mention
+from broker_faq.conversation import Mention
 
 # Words that mark the headquarters in "HQ in Burbank" or "based in San Francisco".
 HQ_CUE = re.compile(
@@ -17,20 +18,6 @@ HQ_CUE = re.compile(
 )
 
 HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office|based|-based)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SplitDecision:
-    subscribers: int
-    threshold: int
-
-    @property
-    def may_need_to_separate(self) -> bool:
-        return self.subscribers >= self.threshold
-
-
-def decide(subscribers_outside_hq: int, threshold: int) -> SplitDecision:
-    return SplitDecision(subscribers_outside_hq, threshold)
 
 
 def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.yml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "vocabulary.yml"
 
 
 @dataclass(frozen=True)

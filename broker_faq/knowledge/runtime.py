@@ -16,10 +16,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assistant import Assistant
-from .knowledge import Knowledge, KnowledgeError, knowledge_dir, knowledge_version, load_knowledge
-from .pii import PiiMasker
-from .vocabulary import load_vocabulary
+from broker_faq.assistant import Assistant
+from broker_faq.knowledge.loader import Knowledge, KnowledgeError, knowledge_dir, knowledge_version, load_knowledge
+from broker_faq.knowledge.vocabulary import load_vocabulary
+from broker_faq.privacy import PiiMasker
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .knowledge import PLACEHOLDER_RE, Knowledge, Topic
+from broker_faq.knowledge.loader import PLACEHOLDER_RE, Knowledge, Topic
 
 UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
          "subscriber": "subscribers", "subscribers": "subscribers", "employees": "subscribers",

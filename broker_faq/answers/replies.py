@@ -7,7 +7,7 @@ Rules of the road, all from the product brief:
 - a place the sources do not cover gets "I only have ... information" and no number at all;
 - when the answer differs by region and none is known yet, ask, with buttons.
 
-The computed answers (computed.py) and the Assistant (assistant.py) build on this module; it
+The computed answers (answers/registry.py and its features) and the Assistant (assistant.py) build on this module; it
 imports neither.
 """
 
@@ -17,14 +17,14 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from .contact_requests import ContactReader
-from .conversation import Ask, Button, Reply, State
-from .knowledge import Answer, ContactRef, Knowledge, Source, Topic
-from .links import LinkNames
-from .not_covered import NotCovered
-from .places import Gazetteer, Place, Uncovered
-from .render import PARAGRAPH, Renderer
-from .vocabulary import Vocabulary
+from broker_faq.conversation import Ask, Button, Reply, State
+from broker_faq.knowledge.loader import Answer, ContactRef, Knowledge, Source, Topic
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.contact_requests import ContactReader
+from broker_faq.reading.links import LinkNames
+from broker_faq.reading.not_covered import NotCovered
+from broker_faq.reading.places import Gazetteer, Place, Uncovered
+from broker_faq.render import PARAGRAPH, Renderer
 
 
 class Replies:
@@ -38,6 +38,12 @@ class Replies:
         self.links = LinkNames(knowledge)
 
     # --- answers from the knowledge -------------------------------------------------------
+
+    def rule_region(self, topic: Topic) -> str:
+        """The region whose source states a computed rule (the CID split and the reinstatement window are
+        the California FAQ's): the one region file answering the topic, so no rule is a region literal and
+        a place in any other region gets that region's honest silence and nearest contact."""
+        return next(key for key in topic.answers if key in self.k.regions)
 
     def regions_of(self, topic: Topic) -> list[str]:
         return list(dict.fromkeys(self.places.known(key).region for key in topic.answers))

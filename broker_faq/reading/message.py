@@ -10,18 +10,18 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
-from .cid_split import CountRoles
-from .cleanup import Cleaner
-from .contact_requests import ContactReader
-from .dates import find_dates, on_or_after, termination_date
-from .knowledge import Knowledge
-from .links import LinkNames
-from .not_covered import NotCovered
-from .places import Gazetteer, Place, Uncovered
-from .premises import premise, topic_figures
-from .segments import ASKING, Span, question_spans
-from .spelling import Speller
-from .vocabulary import Vocabulary
+from broker_faq.knowledge.loader import Knowledge
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.cleanup import Cleaner
+from broker_faq.reading.contact_requests import ContactReader
+from broker_faq.reading.counts import CountRoles
+from broker_faq.reading.dates import find_dates, on_or_after, termination_date
+from broker_faq.reading.links import LinkNames
+from broker_faq.reading.not_covered import NotCovered
+from broker_faq.reading.places import Gazetteer, Place, Uncovered
+from broker_faq.reading.premises import premise, topic_figures
+from broker_faq.reading.segments import ASKING, Span, question_spans
+from broker_faq.reading.spelling import Speller
 
 # Intents that answer on their own, so the router leaves them alone.
 KEEP = frozenset({"inform_region", "inform_date", "inform_count"})

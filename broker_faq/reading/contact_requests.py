@@ -11,10 +11,10 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from .knowledge import Knowledge, phone_digits
-from .phrases import PhraseIndex, Token, phrase_key, tokens
-from .places import READS
-from .vocabulary import Vocabulary
+from broker_faq.knowledge.loader import Knowledge, phone_digits
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.phrases import PhraseIndex, Token, phrase_key, tokens
+from broker_faq.reading.places import READS
 
 TOLL_FREE, LOCAL = "toll_free", "local"
 WHEN_WORDS = frozenset({"on", "by", "before", "after", "until"})

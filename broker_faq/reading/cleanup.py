@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from mailparser_reply import EmailReplyParser
 from text_to_num import alpha2digit
 
-from .phrases import WORD
-from .spelling import Speller
-from .vocabulary import Vocabulary
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.phrases import WORD
+from broker_faq.reading.spelling import Speller
 
 # A pasted e-mail shows itself by a header line, a reply marker or quoted lines.
 EMAIL_MARKS = re.compile(

@@ -3,8 +3,8 @@ label and aliases. One index, used by the NLU's reading and by the answers."""
 
 from __future__ import annotations
 
-from .knowledge import Knowledge
-from .phrases import PhraseIndex
+from broker_faq.knowledge.loader import Knowledge
+from broker_faq.reading.phrases import PhraseIndex
 
 
 class LinkNames:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 import re
 
-from .knowledge import ContactRef, Knowledge
-from .phrases import PhraseIndex, tokens
-from .vocabulary import Vocabulary
+from broker_faq.knowledge.loader import ContactRef, Knowledge
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.phrases import PhraseIndex, tokens
 
 # A headcount this large is no small business: "a 500-person group", "1,200 employees". The sources
 # never state the market's upper bound, so the reply names no limit, only that they don't cover it.
