@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from broker_faq.knowledge import runtime
 
-from .tracker_adapter import send, turn_from
+from .tracker_adapter import kept_context, send, turn_from
 
 
 class ActionAnswer(Action):
@@ -16,4 +16,4 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         turn = turn_from(tracker)
-        return send(runtime.current().assistant.respond(turn), dispatcher, turn.state)
+        return send(runtime.current().assistant.respond(turn), dispatcher, turn.state) + kept_context(tracker, turn)

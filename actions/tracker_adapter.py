@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
 from broker_faq.knowledge import runtime
+from broker_faq.portal import PortalContext, context_from_dict
 from broker_faq.reading.dates import find_dates
 
 # Every State field is a slot of the same name in domain.yml.
@@ -72,9 +73,33 @@ def mentions_from(message: dict, today: dt.date) -> tuple[Mention, ...]:
 
 
 def turn_from(tracker: Tracker, today: dt.date | None = None) -> Turn:
-    return turn_from_message(
+    turn = turn_from_message(
         tracker.latest_message or {}, state_from(tracker), today or dt.date.today(), earlier_question(tracker)
     )
+    return replace(turn, context=portal_context(tracker))
+
+
+# The slot that keeps the portal's context for the whole conversation: set once, from the first message
+# that carries it, so a conversation keeps the context it started with.
+PORTAL_SLOT = "portal_context"
+
+
+def portal_context(tracker: Tracker) -> PortalContext | None:
+    """The broker's groups: as the conversation kept them, else as the channel put them in this message's
+    metadata after verifying the portal's signed token (`portal`; a client's own metadata never arrives
+    there: the channels drop it)."""
+    areas = runtime.current().assistant.replies.places.area_keys()
+    kept = tracker.get_slot(PORTAL_SLOT)
+    if kept:
+        return context_from_dict(kept, areas)
+    return context_from_dict(((tracker.latest_message or {}).get("metadata") or {}).get("portal"), areas)
+
+
+def kept_context(tracker: Tracker, turn: Turn) -> list[dict]:
+    """The slot event that keeps a context first seen in this message."""
+    if turn.context is None or tracker.get_slot(PORTAL_SLOT):
+        return []
+    return [SlotSet(PORTAL_SLOT, turn.context.as_dict())]
 
 
 def turn_from_message(message: dict, state: State, today: dt.date, earlier: str | None = None) -> Turn:

@@ -17,6 +17,7 @@ from broker_faq.answers.replies import Replies
 from broker_faq.conversation import Ask, Button, Mention, Reply, Segment, State, Turn
 from broker_faq.knowledge.loader import ContactRef, Knowledge, KnowledgeError
 from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
+from broker_faq.portal import Group, group_named
 from broker_faq.reading.contact_requests import ContactRequest
 from broker_faq.reading.dates import find_dates
 from broker_faq.reading.places import Place, PlaceMention, Uncovered
@@ -50,8 +51,45 @@ class Assistant:
         self.replies = Replies(knowledge, vocabulary or load_vocabulary())
 
     def respond(self, turn: Turn) -> Reply:
+        turn = self._about_group(turn)
         reply = self._respond(turn)
+        if turn.group is not None:
+            reply = self._for_group(reply, turn.group)
         return self.replies.led(reply, IN_ENGLISH) if turn.language == "es" else reply
+
+    # --- the broker's groups from the portal ----------------------------------------------------
+
+    def _about_group(self, turn: Turn) -> Turn:
+        """The portal group a message is about: the one it names ("does Harbor & Pine need to split?",
+        "not that one, Rose City"), else the one asked about before, else the one open on the page. What
+        the message says wins: a place it names turns the group off, and so does a region the broker
+        gave earlier in the conversation (the portal's default never overrides the broker)."""
+        context = turn.context
+        if context is None:
+            return turn
+        named = group_named(turn.words, context.groups).group
+        state = turn.state
+        places = [m for m in self.replies.places.find(turn.words) if not m.aside]
+        if places and named is None:
+            return replace(turn, state=state.with_updates(group=None))
+        if named is not None:
+            group = named
+        elif (earlier := context.group(state.group)) is not None:
+            group = earlier
+        elif state.region is None and context.opened is not None and not turn.is_payload:
+            group = context.opened
+        else:
+            return turn
+        if state.group != group.id:
+            state = state.with_updates(group=group.id, region=group.hq_area, hq_area=None, subscribers=None)
+        return replace(turn, state=state, group=group)
+
+    def _for_group(self, reply: Reply, group: Group) -> Reply:
+        """Every answer that used the portal's context says which group it assumed."""
+        if reply.state.group != group.id or (reply.payload or {}).get("type") not in ("answer", "question"):
+            return reply
+        area = self.replies.places.known(group.hq_area).name
+        return self.replies.led(reply, f"For {group.name} ({area}):")
 
     def _respond(self, turn: Turn) -> Reply:
         if turn.intent == handoff.TOPIC and turn.desk_open:

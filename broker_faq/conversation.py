@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 
+from broker_faq.portal import Group, PortalContext
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -32,6 +34,7 @@ class State:
     located_counts: tuple[str, ...] | None = None  # CID split: "torrance|southern_california|9" per office
     last_teams: tuple[str, ...] | None = None  # the teams the last answer gave: what "fax?" asks about
     last_details: tuple[str, ...] | None = None  # the details last asked ("fax"): "what about California?" too
+    group: str | None = None  # the portal group last asked about (its id in the signed context)
 
     def with_updates(self, **changes) -> State:
         return replace(self, **changes)
@@ -74,6 +77,8 @@ class Turn:
     desk_open: bool = False  # an agent is connected and can take the conversation (socket.io only)
     earlier_question: str | None = None  # the broker's last message before this one, as stored
     language: str | None = None  # "es": written in Spanish (read through its gloss, answered in English)
+    context: PortalContext | None = None  # the broker's groups, from the portal's signed claims
+    group: Group | None = None  # the portal group this turn is about (set by the Assistant from `context`)
 
     def mentioned(self, label: str) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]

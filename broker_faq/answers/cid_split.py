@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from broker_faq.answers.replies import Replies
 from broker_faq.conversation import Ask, Button, Mention, Reply, State, Turn
 from broker_faq.knowledge.loader import Source, Topic
+from broker_faq.portal import Group
 from broker_faq.reading.counts import (
     CountRoles,
     SubscriberCount,
@@ -83,8 +84,23 @@ def cid_split(replies: Replies, topic: Topic, turn: Turn, state: State) -> Reply
                     "region, and I'll work out whether it needs to separate."
                 ),
             )
+    if new_question and turn.group is not None and not ca_mentions and not turn.mentioned("count"):
+        return _cid_decision(replies, topic, _group_facts(replies, turn.group, state), SubscriberCount())
     state, count = _cid_facts(replies, turn, state, places, ca_mentions, follow_up=not new_question)
     return _cid_decision(replies, topic, state, count)
+
+
+def _group_facts(replies: Replies, group: Group, state: State) -> State:
+    """What the portal says of the group: its headquarters, and the subscribers of its locations in
+    the other area, added up over them."""
+    other = replies.places.other_area(group.hq_area)
+    located = [loc for loc in group.locations if loc.area == other.key]
+    return state.with_updates(
+        hq_area=group.hq_area,
+        region=group.hq_area,
+        other_locations=bool(located),
+        subscribers=group.subscribers_in(other.key) if located else None,
+    )
 
 
 def _asks_rule(replies: Replies, text: str) -> bool:

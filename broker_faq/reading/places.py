@@ -239,6 +239,10 @@ class Gazetteer:
 
     # --- areas ----------------------------------------------------------------------------------
 
+    def area_keys(self) -> tuple[str, ...]:
+        """Every area's key ("oregon", "southern_california"): where a portal group's locations may be."""
+        return tuple(p.key for p in self._places.values() if p.is_area)
+
     def areas(self, region: str) -> list[Place]:
         return [p for p in self._places.values() if p.region == region and p.is_area]
 

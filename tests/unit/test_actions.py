@@ -198,3 +198,30 @@ def test_feedback_before_any_answer_says_so(tracker):
 def test_every_answer_payload_gets_an_id(tracker):
     messages, _ = run(ActionAnswer(), tracker("new_sales", "new sales in Portland", [("region", "Portland")]))
     assert len(messages[0]["custom"]["answer_id"]) == 32
+
+
+def _portal_tracker(text, metadata=None, slots=None):
+    latest = {"intent": {"name": "billing_questions", "confidence": 0.9}, "text": text, "entities": []}
+    if metadata is not None:
+        latest["metadata"] = metadata
+    values = {name: None for name in STATE_SLOTS} | {"portal_context": None} | (slots or {})
+    return Tracker("broker-1", values, latest, [], False, None, {}, "action_listen")
+
+
+def test_the_portal_context_is_kept_from_the_first_message_that_carries_it():
+    from tests.unit.test_portal_context import CLAIMS
+
+    claims = {**CLAIMS, "open_group": "rose-city"}
+    messages, slots = run(ActionAnswer(), _portal_tracker("who handles billing?", {"portal": claims}))
+    assert messages[0]["text"].startswith("For Rose City Print Co. (Oregon):")
+    assert slots["portal_context"]["open_group"] == "rose-city" and slots["group"] == "rose-city"
+    # Later messages use the kept context; another message's metadata does not replace it.
+    other = {**CLAIMS, "open_group": "bayview"}
+    kept = {"portal_context": slots["portal_context"], "group": "rose-city", "region": "oregon"}
+    messages, slots = run(ActionAnswer(), _portal_tracker("and the fax?", {"portal": other}, kept))
+    assert "Bayview" not in messages[0]["text"] and "portal_context" not in slots
+
+
+def test_malformed_portal_metadata_is_no_context():
+    messages, slots = run(ActionAnswer(), _portal_tracker("who handles billing?", {"portal": {"groups": "x"}}))
+    assert messages[0]["text"].startswith("Which region is the group in?") and "portal_context" not in slots
