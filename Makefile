@@ -107,7 +107,7 @@ lint-js: web-deps
 	npx --no -- eslint web/static
 
 # This project against stock Rasa: training, held-out NLU, latency, throughput, memory, growth
-# (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).
+# (benchmarks/bench.py; docs/performance.md). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
 	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
 # The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).
