@@ -75,10 +75,13 @@ agent-list: install
 test: check-knowledge train web-deps browser
 	scripts/test.sh
 
-# The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step
-# (~20 s). The slow tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.
+# The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
+# 45-60 s on this 2-core machine shared with other sessions (100-160 s before). The Hypothesis properties
+# run a tenth of their examples (the `unit` profile, tests/properties.py; `make test` runs them all), and
+# the ten slowest tests are named so it stays fast. The behaviour suite is `make behaviour`; the slow
+# tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.
 unit: install
-	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/unit -q --hypothesis-profile=unit --durations=10
 
 # Behaviour by capability (CheckList's MFT, INV, DIR) on the trained model, in process (< 2 min): a table of
 # right / asked back / miss / WRONG per capability, failing cases in test-output/behaviour.json.
@@ -104,7 +107,7 @@ lint-js: web-deps
 	npx --no -- eslint web/static
 
 # This project against stock Rasa: training, held-out NLU, latency, throughput, memory, growth
-# (benchmarks/bench.py; README, "Performance"). `make bench QUICK=1` is a short run (< 3 min).
+# (benchmarks/bench.py; docs/performance.md). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
 	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
 # The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).

@@ -230,7 +230,7 @@ def main() -> None:
         )
     results["wall_seconds"] = round(time.monotonic() - started, 1)
     (OUT / "latest.json").write_text(json.dumps(results, indent=2))
-    (OUT / "latest.md").write_text(report.markdown(results) + "\n")  # for the README
+    (OUT / "latest.md").write_text(report.markdown(results) + "\n")  # for docs/performance.md
     print()
     print(
         f"make bench ({results['mode']}), {results['date']}, commit {commit}, "

@@ -126,7 +126,7 @@ def table(results: dict) -> str:
 
 
 def markdown(results: dict) -> str:
-    """The same table as Markdown, for the README's "Performance" section."""
+    """The same table as Markdown, for docs/performance.md."""
     project, baseline, rat = results["project"], results["baseline"], results["ratios"]
     lines = ["| measure | project | stock Rasa | project / stock |", "|---|---:|---:|---:|"]
     lines += [

@@ -1,7 +1,7 @@
 """Live handoff from the broker widget to a signed-in agent: who waits, who holds which conversation,
 which agents are connected, and what the broker and the agent are told. Plain Python (no Rasa, no
 socket.io): the socket.io channel (channels/handoff.py) is a thin adapter over it, and the Redis board
-of the production profile (stores/redis_handoff.py) keeps the same state where every server sees it.
+of the production profile (stores/handoff_board.py, RedisBoard) keeps the same state where every server sees it.
 
 The life of a handoff:
 - waiting: the assistant answered "talk to a person" with "Connecting you…" (Assistant, when agents
@@ -49,7 +49,7 @@ def display_name(agent: str) -> str:
 
 
 class Board(Protocol):
-    """Where the handoff state lives: this process (MemoryBoard) or Redis (stores/redis_handoff.py)."""
+    """Where the handoff state lives: this process (MemoryBoard) or Redis (RedisBoard, stores/handoff_board.py)."""
 
     async def connected(self, sid: str, agent: str) -> None: ...
     async def connections(self, agent: str) -> int: ...

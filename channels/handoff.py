@@ -24,7 +24,7 @@ agent}` with state waiting | joined | handed_back | closed | left | requeued | u
 `agent_uttered {text, agent}`, `agent_typing {typing, agent}`.
 
 Rooms are named by conversation in both namespaces; with a Redis client manager (the production
-profile, stores/redis_handoff.py) an emit reaches sockets on every server.
+profile, stores/handoff_board.py) an emit reaches sockets on every server.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ trusted proxy (RATE_LIMIT_TRUSTED_PROXIES, addresses or networks; default this m
 in X-Forwarded-For. A request from this machine itself, with no untrusted address forwarded (health
 checks, operators' tools, the tests' load generators), has no address limit; its conversation's
 limit applies as to everyone. Buckets live in this process: with several servers each counts its
-own (the balancer's limit_req counts per address for all of them, see the README's Deployment).
+own (the balancer's limit_req counts per address for all of them, see docs/deployment.md).
 
 Why not the `limits` package: its releases since 2.5 need packaging >= 21, and Rasa 3.6 pins
 packaging 20.9; what is left is a 2022 release, for thirty lines of arithmetic tested here.

@@ -6,7 +6,7 @@
 #   scripts/serve.sh actions | rasa | web     one component only (the fault tests use this)
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), TRACKER_DB (var/tracker.db),
 # SERVE_MODEL (models/kp-broker-faq.tar.gz), SERVE_ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for
-# PostgreSQL + Redis, see the README),
+# PostgreSQL + Redis, see docs/deployment.md),
 # CONSOLE_ACCOUNTS (var/agents.json: the agent console's accounts; with none, the web server's start makes
 # a first one, `agent`, and shows its password), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
 # API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 [ -d ../shared/seeds ] || { echo "../shared (seeds and eval) must sit beside this checkout" >&2; exit 1; }
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --hypothesis-profile=full "$@"  # every example (tests/properties.py)

@@ -12,7 +12,10 @@ import pytest
 from broker_faq.assistant import Assistant
 from broker_faq.conversation import Mention, Reply, Segment, State, Turn
 from broker_faq.knowledge.loader import load_knowledge
+from broker_faq.knowledge.vocabulary import load_vocabulary
+from broker_faq.privacy import PiiMasker
 from broker_faq.reading.segments import question_spans
+from tests.properties import register_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -22,6 +25,17 @@ TODAY = dt.date(2026, 11, 23)
 @pytest.fixture(scope="session")
 def knowledge():
     return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def vocabulary():
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def masker(knowledge, vocabulary):
+    """The personal-data masker as the channels build it (broker_faq/privacy.py)."""
+    return PiiMasker.for_knowledge(knowledge, vocabulary)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +77,6 @@ class Conversation:
 
 @functools.cache
 def _reader():
-    from broker_faq.knowledge.vocabulary import load_vocabulary
     from broker_faq.reading.message import Reader
 
     return Reader(load_knowledge(), load_vocabulary())
@@ -76,6 +89,11 @@ def chat(assistant, nlp):
 
 def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own, which loads the profile --hypothesis-profile names
+def pytest_configure():
+    register_profiles()  # `full`, and `unit` for make unit (tests/properties.py)
 
 
 # Figures measured by the tests (held-out NLU scores, answer-check pass rate), printed at the end.

@@ -45,7 +45,7 @@ class Services:
         self.dir = Path(tempfile.mkdtemp(prefix="kp-scale-"))
         self.dir.chmod(0o755)
         self.db_password, self.redis_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-        # One socket.io session-token key for every server (README, Deployment): any server continues any
+        # One socket.io session-token key for every server (docs/deployment.md): any server continues any
         # conversation, and an agent's pass from the web server opens the desk on any of them.
         self.session_key = secrets.token_urlsafe(48)
         self.redis: subprocess.Popen | None = None
@@ -54,7 +54,7 @@ class Services:
         self.pg_data = self.dir / "pg"
 
     def env(self) -> dict[str, str]:
-        """What each Rasa server of the production profile is given (README, Deployment)."""
+        """What each Rasa server of the production profile is given (docs/deployment.md)."""
         return {
             "SERVE_ENDPOINTS": "deploy/endpoints.production.yml",
             "TRACKER_DB_HOST": "127.0.0.1",
@@ -100,7 +100,7 @@ class Services:
         )
         password_file.unlink()
         self.start_postgres()
-        # Rasa creates the tables, not the database (an operator's one-time step, see the README).
+        # Rasa creates the tables, not the database (an operator's one-time step, see docs/deployment.md).
         connection = psycopg2.connect(**self._pg_login("postgres"))
         try:
             connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
@@ -194,7 +194,7 @@ class Services:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-# Rate limit per client address at the balancer (README, Deployment and Security): 5 requests a second
+# Rate limit per client address at the balancer (docs/deployment.md and docs/security.md): 5 requests a second
 # with bursts of 30 served at once (as the Rasa servers' RATE_LIMIT_ADDRESS), beyond that 429 at once,
 # in the assistant's own words. The machine's own address is not limited here (health checks, operators'
 # tools, as the servers do); the servers behind limit each conversation, and each client again by the
@@ -214,7 +214,7 @@ TOO_MANY_REPLY = (
 
 
 def nginx_conf(prefix: Path, rasa_ports: list[int]) -> str:
-    """The load balancer of the README's Deployment section: every Rasa server behind port 5600;
+    """The load balancer of docs/deployment.md: every Rasa server behind port 5600;
     port 5690 sends everything to the first server only (the 1-server throughput baseline)."""
     servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in rasa_ports)
     return f"""daemon off;

@@ -4,14 +4,6 @@ as the live assistant reads them: masked first (channels/guard.py), then underst
 
 import pytest
 
-from broker_faq.privacy import PiiMasker
-
-
-@pytest.fixture(scope="module")
-def masker(knowledge):
-    return PiiMasker.for_knowledge(knowledge)
-
-
 BIRTH_DATES = [
     "Can the group get reinstatement? The owner was born 2nd of January 1980",
     "can they reinstate? 1/2/1980, which is when the owner of the small group was born",

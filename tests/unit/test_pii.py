@@ -7,12 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from broker_faq.knowledge.loader import phone_digits
-from broker_faq.privacy import PiiMasker, luhn_valid
-
-
-@pytest.fixture(scope="module")
-def masker(knowledge):
-    return PiiMasker.for_knowledge(knowledge)
+from broker_faq.privacy import luhn_valid
+from tests.properties import examples
 
 
 @pytest.mark.parametrize(
@@ -178,25 +174,25 @@ def assert_masked(masker, pasted: str, secret: str, label: str) -> None:
         assert secret not in masked, (pasted, masked)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(before=BEFORE, ssn=ssns(), after=AFTER)
 def test_ssns_in_any_separator_are_masked(masker, before, ssn, after):
     assert_masked(masker, before + ssn[0] + after, ssn[1], "SSN")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(before=BEFORE, member=member_ids(), after=AFTER)
 def test_labelled_member_and_record_numbers_are_masked(masker, before, member, after):
     assert_masked(masker, before + member[0] + after, member[1], "MEMBER_ID")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(before=st.sampled_from(["", "the owner, ", "Owner's "]), dob=birth_dates(), after=AFTER)
 def test_dates_of_birth_in_any_order_and_spelling_are_masked(masker, before, dob, after):
     assert_masked(masker, before + dob[0] + after, dob[1], "DATE_OF_BIRTH")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(before=BEFORE, data=st.data(), after=AFTER)
 def test_personal_phone_numbers_in_us_and_international_formats_are_masked(masker, kaiser_numbers, before, data, after):
     number, secret = data.draw(phones(kaiser_numbers))
@@ -204,19 +200,19 @@ def test_personal_phone_numbers_in_us_and_international_formats_are_masked(maske
         assert_masked(masker, f"{before}call me on {number}{after}", secret, "PHONE")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(before=BEFORE, email=emails(), after=AFTER)
 def test_personal_emails_also_written_out_are_masked(masker, before, email, after):
     assert_masked(masker, f"{before}write to {email[0]}{after}", email[1], "EMAIL")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(before=BEFORE, card=card_numbers(), after=AFTER)
 def test_card_numbers_with_or_without_spaces_are_masked(masker, before, card, after):
     assert_masked(masker, f"{before}card {card[0]}{after}", card[1], "CARD_NUMBER")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.from_regex(r"[\d \-./()+]{0,40}"))
 def test_masking_twice_changes_nothing_more(masker, text):
     once = masker.mask(text)

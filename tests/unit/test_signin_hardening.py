@@ -24,6 +24,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from stores.events_reader import EventsReader
+from tests.unit.served_web import serve_in_thread, with_agent
 from web import accounts as accounts_module
 from web import console_sessions
 from web import server as server_module
@@ -72,8 +73,7 @@ class Server(ThreadingHTTPServer):
 @pytest.fixture
 def web(tmp_path, hasher):
     """(url, port) of the web server on a free port, with one agent account (AGENT)."""
-    accounts = AccountStore(tmp_path / "agents.json")
-    accounts.add(AGENT, PASSWORD)
+    with_agent(tmp_path / "agents.json", AGENT, PASSWORD)
     settings = Settings(
         {
             "WEB_PORT": "0",
@@ -84,7 +84,7 @@ def web(tmp_path, hasher):
         }
     )
     server = Server(("127.0.0.1", 0), make_handler(settings, EventsReader(f"sqlite:///{tmp_path}/t.db")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}", server.server_port
     server.shutdown()
     server.server_close()

@@ -1,7 +1,7 @@
-"""The project's import structure (STYLE.md, "Dependencies point down"): no import cycle between its
-modules, not even one behind `if TYPE_CHECKING:` or inside a function, and nothing the Rasa server
-loads (channels/, stores/, nlu_components/ and the classes its configuration names) imports the
-action server's package, `actions/`, directly or through other modules.
+"""The project's import structure (the house style, ../shared/STYLE.md beside this checkout: "Dependencies
+point down"): no import cycle between its modules, not even one behind `if TYPE_CHECKING:` or inside a
+function, and nothing the Rasa server loads (channels/, stores/, nlu_components/ and the classes its
+configuration names) imports the action server's package, `actions/`, directly or through other modules.
 
 The import graph is read from the source with the standard library's `ast`, so every import counts,
 wherever it is written: at the top, under `if TYPE_CHECKING:`, in a function, in try/except, and

@@ -4,19 +4,12 @@ a role, contact look-ups."""
 
 import pytest
 
-from broker_faq.knowledge.loader import load_knowledge
-from broker_faq.knowledge.vocabulary import load_vocabulary
 from broker_faq.reading.contact_requests import ContactReader
 from broker_faq.reading.dates import termination_date
 from broker_faq.reading.message import Reader
 from broker_faq.reading.places import Gazetteer, Place, Uncovered
 from broker_faq.reading.segments import question_spans
 from tests.conftest import TODAY
-
-
-@pytest.fixture(scope="module")
-def vocabulary():
-    return load_vocabulary()
 
 
 @pytest.fixture(scope="module")
@@ -272,8 +265,7 @@ def test_the_router_sends_an_unsure_message_naming_only_an_uncovered_place_to_th
         "prospect in Bend, OR, about 15 people, never had Kaiser",
     ],
 )
-def test_a_statement_that_sets_the_scene_gives_the_region(message):
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_a_statement_that_sets_the_scene_gives_the_region(message, reader):
     assert reader.route("nlu_fallback", reader.clean(message), []) == "inform_region"
 
 
@@ -281,20 +273,17 @@ def test_a_statement_that_sets_the_scene_gives_the_region(message):
     "message",
     ["does a Gresham group's plan cover chiropractic?", "how do I terminate a Salem group", "a Honolulu client"],
 )
-def test_a_question_or_an_uncovered_place_is_no_scene_setting(message):
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_a_question_or_an_uncovered_place_is_no_scene_setting(message, reader):
     assert reader.route("nlu_fallback", reader.clean(message), []) != "inform_region"
 
 
-def test_every_team_named_refused_routes_to_the_topic():
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_every_team_named_refused_routes_to_the_topic(reader):
     ranking = [("team_contact", 0.6), ("terminate_contract", 0.17)]
     text = "terminating a Fresno group - not the service center, the right team please"
     assert reader.route("team_contact", text, [], ranking) == "terminate_contract"
 
 
-def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating():
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating(reader):
     assert reader.route("rate_unhelpful", "not the phone, the email", []) == "team_contact"
 
 
@@ -309,12 +298,11 @@ def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating():
         ("tengo un grupo en LA, ¿cómo cancelo el contrato?", "I have a group in LA, how terminate the contract?"),
     ],
 )
-def test_a_spanish_message_is_read_through_its_gloss(message, read):
-    assert Reader(load_knowledge(), load_vocabulary()).clean(message) == read
+def test_a_spanish_message_is_read_through_its_gloss(message, read, reader):
+    assert reader.clean(message) == read
 
 
-def test_english_with_spanish_names_is_left_alone():
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_english_with_spanish_names_is_left_alone(reader):
     assert reader.clean("the Del Mar office on de la Vina street") == "the Del Mar office on de la Vina street"
 
 
@@ -323,20 +311,18 @@ def test_a_clause_that_sets_the_scene_is_no_question_of_its_own():
     assert [asks for _, asks in spans(text)] == [False, True]
 
 
-def test_a_termination_date_with_an_unsure_classifier_is_the_date_based_answer():
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_a_termination_date_with_an_unsure_classifier_is_the_date_based_answer(reader):
     assert reader.route("nlu_fallback", "group termed the last day of February 2027, deadline?", []) == "inform_date"
 
 
-def test_a_refusal_cue_typed_without_its_apostrophe_is_no_typo():
+def test_a_refusal_cue_typed_without_its_apostrophe_is_no_typo(knowledge, vocabulary):
     """ "dont give me the csc phone" was corrected to "done give me", and the phone was given anyway."""
-    reader = Reader(load_knowledge(), load_vocabulary(), ["done"])
+    reader = Reader(knowledge, vocabulary, ["done"])
     text = reader.clean("eugene grp - dont give me the csc phone, just fax pls")
     assert "dont give me" in text and reader.contacts.read(text).refused_details == ("phone",)
 
 
-def test_a_link_name_routes_only_when_a_web_address_is_asked():
-    reader = Reader(load_knowledge(), load_vocabulary())
+def test_a_link_name_routes_only_when_a_web_address_is_asked(reader):
     scene = reader.clean("hey, new one for me - a dental office out in Roseville, 11 ppl")
     assert reader.route("inform_region", scene, []) is None  # the region, not the dental link
     assert reader.route("inform_region", reader.clean("ppo+ link nw"), []) == "self_service"

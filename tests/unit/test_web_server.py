@@ -6,7 +6,6 @@ policy; transcripts from the store (read by stores/events_reader.py, tested in t
 import json
 import os
 import sqlite3
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ import pytest
 
 from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
+from tests.unit.served_web import serve_in_thread, with_agent
 from web.accounts import AccountStore
 from web.audit import AuditLog
 from web.server import Settings, make_handler
@@ -94,9 +94,10 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
 
 def serve(events: EventsReader, folder: Path, **env: str):
     """The web server on a free port, its accounts (one agent) and audit log in `folder`."""
-    accounts = AccountStore(folder / "agents.json")
-    if AGENT not in accounts.names():
-        accounts.add(AGENT, PASSWORD)
+    if not (folder / "agents.json").exists():
+        with_agent(folder / "agents.json", AGENT, PASSWORD)
+    elif AGENT not in AccountStore(folder / "agents.json").names():
+        AccountStore(folder / "agents.json").add(AGENT, PASSWORD)
     settings = Settings(
         {
             "WEB_PORT": "0",
@@ -108,7 +109,7 @@ def serve(events: EventsReader, folder: Path, **env: str):
         }
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, events))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return server
 
 
@@ -276,7 +277,7 @@ def test_with_no_account_the_server_starts_and_lets_no_one_in(tmp_path):
         }
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, store(tmp_path / "t.db")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         assert sign_in(url)[0] == 401 and get(f"{url}/api/conversations/abc")[0] == 401
