@@ -30,6 +30,7 @@ from typing import TypeVar
 from web.accounts import AccountStore
 from web.audit import AuditLog
 from web.console_sessions import Sessions, SignInBrake
+from web.session_stores import SessionStore
 
 COOKIE = "kp_console"
 MAX_SIGN_IN_BYTES = 4096
@@ -142,10 +143,20 @@ def sign_in_fields(body: bytes) -> tuple[str, str]:
 
 
 class ConsoleAuth:
-    def __init__(self, accounts: AccountStore, audit: AuditLog, idle_seconds: float, secure_cookies: bool = False):
+    def __init__(
+        self,
+        accounts: AccountStore,
+        audit: AuditLog,
+        idle_seconds: float,
+        secure_cookies: bool = False,
+        sessions: SessionStore | None = None,
+    ):
+        """`sessions`: where sessions are kept (web/session_stores.py; this process's memory if None)."""
         self.accounts, self.audit, self.secure_cookies = accounts, audit, secure_cookies
         self.idle_seconds = idle_seconds
-        self.sessions = Sessions(lambda agent, changed: accounts.changed(agent) == changed, idle_seconds)
+        self.sessions = Sessions(
+            lambda agent, changed: accounts.changed(agent) == changed, idle_seconds, store=sessions
+        )
         self.brake = SignInBrake()
         self.checks = CheckGate()
 

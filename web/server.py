@@ -27,10 +27,12 @@ from web.accounts import AccountStore
 from web.audit import AuditLog
 from web.console_api import WebServices, console, session
 from web.console_auth import ConsoleAuth
+from web.console_sessions import MAX_AGE
 from web.lookups import KnowledgeLookups
 from web.pages import pages
 from web.request_body import MAX_BODY_BYTES, check_framing
 from web.responses import JsonErrors, security_headers
+from web.session_stores import session_store
 from web.settings import Settings
 
 APP_NAME = "kp_broker_web"
@@ -56,7 +58,8 @@ LOGGING = {
 
 def web_services(settings: Settings, events: EventsReader) -> WebServices:
     audit = AuditLog(settings.audit_log)
-    auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie)
+    sessions = session_store(settings.env, settings.accounts, lifetime=MAX_AGE)
+    auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie, sessions)
     return WebServices(auth, audit, events, AgentTokens(load_key(settings.env)), KnowledgeLookups())
 
 

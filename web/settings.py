@@ -3,7 +3,10 @@
 WEB_PORT (8080), RASA_URL (the Rasa server the widget talks to), SERVE_ENDPOINTS (endpoints.yml) and the
 variables it names (TRACKER_DB, or TRACKER_DB_HOST, ... in the production profile), CONSOLE_ACCOUNTS
 (var/agents.json, web/accounts.py), CONSOLE_IDLE_MINUTES (30), CONSOLE_SECURE_COOKIE (1 when a proxy
-serves the console over TLS without saying so), CONSOLE_AUDIT_LOG (var/console-audit.log, web/audit.py).
+serves the console over TLS without saying so), CONSOLE_AUDIT_LOG (var/console-audit.log, web/audit.py),
+and where the console's sessions are kept (web/session_stores.py): CONSOLE_SESSIONS_DB (an SQLite file,
+by default console-sessions.db beside the accounts file), or Redis when CONSOLE_SESSIONS_REDIS_URL is set
+or the production profile's lock store (LOCK_STORE_HOST, ...) is configured.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class Settings:
     def __init__(self, env: dict[str, str]):
-        self.env = env  # also where the session-token key is found (channels/sessions.py)
+        self.env = env  # also where the session-token key and the sessions' store are found
         self.port = int(env.get("WEB_PORT", "8080"))
         self.rasa_url = env.get("RASA_URL", "http://localhost:5005").rstrip("/")
         self.accounts = accounts_path(env)
