@@ -1,7 +1,8 @@
 """Signing in to the agent console with a named account: what the web server's session endpoint
 (POST / GET / DELETE /api/session) and every console endpoint ask of it. Accounts are
 web/accounts.py's, sessions and the brake on failed sign-ins web/console_sessions.py's; sign-ins,
-refusals and sign-outs go to the audit log (web/audit.py) with the agent's name.
+refusals and sign-outs go to the audit log (web/audit.py) with the agent's name (the sign-ins turned away
+unchecked, 429, in a summary per interval).
 
 The session cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it),
 Path=/, with no lifetime of its own (the server ends sessions), and Secure when the console is reached
@@ -190,13 +191,13 @@ class ConsoleAuth:
             return AuthReply(HTTPStatus.BAD_REQUEST, {"error": f'send {{"name": …, "password": …}} as JSON ({error})'})
         wait = self.brake.reserve(address, name)  # counted as a failure until the check says otherwise
         if wait:
-            self.audit.record(name, "sign-in refused (too many failures)")
+            self.audit.refused(name, "sign-in refused (too many failures)")
             return self._too_many(f"Too many failed sign-ins. Try again in {wait} seconds.", wait)
         try:
             changed = await self.checks.run(lambda: self.accounts.check(name, password))
         except Busy:
             self.brake.release(address, name)
-            self.audit.record(name, "sign-in refused (too many at once)")
+            self.audit.refused(name, "sign-in refused (too many at once)")
             return self._too_many("Too many sign-ins at once. Try again in a moment.", 1)
         if changed is None:
             self.audit.record(name, "sign-in refused (wrong name or password)")

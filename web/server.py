@@ -16,6 +16,7 @@ password checks, runs in a bounded thread pool off the loop (web/console_auth.Ch
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 
@@ -24,7 +25,7 @@ from sanic import Sanic
 from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
 from web.accounts import AccountStore
-from web.audit import AuditLog
+from web.audit import REFUSALS_EVERY, AuditLog
 from web.console_api import WebServices, console, session
 from web.console_auth import ConsoleAuth
 from web.console_sessions import MAX_AGE
@@ -57,10 +58,12 @@ LOGGING = {
 
 
 def web_services(settings: Settings, events: EventsReader) -> WebServices:
-    audit = AuditLog(settings.audit_log)
+    audit_log = AuditLog(settings.audit_log)
     sessions = session_store(settings.env, settings.accounts, lifetime=MAX_AGE)
-    auth = ConsoleAuth(AccountStore(settings.accounts), audit, settings.idle_seconds, settings.secure_cookie, sessions)
-    return WebServices(auth, audit, events, AgentTokens(load_key(settings.env)), KnowledgeLookups())
+    auth = ConsoleAuth(
+        AccountStore(settings.accounts), audit_log, settings.idle_seconds, settings.secure_cookie, sessions
+    )
+    return WebServices(auth, audit_log, events, AgentTokens(load_key(settings.env)), KnowledgeLookups())
 
 
 def build_app(settings: Settings, events: EventsReader, name: str = APP_NAME) -> Sanic:
@@ -74,7 +77,25 @@ def build_app(settings: Settings, events: EventsReader, name: str = APP_NAME) ->
     app.register_middleware(security_headers(settings.content_security_policy()), "response")
     for blueprint in (session, console, pages):  # pages last: its /<path> takes what no other route does
         app.blueprint(blueprint)
+    app.register_listener(start_audit_summaries, "after_server_start")
+    app.register_listener(stop_audit_summaries, "before_server_stop")
     return app
+
+
+async def start_audit_summaries(app: Sanic, _: object) -> None:
+    """The audit log's pending summary of refused sign-ins written every interval (web/audit.py)."""
+
+    async def every_interval() -> None:
+        while True:
+            await asyncio.sleep(REFUSALS_EVERY)
+            app.ctx.services.audit.flush()
+
+    app.ctx.audit_summaries = asyncio.get_running_loop().create_task(every_interval())
+
+
+async def stop_audit_summaries(app: Sanic, _: object) -> None:
+    app.ctx.audit_summaries.cancel()
+    app.ctx.services.audit.flush()  # none left unwritten
 
 
 def main() -> None:
