@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -18,41 +17,18 @@ import sqlalchemy as sa
 from sanic import Blueprint, HTTPResponse, Request
 
 from broker_faq import runtime
-from channels.sessions import AgentTokens
-from stores.events_reader import EventsReader
-from web.audit import AuditLog
-from web.console_auth import AuthReply, ConsoleAuth
-from web.lookups import KnowledgeLookups
+from web.console_auth import AuthReply
 from web.request_body import Refused, sign_in_body
 from web.responses import json_reply
+from web.services import arg, services
 from web.transcript import conversation_turns
 
 logger = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 200  # what a filter or type-ahead box sends; longer is cut
 CONVERSATION_ID = r"[A-Za-z0-9_-]{1,128}"
 
 session = Blueprint("session")
 console = Blueprint("console")
-
-
-@dataclass
-class WebServices:
-    """What the handlers share, one per app (app.ctx.services)."""
-
-    auth: ConsoleAuth
-    audit: AuditLog
-    events: EventsReader
-    agent_tokens: AgentTokens  # the console's pass to its live connection with the Rasa servers
-    lookups: KnowledgeLookups
-
-
-def services(request: Request) -> WebServices:
-    return request.app.ctx.services
-
-
-def arg(request: Request, name: str) -> str:
-    return request.args.get(name, "")[:MAX_QUERY_CHARS]
 
 
 def reply(answer: AuthReply) -> HTTPResponse:

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import redirect
 
-from web.console_api import arg, services
 from web.responses import json_reply
+from web.services import arg, services
 from web.settings import ROOT, Settings
 
 STATIC = ROOT / "web" / "static"

@@ -26,13 +26,14 @@ from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
 from web.accounts import AccountStore
 from web.audit import REFUSALS_EVERY, AuditLog
-from web.console_api import WebServices, console, session
+from web.console_api import console, session
 from web.console_auth import ConsoleAuth
 from web.console_sessions import MAX_AGE
 from web.lookups import KnowledgeLookups
 from web.pages import pages
 from web.request_body import MAX_BODY_BYTES, check_framing
 from web.responses import JsonErrors, security_headers
+from web.services import WebServices
 from web.session_stores import session_store
 from web.settings import Settings
 
