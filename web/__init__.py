@@ -1,2 +1,2 @@
-"""The browser side: the socket.io channel the widget talks to, and the web server that serves the
-broker widget, its demo page and the token-protected agent console."""
+"""The browser side: the web server (web/server.py, on Sanic) that serves the broker widget, its demo page
+and the agent console, with the console's named accounts, sessions, sign-in and audit log."""

@@ -1,5 +1,6 @@
-"""The console's sign-in sessions and the brake on repeated failed sign-ins, both in the web server's
-memory (a restart signs everyone out).
+"""The console's sign-in sessions and the brake on repeated failed sign-ins. Sessions are kept outside the
+web server (web/session_stores.py: an SQLite file, or Redis in the production profile), so a restart
+signs no one out and web servers can share them; the brake is each web server's own, in its memory.
 
 A session is a random cookie value (only its SHA-256 is kept) naming an agent. It ends at sign-out,
 after IDLE seconds without the agent doing anything (the console's background polling does not
@@ -25,7 +26,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from web.session_stores import MemorySessions, Session, SessionStore
 
 IDLE = 30 * 60  # seconds; CONSOLE_IDLE_MINUTES
 MAX_AGE = 12 * 60 * 60  # a working day, however active
@@ -36,32 +38,35 @@ MAX_WAIT = 5 * 60
 FORGET = 15 * 60
 TRUSTED = MAX_AGE  # how long an address an agent signed in from is theirs
 TIDY_AT = 10_000  # counts kept before the stale ones are swept out
+SWEEP_EVERY = 100  # sessions started between two sweeps of the ended ones out of the store
 
 
-def _key(token: str) -> str:
+def session_key(token: str) -> str:
+    """What a session is stored under: never the cookie's value itself."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@dataclass
-class Session:
-    agent: str
-    changed: float  # the account's password stamp when it began
-    started: float
-    last_active: float
-
-
 class Sessions:
-    def __init__(self, still_valid: Callable[[str, float], bool], idle: float = IDLE, clock=time.monotonic):
-        """still_valid(agent, changed): whether the account still exists with that password."""
+    def __init__(
+        self,
+        still_valid: Callable[[str, float], bool],
+        idle: float = IDLE,
+        clock: Callable[[], float] = time.time,
+        store: SessionStore | None = None,
+    ):
+        """still_valid(agent, changed): whether the account still exists with that password. The clock
+        is the wall clock: a stored session outlives the process (and its monotonic clock)."""
         self.still_valid, self.idle, self.clock = still_valid, idle, clock
-        self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
+        self.store: SessionStore = store if store is not None else MemorySessions()
+        self._started = 0
 
     def start(self, agent: str, changed: float) -> str:
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        with self._lock:
-            self._sessions[_key(token)] = Session(agent, changed, now, now)
+        self.store.put(session_key(token), Session(agent, changed, now, now))
+        self._started += 1
+        if self._started % SWEEP_EVERY == 0:
+            self.store.sweep(ended_before=now - self.idle, started_before=now - MAX_AGE)
         return token
 
     def agent(self, token: str | None, active: bool = True) -> tuple[str | None, str]:
@@ -69,27 +74,25 @@ class Sessions:
         `active` counts the request as the agent's doing (resets the idle time)."""
         if not token:
             return None, "none"
-        now = self.clock()
-        with self._lock:
-            session = self._sessions.get(_key(token))
-            if session is None:
-                return None, "none"
-            if now - session.last_active > self.idle or now - session.started >= MAX_AGE:
-                del self._sessions[_key(token)]
-                return None, "expired"
-            if not self.still_valid(session.agent, session.changed):
-                del self._sessions[_key(token)]
-                return None, "ended"
-            if active:
-                session.last_active = now
-            return session.agent, "ok"
+        now, key = self.clock(), session_key(token)
+        session = self.store.get(key)
+        if session is None:
+            return None, "none"
+        if now - session.last_active > self.idle or now - session.started >= MAX_AGE:
+            self.store.pop(key)
+            return None, "expired"
+        if not self.still_valid(session.agent, session.changed):
+            self.store.pop(key)
+            return None, "ended"
+        if active:
+            self.store.touch(key, now)
+        return session.agent, "ok"
 
     def end(self, token: str | None) -> str | None:
         """Sign-out: the agent whose session it was, if any."""
         if not token:
             return None
-        with self._lock:
-            session = self._sessions.pop(_key(token), None)
+        session = self.store.pop(session_key(token))
         return session.agent if session else None
 
 

@@ -1,6 +1,7 @@
 """The agent console on the production profile: its transcript endpoint reads a conversation the two
 Rasa servers stored in PostgreSQL, through the same endpoints file they run with, for an agent signed
-in with their own account."""
+in with their own account; its sessions are kept in the profile's Redis (web/session_stores.py), where
+any web server of the profile finds them."""
 
 import json
 import os
@@ -8,10 +9,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+import redis
 
 from tests.live.servers import Assistant
 from tests.scale.cluster import ACTIONS_PORTS, RASA_PORTS, say
+from tests.scale.services import REDIS_PORT
 from web.accounts import AccountStore
+from web.console_sessions import session_key
 
 WEB_PORT = 5680  # beside the profile's other 56xx ports
 AGENT, PASSWORD = "scale-agent", "scale-console-" + os.urandom(12).hex()
@@ -40,6 +44,7 @@ def console(cluster, services, tmp_path_factory):
         yield f"http://localhost:{WEB_PORT}"
     finally:
         web.stop_all()
+    assert not (workdir / "console-sessions.db").exists()  # none kept beside the accounts: Redis has them
 
 
 def signed_in(console: str) -> str:
@@ -86,3 +91,10 @@ def test_the_console_transcript_of_a_conversation_held_in_postgresql(console, se
 
 def test_the_console_transcript_still_needs_a_signed_in_agent_on_postgresql(console, sender):
     assert transcript(console, sender, cookie="kp_console=forged-session-value")[0] == 401
+
+
+def test_the_consoles_sessions_are_kept_in_the_profiles_redis_under_a_hash(console, services):
+    token = signed_in(console).split("=", 1)[1]
+    kept = redis.Redis(host="127.0.0.1", port=REDIS_PORT, password=services.redis_password, db=1)
+    assert kept.hget(f"kp_console:session:{session_key(token)}", "agent") == AGENT.encode()
+    assert not kept.keys(f"*{token}*")

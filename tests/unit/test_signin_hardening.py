@@ -19,18 +19,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from stores.events_reader import EventsReader
-from tests.unit.served_web import serve_in_thread, with_agent
+from tests.unit.web_app import ServedApp
 from web import accounts as accounts_module
-from web import console_sessions
-from web import server as server_module
+from web import console_sessions, request_body
 from web.accounts import AccountStore
 from web.console_sessions import FREE_FAILURES, SignInBrake
-from web.server import Settings, make_handler
+from web.settings import Settings
 
 AGENT, PASSWORD = "hardening-agent", "hardening-password-" + os.urandom(8).hex()
 WRONG = "not-the-password"
@@ -66,14 +64,11 @@ def hasher(monkeypatch):
     return counting
 
 
-class Server(ThreadingHTTPServer):
-    request_queue_size = 64  # as web/server.py's: 30 clients at once are accepted, none reset
-
-
 @pytest.fixture
 def web(tmp_path, hasher):
     """(url, port) of the web server on a free port, with one agent account (AGENT)."""
-    with_agent(tmp_path / "agents.json", AGENT, PASSWORD)
+    accounts = AccountStore(tmp_path / "agents.json")
+    accounts.add(AGENT, PASSWORD)
     settings = Settings(
         {
             "WEB_PORT": "0",
@@ -83,11 +78,9 @@ def web(tmp_path, hasher):
             "SESSION_TOKEN_KEY_FILE": str(tmp_path / "session-token.key"),
         }
     )
-    server = Server(("127.0.0.1", 0), make_handler(settings, EventsReader(f"sqlite:///{tmp_path}/t.db")))
-    serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_port}", server.server_port
-    server.shutdown()
-    server.server_close()
+    server = ServedApp(settings, EventsReader(f"sqlite:///{tmp_path}/t.db"))
+    yield server.url, server.port
+    server.stop()
 
 
 def sign_in(url: str, name: str = AGENT, password: str = PASSWORD, address: str | None = None) -> tuple[int, dict]:
@@ -228,7 +221,7 @@ def test_sign_in_json_nested_too_deep_or_not_an_object_of_two_strings_gets_400(w
 
 def test_a_body_that_stops_short_of_its_length_gets_408_and_frees_the_thread(web, monkeypatch, capsys):
     _, port = web
-    monkeypatch.setattr(server_module, "BODY_SECONDS", 0.5, raising=False)
+    monkeypatch.setattr(request_body, "BODY_SECONDS", 0.5)
     status, took = raw_post(port, [("Content-Length", "200")], SIGN_IN, timeout=5)  # 200 promised, fewer sent
     assert status == 408 and took < 3
     assert "Traceback" not in capsys.readouterr().err

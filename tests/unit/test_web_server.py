@@ -9,17 +9,16 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
-from tests.unit.served_web import serve_in_thread, with_agent
+from tests.unit.web_app import ServedApp
 from web.accounts import AccountStore
 from web.audit import AuditLog
-from web.server import Settings, make_handler
+from web.settings import Settings
 from web.transcript import conversation_turns
 
 AGENT, PASSWORD = "unit-agent", "unit-test-password-" + os.urandom(8).hex()
@@ -94,10 +93,9 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
 
 def serve(events: EventsReader, folder: Path, **env: str):
     """The web server on a free port, its accounts (one agent) and audit log in `folder`."""
-    if not (folder / "agents.json").exists():
-        with_agent(folder / "agents.json", AGENT, PASSWORD)
-    elif AGENT not in AccountStore(folder / "agents.json").names():
-        AccountStore(folder / "agents.json").add(AGENT, PASSWORD)
+    accounts = AccountStore(folder / "agents.json")
+    if AGENT not in accounts.names():
+        accounts.add(AGENT, PASSWORD)
     settings = Settings(
         {
             "WEB_PORT": "0",
@@ -108,18 +106,15 @@ def serve(events: EventsReader, folder: Path, **env: str):
             **env,
         }
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, events))
-    serve_in_thread(server)
-    return server
+    return ServedApp(settings, events)
 
 
 @pytest.fixture
 def web_url(tmp_path):
     write_events(tmp_path / "t.db", "abc", CONVERSATION)
     server = serve(store(tmp_path / "t.db"), tmp_path)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    yield server.url
+    server.stop()
 
 
 def call(url, method="GET", cookie=None, body=None, headers=None):
@@ -166,12 +161,11 @@ def test_signed_in_the_transcript_is_served_uncached(web_url, session):
 
 def test_a_store_that_cannot_be_read_gets_a_clear_503_not_a_dropped_connection(tmp_path):
     server = serve(EventsReader("postgresql://nobody:secret@127.0.0.1:9/tracker"), tmp_path)  # nothing on port 9
-    url = f"http://127.0.0.1:{server.server_port}"
+    url = server.url
     try:
         status, _, body = get(f"{url}/api/conversations/abc", cookie_of(sign_in(url)))
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     assert status == 503 and "cannot be read" in json.loads(body)["error"] and "secret" not in body
 
 
@@ -236,15 +230,14 @@ def test_signing_out_ends_the_session_on_the_server(web_url, session):
 def test_an_idle_session_expires(tmp_path):
     write_events(tmp_path / "t.db", "abc", CONVERSATION)
     server = serve(store(tmp_path / "t.db"), tmp_path, CONSOLE_IDLE_MINUTES="0.02")  # 1.2 s
-    url = f"http://127.0.0.1:{server.server_port}"
+    url = server.url
     try:
         cookie = cookie_of(sign_in(url))
         assert get(f"{url}/api/conversations/abc", cookie)[0] == 200
         time.sleep(1.5)
         status, _, body = get(f"{url}/api/conversations/abc", cookie)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     assert status == 401 and json.loads(body)["reason"] == "expired"
     assert "without activity" in json.loads(body)["error"]
 
@@ -276,14 +269,12 @@ def test_with_no_account_the_server_starts_and_lets_no_one_in(tmp_path):
             "SESSION_TOKEN_KEY_FILE": str(tmp_path / "session-token.key"),
         }
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(settings, store(tmp_path / "t.db")))
-    serve_in_thread(server)
-    url = f"http://127.0.0.1:{server.server_port}"
+    server = ServedApp(settings, store(tmp_path / "t.db"))
+    url = server.url
     try:
         assert sign_in(url)[0] == 401 and get(f"{url}/api/conversations/abc")[0] == 401
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 @pytest.mark.parametrize("path", ["/api/directory?q=ebs", "/api/compare?topic=terminate_contract", "/api/topics"])
