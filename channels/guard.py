@@ -4,7 +4,7 @@
 - Personal data is masked before anything reads it (broker_faq.pii): the NLU never takes a date
   of birth for a termination date, and nothing downstream can store or log it.
 - Conversation ids must look random (the widget's are); short guessable ones are refused. A
-  message id (the client's, for handling each message once: rasa_fixes.py) must look like one too,
+  message id (the client's, for handling each message once: rasa_server/patches.py) must look like one too,
   else the message gets a new one.
 - What a client adds to a message is not kept: its metadata (the product reads none; Rasa stored it
   unmasked in the user event and the session's metadata slot) is dropped, so nothing it carries is
@@ -32,7 +32,7 @@ from rasa.core.lock_store import LockError, RedisLockStore
 from sanic import Sanic
 
 from broker_faq import runtime
-from channels import rasa_fixes, rate_limit
+from rasa_server import rate_limit
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ async def _handle_once_more_if_the_lock_expired(
     waiting included. That happens when a server died holding the conversation (its ticket blocks
     the others until it expires) and the message waited since about the same moment, as nginx's retry
     of the dead server's own message does. Nobody holds the conversation then: the message is handled
-    under a new lock (once per message id, so never twice: rasa_fixes.py)."""
+    under a new lock (once per message id, so never twice: rasa_server/patches.py)."""
     try:
         await on_new_message(message)
     except LockError:
@@ -148,15 +148,13 @@ def guarded(
     server_metadata: Callable[[], Awaitable[dict]] | None = None,
     on_silence: Callable[[UserMessage], Awaitable[bool]] | None = None,
 ) -> Callable[..., Awaitable[None]]:
-    """The guard around a channel's message handler; building it applies the project's Rasa
-    changes (the action timeout its fallback relies on, among others). `server_metadata` adds what the
+    """The guard around a channel's message handler. `server_metadata` adds what the
     server knows to each message's metadata (the socket.io channel: whether agents are connected, for
     "talk to a person"), after the client's is dropped, so no client can set it.
 
     A message handled with `quiet=True` may get no reply: it was said while an agent has the
     conversation (channels/handoff.py), and the assistant is paused. When another message gets none,
     `on_silence` may explain it and answer (True) before the guard's fallback would."""
-    rasa_fixes.apply()
 
     async def handle(message: UserMessage, quiet: bool = False) -> None:
         output, sender = message.output_channel, message.sender_id

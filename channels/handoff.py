@@ -11,7 +11,7 @@ and predicts nothing), the agent's as bot messages marked with the agent's first
 
 The desk namespace (the console's events; each answers with an acknowledgement):
 - connect with `auth: {"token": …}`: an agent pass the web server issues to a signed-in agent
-  (channels/sessions.AgentTokens, GET /api/desk-token). Nothing else may connect, so a broker can
+  (tokens.signed.AgentTokens, GET /api/desk-token). Nothing else may connect, so a broker can
   neither read the queue nor speak as an agent. On connect the console gets `queue` and `held`.
 - `take {conversation}` -> {"ok": true} or {"ok": false, "error": "taken", "by": "Maria"} / "gone".
 - `say {conversation, message}` -> {"ok": true, "text": as stored}; `typing {conversation, typing}`.
@@ -47,9 +47,9 @@ from broker_faq import handoff, runtime
 from broker_faq.conversation import State
 from broker_faq.handoff import Board, Waiting, display_name
 from broker_faq.render import answer_text_beside_payload
+from tokens.signed import AgentTokens
 
 from .guard import MAX_MESSAGE_CHARS, clean_text
-from .sessions import AgentTokens
 
 logger = logging.getLogger(__name__)
 

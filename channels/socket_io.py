@@ -18,7 +18,7 @@ The channel's events are the project's own (Rasa's blueprint is not used), for w
 - Origins: a browser page may connect only from an origin the Rasa server's CORS allows (`--cors`,
   which scripts/serve.sh sets to the web server's) or the server's own, over websocket and polling
   alike; Rasa allowed any.
-- Sessions (channels/sessions.py): `session_request` joins the conversation its session token names,
+- Sessions (tokens/signed.py): `session_request` joins the conversation its session token names,
   or a new one the server makes; `session_confirm` answers {"session_id", "session_token"}. A message
   goes to the socket's own conversation only; one naming another `session_id` is refused.
 - Messages: `user_uttered` is {"message": text, "message_id": the client's id, "session_id"}; its
@@ -44,13 +44,14 @@ from socketio import AsyncServer
 
 from broker_faq.handoff import GRACE_SECONDS
 from broker_faq.render import answer_text_beside_payload
+from rasa_server import hooks
+from rasa_server.limits import MAX_BODY_BYTES
 from stores.handoff_board import board_and_manager
+from tokens.signed import AgentTokens, SessionTokens, load_key
 from web.accounts import AccountStore, accounts_path
 
 from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
 from .handoff import Handoff, maybe_await
-from .limits import MAX_BODY_BYTES
-from .sessions import AgentTokens, SessionTokens, load_key
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ class GuardedSocketIOInput(SocketIOInput):
         )
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        hooks.attach(blueprint)  # the server's own hooks, with or without the REST channel
         allowed: dict[str, list[str] | str] = {"origins": []}  # none until the server's CORS is read
         desk = Handoff(
             sio,

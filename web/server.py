@@ -38,8 +38,8 @@ import sqlalchemy as sa
 
 from broker_faq import runtime
 from broker_faq.directory import Directory, Suggestions
-from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
+from tokens.signed import AgentTokens, load_key
 from web.accounts import AccountStore, accounts_path
 from web.audit import AuditLog
 from web.console_auth import MAX_SIGN_IN_BYTES, Answer, ConsoleAuth

@@ -11,7 +11,8 @@ from rasa.core.actions import action
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.rasa_fixes import apply, freeze_loaded_objects
+from rasa_server.hooks import freeze_loaded_objects
+from rasa_server.patches import apply
 
 apply()  # as the channel guard does when the Rasa server builds the channels
 

@@ -3,7 +3,7 @@ client address, and whose address a request is behind a trusted proxy."""
 
 import pytest
 
-from channels.rate_limit import DEFAULTS, Rate, RateLimiter
+from rasa_server.rate_limit import DEFAULTS, Rate, RateLimiter
 
 
 class Clock:

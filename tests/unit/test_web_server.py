@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
+from tokens.signed import AgentTokens
 from web.accounts import AccountStore
 from web.audit import AuditLog
 from web.server import Settings, make_handler

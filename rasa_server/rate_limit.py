@@ -23,8 +23,9 @@ Why not the `limits` package: its releases since 2.5 need packaging >= 21, and R
 packaging 20.9; what is left is a 2022 release, for thirty lines of arithmetic tested here.
 
 The plain RateLimiter has no Rasa or Sanic import (tests/unit/test_rate_limit.py); the rest of
-the module hooks it into the server: install() on the REST channel's blueprint, refused() in the
-guard (channels/guard.py).
+the module hooks it into the server: remember_address() is a server-wide request middleware
+(rasa_server/hooks.py installs it for every channel), too_many_status() the REST channel's 429, and
+refused() is asked by the guard (channels/guard.py).
 """
 
 from __future__ import annotations
@@ -148,25 +149,18 @@ def limiter() -> RateLimiter:
     return _limiter
 
 
-async def _remember_address(request: Any) -> None:
+async def remember_address(request: Any) -> None:
     """Every request to the server (REST, socket.io polling and websocket upgrades): whose it is. A
     socket.io message is handled in a task started within its request, so it sees the same value."""
     _current.set(_Request(limiter().client_address(request.ip, request.headers.get("x-forwarded-for"))))
 
 
-async def _too_many_status(_: Any, response: Any) -> None:
+async def too_many_status(_: Any, response: Any) -> None:
     """REST: a refused message's reply goes with 429 and Retry-After (the body is the usual list)."""
     state = _current.get()
     if state is not None and state.retry_after:
         response.status = 429
         response.headers["Retry-After"] = str(math.ceil(state.retry_after))
-
-
-def install(blueprint: Any) -> None:
-    """Hook into the server from the REST channel's blueprint: the client address of every request
-    (an application-wide middleware, so socket.io's requests too) and the REST channel's 429."""
-    blueprint.listener("before_server_start")(lambda app, _: app.register_middleware(_remember_address, "request"))
-    blueprint.middleware("response")(_too_many_status)
 
 
 async def refused(message: Any) -> bool:

@@ -1,6 +1,6 @@
 """Every change the project makes to how Rasa 3.6 serves, in one place, applied by one call:
-`apply()`, which the channel guard makes when Rasa builds the channels at server start-up
-(channels/guard.py, `guarded`), for every model served with credentials.yml.
+`apply()`, which the server hooks make when the server starts (rasa_server/hooks.py, `install`, which
+every channel of credentials.yml installs), for every model served.
 
 - Rasa waits up to 5 minutes for the action server, a broker does not: after ACTION_TIMEOUT_SECONDS
   (10) the channel guard's fallback reply goes out instead of silence (channels/guard.py).
@@ -9,9 +9,6 @@
   meta-schema: a fifth of the Rasa server's time per message under 16 concurrent conversations
   (pyinstrument, `make bench`). Here the schema is checked once and its validator reused; every
   response is still validated, with Rasa's own error message.
-- Once the model is loaded, the objects it left (hundreds of MB of them) are moved out of the
-  garbage collector's view (`gc.freeze`). Otherwise every full collection walked them all: a pause
-  of 250-290 ms for every conversation in flight, several times a minute under load.
 - A failing custom action is logged as one line, the action, the conversation id and the error
   (HTTP status or exception class). Rasa logged the action server's reply with a traceback, and
   rasa_sdk's 500 reply is the whole tracker: one failing message after a long conversation wrote
@@ -28,7 +25,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from typing import Any
@@ -129,17 +125,9 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> l
 
 
 def apply() -> None:
-    """Apply the changes above (idempotent). The garbage-collection freeze is a server listener,
-    registered by the REST channel (channels/rest.py)."""
+    """Apply the changes above (idempotent)."""
     action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
     action.RemoteAction._validate_action_result = validate_action_result
     action.RemoteAction.run = run_remote_action
     MessageProcessor.handle_message = handle_message_once
     private_logs.install()
-
-
-async def freeze_loaded_objects(*_: Any) -> None:
-    """An after_server_start listener of the REST channel: by then Rasa has loaded the model
-    (before_server_start)."""
-    gc.collect()
-    gc.freeze()

@@ -5,7 +5,7 @@ them: a body with `"input_channel": "Q" * 10**7` was stored (10 MB per message) 
 tracker cache. A message is at most 5,000 characters (channels/guard.py), so a body over
 MAX_BODY_BYTES (64 KB: the longest message, each character 4 bytes in UTF-8 and escaped, with room
 to spare) is refused with 413 before it is read; socket.io messages and polling requests have the
-same limit (channels/socket_io.py).
+same limit (channels/socket_io.py). The cap is set for the whole server by rasa_server/hooks.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,6 @@ from typing import Any
 MAX_BODY_BYTES = 64 * 1024
 
 
-async def cap_request_size(app: Any, _: Any = None) -> None:
-    """A before_server_start listener: Sanic reads the limit for each new connection."""
+def cap_request_size(app: Any) -> None:
+    """Before the server starts (rasa_server/hooks.py): Sanic reads the limit for each new connection."""
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
