@@ -21,6 +21,9 @@ The channel's events are the project's own (Rasa's blueprint is not used), for w
 - Sessions (tokens/signed.py): `session_request` joins the conversation its session token names,
   or a new one the server makes; `session_confirm` answers {"session_id", "session_token"}. A message
   goes to the socket's own conversation only; one naming another `session_id` is refused.
+  `session_end {session_token?}` (the widget's "New conversation") ends the token's conversation, else
+  the socket's own: no token opens it again, on any server (stores/ended_conversations.py), and a socket
+  still in it (one opened with a copied token) gets "not valid" for its messages.
 - Messages: `user_uttered` is {"message": text, "message_id": the client's id, "session_id"}; its
   acknowledgement is {"message_id", "text": the message as stored (cleaned, masked), "session_token":
   a fresh one}, which is what the widget keeps. A message that is not text gets a clear reply;
@@ -46,6 +49,7 @@ from broker_faq.handoff import GRACE_SECONDS
 from broker_faq.render import answer_text_beside_payload
 from rasa_server import hooks
 from rasa_server.limits import MAX_BODY_BYTES
+from stores.ended_conversations import ended_conversations
 from stores.handoff_board import board_and_manager
 from tokens.signed import AgentTokens, SessionTokens, load_key
 from web.accounts import AccountStore, accounts_path
@@ -134,6 +138,7 @@ class GuardedSocketIOInput(SocketIOInput):
         key = load_key()
         tokens = SessionTokens(key)
         board, manager = board_and_manager()
+        ended = ended_conversations()
         # CORS headers are the server's (sanic-cors, Rasa's --cors): engine.io adding its own would
         # double them, so its CORS handling stays off and the connect handler checks the origin.
         sio = AsyncServer(
@@ -174,7 +179,9 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
             presented = data.get("session_token") if isinstance(data, dict) else None
-            conversation = tokens.conversation(presented) or tokens.new_conversation()
+            conversation = tokens.conversation(presented)
+            if conversation is None or await ended.ended(conversation):  # none, invalid, or its broker ended it
+                conversation = tokens.new_conversation()
             session = await sio.get_session(sid, namespace=self.namespace)
             if session.get("conversation") not in (None, conversation):
                 await maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
@@ -183,6 +190,21 @@ class GuardedSocketIOInput(SocketIOInput):
             confirmed = {"session_id": conversation, "session_token": tokens.issue(conversation)}
             await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
             await desk.status(conversation, sid)
+
+        @sio.on("session_end", namespace=self.namespace)
+        async def session_end(sid: str, data: Any = None) -> dict:
+            presented = data.get("session_token") if isinstance(data, dict) else None
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation = tokens.conversation(presented) or session.get("conversation")
+            if conversation is None:
+                return {"ok": False, "error": "session"}
+            await ended.end(conversation)
+            await desk.leave_queue(conversation)  # nobody waits for it any more (if it was waiting)
+            await maybe_await(sio.close_room(conversation, namespace=self.namespace))  # every socket in it
+            if session.get("conversation") == conversation:
+                await sio.save_session(sid, {}, namespace=self.namespace)
+            logger.info("Conversation %s ended by its broker; its session tokens no longer open it", conversation)
+            return {"ok": True}
 
         @sio.on("handoff_cancel", namespace=self.namespace)
         async def leave_queue(sid: str, _: Any = None) -> dict:
@@ -193,7 +215,8 @@ class GuardedSocketIOInput(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> dict:
             conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
             data = data if isinstance(data, dict) else {}
-            if conversation is None or data.get("session_id") not in (None, conversation):
+            ours = conversation is not None and data.get("session_id") in (None, conversation)
+            if not ours or await ended.ended(conversation):
                 await sio.emit(self.bot_message_evt, {"text": BAD_SESSION_REPLY}, room=sid, namespace=self.namespace)
                 return {"error": "session"}
             text = data.get("message")
