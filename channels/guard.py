@@ -1,6 +1,7 @@
 """One guard in front of every channel, for what Rasa 3.6 leaves to chance.
 
-- Bad input gets a clear reply: empty text, text over the limit, control characters.
+- Bad input gets a clear reply: empty text, text over the limit, control characters, and Rasa's own
+  commands typed as a message ("/restart", "/session_start", "/back").
 - Personal data is masked before anything reads it (broker_faq.pii): the NLU never takes a date
   of birth for a termination date, and nothing downstream can store or log it.
 - Conversation ids must look random (the widget's are); short guessable ones are refused. A
@@ -51,6 +52,14 @@ TOO_LONG_REPLY = (
     'Please send just the question, for example "who handles billing questions in Oregon?"'
 )
 BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
+# Rasa's own intents that run its own actions (action_restart, action_session_start, action_back), which
+# a message "/restart" would trigger: typed by a broker, they reset or rewound the conversation and sent
+# no reply, so the broker got "can't look that up right now" and the log a false ERROR (action server down).
+RASA_COMMANDS = re.compile(r"^/(restart|session_start|back)\s*(\{.*)?$", re.DOTALL)
+COMMAND_REPLY = (
+    'Commands such as "/restart" are not available here. To start over, use "New conversation"; '
+    "otherwise, just type your question."
+)
 
 
 def clean_text(text: str) -> str:
@@ -174,6 +183,9 @@ def guarded(
             return
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
+            return
+        if RASA_COMMANDS.match(message.text):
+            await _send(output, sender, COMMAND_REPLY)
             return
         message.text = runtime.current().masker.mask(message.text)
         for store_name, problem in (("Tracker store", store_problem()), ("Lock store", lock_store_problem())):

@@ -297,7 +297,7 @@ class Handoff:
                 except KeyError:  # disconnected meanwhile
                     continue
 
-    async def on_take(self, sid: str, data: Any) -> dict:
+    async def on_take(self, sid: str, data: Any = None) -> dict:
         agent, conversation = await self._agent(sid), _conversation(data)
         if agent is None or conversation is None:
             return {"ok": False, "error": "bad request"}
@@ -320,7 +320,7 @@ class Handoff:
             return None
         return agent, conversation
 
-    async def on_say(self, sid: str, data: Any) -> dict:
+    async def on_say(self, sid: str, data: Any = None) -> dict:
         holding = await self._holding(sid, data)
         if holding is None:
             return {"ok": False, "error": "not yours"}
@@ -340,7 +340,7 @@ class Handoff:
         await self.sio.emit("agent_uttered", {"text": text, "agent": name}, room=conversation, namespace=self.namespace)
         return {"ok": True, "text": text}
 
-    async def on_typing(self, sid: str, data: Any) -> dict:
+    async def on_typing(self, sid: str, data: Any = None) -> dict:
         holding = await self._holding(sid, data)
         if holding is None:
             return {"ok": False, "error": "not yours"}
@@ -350,10 +350,10 @@ class Handoff:
         await self.sio.emit("agent_typing", typing, room=holding[1], namespace=self.namespace)
         return {"ok": True}
 
-    async def on_hand_back(self, sid: str, data: Any) -> dict:
+    async def on_hand_back(self, sid: str, data: Any = None) -> dict:
         return await self._release(sid, data, "handed_back")
 
-    async def on_close(self, sid: str, data: Any) -> dict:
+    async def on_close(self, sid: str, data: Any = None) -> dict:
         return await self._release(sid, data, "closed")
 
     async def _release(self, sid: str, data: Any, how: str) -> dict:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
@@ -82,6 +82,24 @@ def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
     if not origin or allowed == "*":
         return True
     return origin in allowed
+
+
+def text_bodies_only(socketio_path: str) -> Callable[[Request], Coroutine[Any, Any, response.HTTPResponse | None]]:
+    """A request middleware: a polling request's body is engine.io text (binary goes base64), so one
+    that is not UTF-8 is refused with 400. engine.io decoded it unchecked: a UnicodeDecodeError traceback
+    in the log, and the client answered 200 as if the message had been read."""
+    path = "/" + socketio_path.strip("/")
+
+    async def refuse_undecodable(request: Request) -> response.HTTPResponse | None:
+        if request.method != "POST" or request.path.rstrip("/") != path or not request.body:
+            return None
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response.text("a socket.io message must be UTF-8 text", status=400)
+        return None
+
+    return refuse_undecodable
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
@@ -161,6 +179,7 @@ class GuardedSocketIOInput(SocketIOInput):
         @blueprint.listener("before_server_start")
         async def allow_widget_origins(app: Sanic, _: Any) -> None:
             allowed["origins"] = widget_origins(app)
+            app.register_middleware(text_bodies_only(self.socketio_path), "request")
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
@@ -177,7 +196,7 @@ class GuardedSocketIOInput(SocketIOInput):
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:  # an event may come without data
             presented = data.get("session_token") if isinstance(data, dict) else None
             conversation = tokens.conversation(presented)
             if conversation is None or await ended.ended(conversation):  # none, invalid, or its broker ended it
@@ -212,7 +231,7 @@ class GuardedSocketIOInput(SocketIOInput):
             return await desk.leave_queue(conversation) if conversation else {"ok": False}
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> dict:
+        async def handle_message(sid: str, data: Any = None) -> dict:
             conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
             data = data if isinstance(data, dict) else {}
             ours = conversation is not None and data.get("session_id") in (None, conversation)

@@ -7,7 +7,8 @@ channel calls `attach(blueprint)`, whose listeners run `install(app)` before the
 `freeze_loaded_objects(app)` after; each does its work once per app, however many channels call it.
 
 What install(app) does:
-- the project's changes to Rasa (patches.py, with the log filter of private_logs.py);
+- the project's changes to Rasa (patches.py, with the log filter of private_logs.py; attach() applies
+  them already, since one of them concerns the registration of the socket.io route);
 - request bodies capped at 64 KB for every route (limits.py);
 - the client address of every request (REST, socket.io polling and websocket upgrades) taken for the
   rate limits (rate_limit.py), as an application-wide middleware.
@@ -51,6 +52,8 @@ async def freeze_loaded_objects(app: Any = None, _loop: Any = None) -> None:
 
 
 def attach(blueprint: Any) -> None:
-    """What each channel calls on its blueprint: the listeners that install the hooks."""
+    """What each channel calls on its blueprint, before Rasa registers it: the patches (the socket.io
+    route's is made when the blueprint is registered), and the listeners that install the hooks."""
+    patches.apply()
     blueprint.listener("before_server_start")(install)
     blueprint.listener("after_server_start")(freeze_loaded_objects)

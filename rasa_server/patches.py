@@ -21,6 +21,11 @@ every channel of credentials.yml installs), for every model served.
   lost connection or a dead server, gets the replies stored after it, without being understood,
   acted on or stored again. The check runs where Rasa already holds the conversation's lock and
   has read its tracker, so a repeat waits for the first to finish and costs no extra read.
+- The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
+  handler, as Sanic's own websocket routes are: a websocket's request ends with no HTTP response, and
+  Sanic 21.12 logged every closed widget connection as a traceback ("Invalid response type None (need
+  HTTPResponse)"). Polling requests are answered exactly as before. (Not Rasa's code, but how Rasa's
+  socket.io channel is served; applied before the channel is registered: rasa_server/hooks.attach.)
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import logging
 import os
 from typing import Any
 
+from engineio.async_drivers import sanic as engineio_sanic
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions import action
@@ -124,8 +130,21 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> l
     return None
 
 
+def create_engineio_route(app: Any, engineio_server: Any, engineio_endpoint: str) -> None:
+    """engine.io's create_route for Sanic, its handler marked `is_websocket`: Sanic then sends nothing
+    after a handler that returned no response (a websocket that has ended) instead of raising."""
+
+    async def engineio_request(request: Any, *args: Any, **kwargs: Any) -> Any:
+        return await engineio_server.handle_request(request, *args, **kwargs)
+
+    engineio_request.is_websocket = True  # type: ignore[attr-defined]
+    app.add_route(engineio_request, engineio_endpoint, methods=["GET", "POST", "OPTIONS"])
+    app.enable_websocket()
+
+
 def apply() -> None:
     """Apply the changes above (idempotent)."""
+    engineio_sanic._async["create_route"] = create_engineio_route
     action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
     action.RemoteAction._validate_action_result = validate_action_result
     action.RemoteAction.run = run_remote_action
