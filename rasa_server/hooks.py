@@ -9,7 +9,8 @@ channel calls `attach(blueprint)`, whose listeners run `install(app)` before the
 What install(app) does:
 - the project's changes to Rasa (patches.py, with the log filter of private_logs.py; attach() applies
   them already, since one of them concerns the registration of the socket.io route);
-- request bodies capped at 64 KB for every route (limits.py);
+- request bodies capped at 64 KB for every route, and a path with a control character (%00) refused
+  (limits.py);
 - the client address of every request (REST, socket.io polling and websocket upgrades) taken for the
   rate limits (rate_limit.py), as an application-wide middleware.
 
@@ -25,7 +26,7 @@ import gc
 from typing import Any
 
 from . import patches, rate_limit
-from .limits import cap_request_size
+from .limits import cap_request_size, refuse_control_characters
 
 INSTALLED = "kp_server_hooks"  # flags on app.ctx: each step once per app
 FROZEN = "kp_gc_frozen"
@@ -38,6 +39,7 @@ def install(app: Any, _loop: Any = None) -> None:
         return
     setattr(app.ctx, INSTALLED, True)
     cap_request_size(app)
+    app.register_middleware(refuse_control_characters, "request")
     app.register_middleware(rate_limit.remember_address, "request")
 
 

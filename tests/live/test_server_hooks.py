@@ -95,3 +95,32 @@ def test_without_rest_one_address_sending_for_many_conversations_is_still_limite
     assert len(said) == 45
     assert 30 <= 45 - refused <= 30 + 5 * elapsed + 1  # 30 at once, then 5 a second
     assert refused >= 1
+
+
+@pytest.fixture(scope="module")
+def with_http_api(tmp_path_factory):
+    """Rasa's HTTP API open (RASA_ENABLE_API with a token), as an operator may run it."""
+    env = {"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": "hooks-test-token"}
+    with running(
+        tmp_path_factory.mktemp("http-api"), rasa_port=5163, actions_port=5164, components=("rasa",), env=env
+    ) as live:
+        yield live
+
+
+def status_of_get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize("conversation", ["%00", "abc%00def", "line%0Abreak", "%7F"])
+def test_a_conversation_id_with_a_control_character_is_refused_with_400(with_http_api, conversation):
+    """Before: 200, and a tracker named by a NUL created (SQLite; PostgreSQL's driver cannot store one)."""
+    url = f"http://127.0.0.1:{with_http_api.rasa_port}/conversations/{conversation}/tracker?token=hooks-test-token"
+    assert status_of_get(url) == 400
+    ordinary = (
+        f"http://127.0.0.1:{with_http_api.rasa_port}/conversations/hooks-test-0001/tracker?token=hooks-test-token"
+    )
+    assert status_of_get(ordinary) == 200
