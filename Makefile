@@ -91,7 +91,7 @@ behaviour: train
 
 # Lint, format and types (configuration in pyproject.toml), every check run even when one fails: mypy on
 # every package of the project's own code; lint-js is the JavaScript's.
-MYPY_PACKAGES := broker_faq actions web ops channels stores nlu_components spacy_pipeline
+MYPY_PACKAGES := broker_faq actions web ops channels rasa_server tokens stores nlu_components spacy_pipeline
 lint: lint-py lint-js
 lint-py: install
 	@status=0; \

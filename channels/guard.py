@@ -1,10 +1,11 @@
 """One guard in front of every channel, for what Rasa 3.6 leaves to chance.
 
-- Bad input gets a clear reply: empty text, text over the limit, control characters.
+- Bad input gets a clear reply: empty text, text over the limit, control characters, and Rasa's own
+  commands typed as a message ("/restart", "/session_start", "/back").
 - Personal data is masked before anything reads it (broker_faq.privacy): the NLU never takes a date
   of birth for a termination date, and nothing downstream can store or log it.
 - Conversation ids must look random (the widget's are); short guessable ones are refused. A
-  message id (the client's, for handling each message once: rasa_fixes.py) must look like one too,
+  message id (the client's, for handling each message once: rasa_server/patches.py) must look like one too,
   else the message gets a new one.
 - What a client adds to a message is not kept: its metadata (the product reads none; Rasa stored it
   unmasked in the user event and the session's metadata slot) is dropped, so nothing it carries is
@@ -32,7 +33,7 @@ from rasa.core.lock_store import LockError, RedisLockStore
 from sanic import Sanic
 
 from broker_faq.knowledge import runtime
-from channels import rasa_fixes, rate_limit
+from rasa_server import rate_limit
 from stores.masking_sql import MaskingSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,14 @@ TOO_LONG_REPLY = (
     'Please send just the question, for example "who handles billing questions in Oregon?"'
 )
 BAD_ID_REPLY = "This chat session is not valid. Please reload the page to start a new conversation."
+# Rasa's own intents that run its own actions (action_restart, action_session_start, action_back), which
+# a message "/restart" would trigger: typed by a broker, they reset or rewound the conversation and sent
+# no reply, so the broker got "can't look that up right now" and the log a false ERROR (action server down).
+RASA_COMMANDS = re.compile(r"^/(restart|session_start|back)\s*(\{.*)?$", re.DOTALL)
+COMMAND_REPLY = (
+    'Commands such as "/restart" are not available here. To start over, use "New conversation"; '
+    "otherwise, just type your question."
+)
 
 
 def clean_text(text: str) -> str:
@@ -135,7 +144,7 @@ async def _handle_once_more_if_the_lock_expired(
     waiting included. That happens when a server died holding the conversation (its ticket blocks
     the others until it expires) and the message waited since about the same moment, as nginx's retry
     of the dead server's own message does. Nobody holds the conversation then: the message is handled
-    under a new lock (once per message id, so never twice: rasa_fixes.py)."""
+    under a new lock (once per message id, so never twice: rasa_server/patches.py)."""
     try:
         await on_new_message(message)
     except LockError:
@@ -148,15 +157,13 @@ def guarded(
     server_metadata: Callable[[], Awaitable[dict]] | None = None,
     on_silence: Callable[[UserMessage], Awaitable[bool]] | None = None,
 ) -> Callable[..., Awaitable[None]]:
-    """The guard around a channel's message handler; building it applies the project's Rasa
-    changes (the action timeout its fallback relies on, among others). `server_metadata` adds what the
+    """The guard around a channel's message handler. `server_metadata` adds what the
     server knows to each message's metadata (the socket.io channel: whether agents are connected, for
     "talk to a person"), after the client's is dropped, so no client can set it.
 
     A message handled with `quiet=True` may get no reply: it was said while an agent has the
     conversation (channels/handoff.py), and the assistant is paused. When another message gets none,
     `on_silence` may explain it and answer (True) before the guard's fallback would."""
-    rasa_fixes.apply()
 
     async def handle(message: UserMessage, quiet: bool = False) -> None:
         output, sender = message.output_channel, message.sender_id
@@ -176,6 +183,9 @@ def guarded(
             return
         if len(message.text) > MAX_MESSAGE_CHARS:
             await _send(output, sender, TOO_LONG_REPLY)
+            return
+        if RASA_COMMANDS.match(message.text):
+            await _send(output, sender, COMMAND_REPLY)
             return
         message.text = runtime.current().masker.mask(message.text)
         for store_name, problem in (("Tracker store", store_problem()), ("Lock store", lock_store_problem())):

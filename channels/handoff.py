@@ -11,10 +11,14 @@ and predicts nothing), the agent's as bot messages marked with the agent's first
 
 The desk namespace (the console's events; each answers with an acknowledgement):
 - connect with `auth: {"token": …}`: an agent pass the web server issues to a signed-in agent
-  (channels/sessions.AgentTokens, GET /api/desk-token). Nothing else may connect, so a broker can
+  (tokens.signed.AgentTokens, GET /api/desk-token). Nothing else may connect, so a broker can
   neither read the queue nor speak as an agent. On connect the console gets `queue` and `held`.
 - `take {conversation}` -> {"ok": true} or {"ok": false, "error": "taken", "by": "Maria"} / "gone".
-- `say {conversation, message}` -> {"ok": true, "text": as stored}; `typing {conversation, typing}`.
+- `say {conversation, message}` -> {"ok": true, "text": as stored}; `typing {conversation, typing}` ->
+  {"ok": true}. Each agent's messages and typing notices are rate-limited (rasa_server/rate_limit.py):
+  over the limit, {"ok": false, "error": "too many ...", "retry_after": seconds} and nothing is sent.
+- Requests for a person are rate-limited per client address: over the limit the broker gets the team's
+  card (TOO_MANY_HANDOFFS) instead of a place in the queue.
 - `hand_back {conversation}`, `close {conversation}`.
 - Sent to agents: `queue` (every change), `broker_uttered {conversation, text}`, `released
   {conversation, why}`.
@@ -32,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -48,15 +53,23 @@ from broker_faq.conversation import State
 from broker_faq.handoff import Board, Waiting, display_name
 from broker_faq.knowledge import runtime
 from broker_faq.render import answer_text_beside_payload
+from rasa_server.rate_limit import current_address, over_limit
+from tokens.signed import AgentTokens
 
 from .guard import MAX_MESSAGE_CHARS, clean_text
-from .sessions import AgentTokens
 
 logger = logging.getLogger(__name__)
 
 DESK = "/desk"
 AGENTS_ROOM = "agents"
 SWEEP_SECONDS = 1.0  # how often open consoles' accounts are checked
+# Over a limit of rasa_server/rate_limit.py: what the broker or the agent is told.
+TOO_MANY_HANDOFFS = (
+    "Many people on your network are asking for a person right now, so I can't add you to the queue. "
+    "Please contact the team below, or ask again in a few minutes."
+)
+TOO_MANY_SAID = "too many messages at once: wait {seconds} s, then send it again"
+TOO_MANY_TYPING = "too many typing notices: wait {seconds} s"
 
 
 class Accounts(Protocol):
@@ -124,6 +137,9 @@ class Handoff:
     async def started(self, conversation: str, payload: dict) -> None:
         """action_answer said "Connecting you…" and paused the conversation: it joins the queue (or,
         with the board unavailable, the assistant takes the conversation back with the phone card)."""
+        if await over_limit("handoff_address", current_address()):  # one address filling the queue
+            await self._back_with_card(conversation, payload.get("region"), TOO_MANY_HANDOFFS)
+            return
         waiting = Waiting(
             conversation, payload.get("question"), payload.get("region"), payload.get("topic"), time.time()
         )
@@ -282,7 +298,7 @@ class Handoff:
                 except KeyError:  # disconnected meanwhile
                     continue
 
-    async def on_take(self, sid: str, data: Any) -> dict:
+    async def on_take(self, sid: str, data: Any = None) -> dict:
         agent, conversation = await self._agent(sid), _conversation(data)
         if agent is None or conversation is None:
             return {"ok": False, "error": "bad request"}
@@ -305,7 +321,7 @@ class Handoff:
             return None
         return agent, conversation
 
-    async def on_say(self, sid: str, data: Any) -> dict:
+    async def on_say(self, sid: str, data: Any = None) -> dict:
         holding = await self._holding(sid, data)
         if holding is None:
             return {"ok": False, "error": "not yours"}
@@ -314,6 +330,8 @@ class Handoff:
         text = clean_text(raw) if isinstance(raw, str) else ""
         if not text or len(text) > MAX_MESSAGE_CHARS:
             return {"ok": False, "error": f"a message is 1 to {MAX_MESSAGE_CHARS:,} characters of text"}
+        if wait := await over_limit("desk_say", agent):
+            return {"ok": False, "error": TOO_MANY_SAID.format(seconds=math.ceil(wait)), "retry_after": wait}
         text = runtime.current().masker.mask(text)
         name = display_name(agent)
         await self._record(conversation, BotUttered(text, data={"custom": {"type": "agent_message", "agent": name}}))
@@ -323,16 +341,20 @@ class Handoff:
         await self.sio.emit("agent_uttered", {"text": text, "agent": name}, room=conversation, namespace=self.namespace)
         return {"ok": True, "text": text}
 
-    async def on_typing(self, sid: str, data: Any) -> None:
+    async def on_typing(self, sid: str, data: Any = None) -> dict:
         holding = await self._holding(sid, data)
-        if holding is not None:
-            typing = {"typing": bool(data.get("typing")), "agent": display_name(holding[0])}
-            await self.sio.emit("agent_typing", typing, room=holding[1], namespace=self.namespace)
+        if holding is None:
+            return {"ok": False, "error": "not yours"}
+        if wait := await over_limit("desk_typing", holding[0]):
+            return {"ok": False, "error": TOO_MANY_TYPING.format(seconds=math.ceil(wait)), "retry_after": wait}
+        typing = {"typing": bool(data.get("typing")), "agent": display_name(holding[0])}
+        await self.sio.emit("agent_typing", typing, room=holding[1], namespace=self.namespace)
+        return {"ok": True}
 
-    async def on_hand_back(self, sid: str, data: Any) -> dict:
+    async def on_hand_back(self, sid: str, data: Any = None) -> dict:
         return await self._release(sid, data, "handed_back")
 
-    async def on_close(self, sid: str, data: Any) -> dict:
+    async def on_close(self, sid: str, data: Any = None) -> dict:
         return await self._release(sid, data, "closed")
 
     async def _release(self, sid: str, data: Any, how: str) -> dict:

@@ -3,11 +3,11 @@ health check. Rasa's own answers a malformed body with a 500 or an empty list.
 
 The body is {"sender", "message", "message_id"}: `message_id` (8 to 128 letters, digits, '-' or '_')
 names the message, so that sending it again (after a timeout, a lost connection, or by the load
-balancer after a server died) returns the stored reply instead of acting twice (rasa_fixes.py);
+balancer after a server died) returns the stored reply instead of acting twice (rasa_server/patches.py);
 without one, the X-Request-ID header (nginx sets it, the same for each retry of a request) names it,
 else the server makes one. What else a client sends is not kept: Rasa stored `input_channel` and
 `metadata` as given, whatever their size; the input channel is now "rest", metadata is dropped
-(channels/guard.py), and the body is at most 64 KB (channels/limits.py).
+(channels/guard.py), and the body is at most 64 KB (rasa_server/limits.py, for every channel).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from rasa_server import hooks
+from rasa_server.rate_limit import too_many_status
+
 from .guard import guarded, lock_store_problem, store_problem, valid_message_id, valid_sender
-from .limits import cap_request_size
-from .rasa_fixes import freeze_loaded_objects
-from .rate_limit import install as install_rate_limits
 from .socket_io import widget_origins
 
 # The message id of the request being handled: read with the body, given to its UserMessage (Rasa's
@@ -86,9 +86,8 @@ class GuardedRestInput(RestInput):
 
         blueprint = super().blueprint(with_message_id)
         blueprint.middleware("request")(json_from_allowed_origins)
-        blueprint.listener("before_server_start")(cap_request_size)
-        blueprint.listener("after_server_start")(freeze_loaded_objects)
-        install_rate_limits(blueprint)  # every request's client address; a refused REST message gets 429
+        hooks.attach(blueprint)  # the server's own hooks, whichever channels are configured
+        blueprint.middleware("response")(too_many_status)  # a REST message over a rate limit: 429
 
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:

@@ -18,9 +18,12 @@ The channel's events are the project's own (Rasa's blueprint is not used), for w
 - Origins: a browser page may connect only from an origin the Rasa server's CORS allows (`--cors`,
   which scripts/serve.sh sets to the web server's) or the server's own, over websocket and polling
   alike; Rasa allowed any.
-- Sessions (channels/sessions.py): `session_request` joins the conversation its session token names,
+- Sessions (tokens/signed.py): `session_request` joins the conversation its session token names,
   or a new one the server makes; `session_confirm` answers {"session_id", "session_token"}. A message
   goes to the socket's own conversation only; one naming another `session_id` is refused.
+  `session_end {session_token?}` (the widget's "New conversation") ends the token's conversation, else
+  the socket's own: no token opens it again, on any server (stores/ended_conversations.py), and a socket
+  still in it (one opened with a copied token) gets "not valid" for its messages.
 - Messages: `user_uttered` is {"message": text, "message_id": the client's id, "session_id"}; its
   acknowledgement is {"message_id", "text": the message as stored (cleaned, masked), "session_token":
   a fresh one}, which is what the widget keeps. A message that is not text gets a clear reply;
@@ -33,7 +36,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
@@ -44,13 +47,15 @@ from socketio import AsyncServer
 
 from broker_faq.handoff import GRACE_SECONDS
 from broker_faq.render import answer_text_beside_payload
+from rasa_server import hooks
+from rasa_server.limits import MAX_BODY_BYTES
+from stores.ended_conversations import ended_conversations
 from stores.handoff_board import board_and_manager
+from tokens.signed import AgentTokens, SessionTokens, load_key
 from web.accounts import AccountStore, accounts_path
 
 from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
 from .handoff import Handoff, maybe_await
-from .limits import MAX_BODY_BYTES
-from .sessions import AgentTokens, SessionTokens, load_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +82,24 @@ def origin_allowed(environ: dict, allowed: list[str] | str) -> bool:
     if not origin or allowed == "*":
         return True
     return origin in allowed
+
+
+def text_bodies_only(socketio_path: str) -> Callable[[Request], Coroutine[Any, Any, response.HTTPResponse | None]]:
+    """A request middleware: a polling request's body is engine.io text (binary goes base64), so one
+    that is not UTF-8 is refused with 400. engine.io decoded it unchecked: a UnicodeDecodeError traceback
+    in the log, and the client answered 200 as if the message had been read."""
+    path = "/" + socketio_path.strip("/")
+
+    async def refuse_undecodable(request: Request) -> response.HTTPResponse | None:
+        if request.method != "POST" or request.path.rstrip("/") != path or not request.body:
+            return None
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response.text("a socket.io message must be UTF-8 text", status=400)
+        return None
+
+    return refuse_undecodable
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
@@ -133,6 +156,7 @@ class GuardedSocketIOInput(SocketIOInput):
         key = load_key()
         tokens = SessionTokens(key)
         board, manager = board_and_manager()
+        ended = ended_conversations()
         # CORS headers are the server's (sanic-cors, Rasa's --cors): engine.io adding its own would
         # double them, so its CORS handling stays off and the connect handler checks the origin.
         sio = AsyncServer(
@@ -140,6 +164,7 @@ class GuardedSocketIOInput(SocketIOInput):
         )
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        hooks.attach(blueprint)  # the server's own hooks, with or without the REST channel
         allowed: dict[str, list[str] | str] = {"origins": []}  # none until the server's CORS is read
         desk = Handoff(
             sio,
@@ -154,6 +179,7 @@ class GuardedSocketIOInput(SocketIOInput):
         @blueprint.listener("before_server_start")
         async def allow_widget_origins(app: Sanic, _: Any) -> None:
             allowed["origins"] = widget_origins(app)
+            app.register_middleware(text_bodies_only(self.socketio_path), "request")
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
@@ -170,9 +196,11 @@ class GuardedSocketIOInput(SocketIOInput):
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:  # an event may come without data
             presented = data.get("session_token") if isinstance(data, dict) else None
-            conversation = tokens.conversation(presented) or tokens.new_conversation()
+            conversation = tokens.conversation(presented)
+            if conversation is None or await ended.ended(conversation):  # none, invalid, or its broker ended it
+                conversation = tokens.new_conversation()
             session = await sio.get_session(sid, namespace=self.namespace)
             if session.get("conversation") not in (None, conversation):
                 await maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
@@ -182,16 +210,32 @@ class GuardedSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
             await desk.status(conversation, sid)
 
+        @sio.on("session_end", namespace=self.namespace)
+        async def session_end(sid: str, data: Any = None) -> dict:
+            presented = data.get("session_token") if isinstance(data, dict) else None
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation = tokens.conversation(presented) or session.get("conversation")
+            if conversation is None:
+                return {"ok": False, "error": "session"}
+            await ended.end(conversation)
+            await desk.leave_queue(conversation)  # nobody waits for it any more (if it was waiting)
+            await maybe_await(sio.close_room(conversation, namespace=self.namespace))  # every socket in it
+            if session.get("conversation") == conversation:
+                await sio.save_session(sid, {}, namespace=self.namespace)
+            logger.info("Conversation %s ended by its broker; its session tokens no longer open it", conversation)
+            return {"ok": True}
+
         @sio.on("handoff_cancel", namespace=self.namespace)
         async def leave_queue(sid: str, _: Any = None) -> dict:
             conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
             return await desk.leave_queue(conversation) if conversation else {"ok": False}
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> dict:
+        async def handle_message(sid: str, data: Any = None) -> dict:
             conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
             data = data if isinstance(data, dict) else {}
-            if conversation is None or data.get("session_id") not in (None, conversation):
+            ours = conversation is not None and data.get("session_id") in (None, conversation)
+            if not ours or await ended.ended(conversation):
                 await sio.emit(self.bot_message_evt, {"text": BAD_SESSION_REPLY}, room=sid, namespace=self.namespace)
                 return {"error": "session"}
             text = data.get("message")

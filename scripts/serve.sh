@@ -6,7 +6,7 @@
 #   scripts/serve.sh actions | rasa | web     one component only (the fault tests use this)
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), TRACKER_DB (var/tracker.db),
 # SERVE_MODEL (models/kp-broker-faq.tar.gz), SERVE_ENDPOINTS (endpoints.yml; deploy/endpoints.production.yml for
-# PostgreSQL + Redis, see docs/deployment.md),
+# PostgreSQL + Redis, see docs/deployment.md), SERVE_CREDENTIALS (credentials.yml: the channels the Rasa server opens),
 # CONSOLE_ACCOUNTS (var/agents.json: the agent console's accounts; with none, the web server's start makes
 # a first one, `agent`, and shows its password), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
 # API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).
@@ -27,6 +27,7 @@ export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLAL
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
 ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
+CREDENTIALS=${SERVE_CREDENTIALS:-credentials.yml}
 mkdir -p "$(dirname "$TRACKER_DB")"
 private() {  # files an earlier version left readable to others: closed too
   local file
@@ -135,7 +136,7 @@ fi
 if starts rasa; then
   # CORS only for the web server's origin, which serves the widget and the console.
   launch rasa $BIN/rasa run --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
-    --endpoints "$ENDPOINTS" --credentials credentials.yml "${api_args[@]}" \
+    --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" "${api_args[@]}" \
     --cors "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT"
   wait_for "http://localhost:$RASA_PORT/" "Rasa server" 120 rasa
 fi

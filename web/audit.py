@@ -7,7 +7,7 @@ What is recorded: the time, the agent's name, what they did (for a conversation:
 it then polls every 2 s) and the conversation id. Never a password or a conversation's text.
 
 Sign-ins turned away unchecked (429: too many failures, too many at once) are summarised, as the Rasa
-server's log summarises its rate limit's refusals (channels/rate_limit.py): a line per kind of refusal
+server's log summarises its rate limit's refusals (rasa_server/rate_limit.py): a line per kind of refusal
 and REFUSALS_EVERY seconds, with their count and the names tried (at most NAMES_LISTED, by count; how
 many more in "other_agents"), instead of a line each (30 wrong passwords at once were 27 lines; a crowd, thousands).
 The first refusal after a quiet interval is written at once; the web server writes what is pending every
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ACTIONS = ("view", "copy", "download")  # what the transcript panel says it is reading for
 DETAILS = "details"  # the answer-details panel's polling: recorded once per agent and conversation
-REFUSALS_EVERY = 10.0  # seconds, as channels/rate_limit.LOG_EVERY_SECONDS
+REFUSALS_EVERY = 10.0  # seconds, as rasa_server/rate_limit.LOG_EVERY_SECONDS
 NAMES_LISTED = 20
 
 

@@ -3,7 +3,7 @@ sign-in, sign-out; web/console_auth.py) is public; everything else needs a signe
 the `signed_in` middleware of the `console` blueprint checks before any of its handlers runs
 (request.ctx.agent), answering 401 otherwise: a conversation's transcript (every read in the audit log),
 the contact directory, the topics and their two regions side by side, and the pass the console's live
-connection to the Rasa servers needs (the handoff desk, channels/sessions.AgentTokens)."""
+connection to the Rasa servers needs (the handoff desk, tokens/signed.AgentTokens)."""
 
 from __future__ import annotations
 

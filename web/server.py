@@ -22,8 +22,8 @@ import sys
 
 from sanic import Sanic
 
-from channels.sessions import AgentTokens, load_key
 from stores.events_reader import EventsReader
+from tokens.signed import AgentTokens, load_key
 from web.accounts import AccountStore
 from web.audit import REFUSALS_EVERY, AuditLog
 from web.console_api import console, session

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sanic import Request
 
-from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
+from tokens.signed import AgentTokens
 from web.audit import AuditLog
 from web.console_auth import ConsoleAuth
 from web.lookups import KnowledgeLookups

@@ -5,6 +5,7 @@ server gave the widget, never by its id alone."""
 
 import json
 import sqlite3
+import time
 
 from playwright.sync_api import expect
 
@@ -112,3 +113,43 @@ def test_each_message_goes_with_the_widget_s_own_id(page, assistant):
         rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (saved["sessionId"],))
         stored = [json.loads(data)["message_id"] for (data,) in rows]
     assert sent and set(sent) <= set(stored) and len(stored) == len(set(stored))
+
+
+def test_a_copied_token_opens_nothing_once_its_broker_starts_a_new_conversation(page, browser):
+    """Hardening issue 21: "New conversation" ends the old one on the server (`session_end`), so a copy of
+    its token (a shared computer's storage, a stolen token) no longer opens it; before, it did for 24 hours."""
+    open_chat(page)
+    ask(page, "How do I terminate a California small group contract?")
+    wait_until_stored(page, "How do I terminate")
+    copied = page.evaluate(SAVED)
+    page.get_by_role("button", name="New conversation").click()
+    wait_for_another_session(page, copied["sessionId"])  # the new conversation, confirmed
+
+    other = browser.new_context()
+    try:
+        thief = other.new_page()
+        thief.goto(f"{WEB_URL}/demo/")
+        stolen = {**copied, "events": [], "greeted": True, "open": False}
+        thief.evaluate(
+            "stolen => { localStorage.setItem(Object.keys(localStorage)[0], JSON.stringify(stolen)); }", stolen
+        )
+        thief.reload()
+        thief.get_by_role("button", name="Chat: Broker assistant").click()
+        wait_for_another_session(thief, copied["sessionId"])
+        ask(thief, "what about Oregon?")
+        expect(thief.locator(".kpc-bot").last).not_to_contain_text("terminations")  # not the old topic
+    finally:
+        other.close()
+
+
+def wait_for_another_session(page, session_id: str, timeout: float = 20) -> None:
+    """Until the widget keeps a conversation other than `session_id` (polled from here: the page's CSP
+    forbids the string evaluation wait_for_function falls back to while it polls)."""
+    kept = (
+        "() => { const kept = Object.values(localStorage)[0]; const id = kept && JSON.parse(kept).sessionId; "
+        "return id || null; }"
+    )
+    deadline = time.monotonic() + timeout
+    while (current := page.evaluate(kept)) in (None, session_id):
+        assert time.monotonic() < deadline, f"the widget still keeps {current!r}, the conversation of the copied token"
+        time.sleep(0.1)

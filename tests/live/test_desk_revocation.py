@@ -8,9 +8,9 @@ import time
 import pytest
 import socketio
 
-from channels.sessions import AgentTokens
 from tests.live.servers import running
 from tests.live.sockets import Desk
+from tokens.signed import AgentTokens
 from web.accounts import AccountStore
 
 RASA_PORT, ACTIONS_PORT = 5143, 5193

@@ -10,9 +10,9 @@ import sqlite3
 
 import pytest
 
-from channels.sessions import AgentTokens
 from tests.live.servers import running, texts
 from tests.live.sockets import Chat, Desk, waiting_broker
+from tokens.signed import AgentTokens
 
 pytestmark = pytest.mark.live
 

@@ -1,4 +1,4 @@
-"""Rate limits (issue 15, finding 12; channels/rate_limit.py): a conversation or a client address that
+"""Rate limits (issue 15, finding 12; rasa_server/rate_limit.py): a conversation or a client address that
 sends too much is told to wait (REST: 429 with Retry-After), everyone else is served as before, and a
 flood does not take the server from 16 normal conversations. Ports 5131/5181; the load goes to
 127.0.0.1 only, from loopback source addresses (127.0.0.2, ...: other clients to the server), and is

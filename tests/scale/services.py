@@ -251,7 +251,7 @@ http {{
   proxy_read_timeout 120s;
   # A server that is down, or dies with a message (refused, reset, 502), is skipped and the message
   # sent to the next: POSTs too (non_idempotent), since every message has an id and a repeat gets the
-  # stored reply instead of being handled twice (channels/rasa_fixes.py).
+  # stored reply instead of being handled twice (rasa_server/patches.py).
   proxy_next_upstream error timeout http_502 non_idempotent;
   server {{
     listen 127.0.0.1:{NGINX_PORT};

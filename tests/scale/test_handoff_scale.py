@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from channels.sessions import AgentTokens
 from tests.live.servers import texts
 from tests.live.sockets import Chat, Desk, waiting_broker
 from tests.scale.cluster import RASA_PORTS
 from tests.scale.services import NGINX_PORT
+from tokens.signed import AgentTokens
 
 QUESTION = "How do I reinstate a terminated group in Salem, Oregon?"
 SERVER = [f"http://localhost:{port}" for port in RASA_PORTS]

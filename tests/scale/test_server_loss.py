@@ -1,6 +1,6 @@
 """One Rasa server killed during load: no message is lost. nginx sends the messages the dead server
 had taken to the other (proxy_next_upstream ... non_idempotent), which handles each once: a message it
-finds already stored (the dead server had handled it) gets the stored reply (channels/rasa_fixes.py).
+finds already stored (the dead server had handled it) gets the stored reply (rasa_server/patches.py).
 Every conversation carries on with its state (in PostgreSQL), every message stored once, in order."""
 
 import threading

@@ -8,7 +8,7 @@ import asyncio
 from broker_faq import handoff
 from broker_faq.conversation import State, Turn
 from broker_faq.handoff import MemoryBoard, Waiting, display_name
-from channels.sessions import AgentTokens, SessionTokens
+from tokens.signed import AgentTokens, SessionTokens
 from web.transcript import bot_message
 
 KEY = "k" * 40

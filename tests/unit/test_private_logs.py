@@ -13,7 +13,8 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from channels import private_logs, rasa_fixes
+from rasa_server import patches as rasa_fixes
+from rasa_server import private_logs
 
 CONVERSATION = "broker-conversation-0001"
 SECRET = "the zebra-canary question, SSN 123-45-6789"

@@ -1,4 +1,4 @@
-"""channels/rasa_fixes.py: the action call keeps Rasa's checks (every action server response is
+"""rasa_server/patches.py: the action call keeps Rasa's checks (every action server response is
 still validated, and a malformed one refused with Rasa's own message, only without rebuilding the
 validator each time), times out after 10 s, and the loaded model is kept out of full collections."""
 
@@ -11,7 +11,8 @@ from rasa.core.actions import action
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.rasa_fixes import apply, freeze_loaded_objects
+from rasa_server.hooks import freeze_loaded_objects
+from rasa_server.patches import apply
 
 apply()  # as the channel guard does when the Rasa server builds the channels
 

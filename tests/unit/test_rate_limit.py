@@ -1,9 +1,9 @@
-"""The rate limiter itself (channels/rate_limit.py), on a clock the test moves: per conversation, per
+"""The rate limiter itself (rasa_server/rate_limit.py), on a clock the test moves: per conversation, per
 client address, and whose address a request is behind a trusted proxy."""
 
 import pytest
 
-from channels.rate_limit import DEFAULTS, Rate, RateLimiter
+from rasa_server.rate_limit import DEFAULTS, Rate, RateLimiter
 
 
 class Clock:
@@ -103,3 +103,25 @@ def test_the_defaults_come_from_the_environment():
     limits = RateLimiter.from_env({"RATE_LIMIT_SENDER": "5/10"})
     assert limits.rates == {"sender": Rate(5, 10), "address": Rate.parse(DEFAULTS["RATE_LIMIT_ADDRESS"])}
     assert limits.client_address("127.0.0.1") is None
+
+
+def test_the_desk_and_the_queue_have_limits_of_their_own_per_agent_and_per_address(clock):
+    limits = RateLimiter.from_env({})
+    limits.clock = clock
+    assert [limits.take([("desk_say", "maria")]) for _ in range(20)] == [0] * 20
+    assert limits.take([("desk_say", "maria")]) == pytest.approx(1)  # 20 at once, then one a second
+    assert limits.take([("desk_say", "sam")]) == 0  # another agent is not held up
+    assert limits.take([("desk_typing", "maria")]) == 0  # nor the same agent's typing notices
+    assert all(limits.take([("desk_typing", "sam")]) == 0 for _ in range(20))
+    assert limits.take([("desk_typing", "sam")]) == pytest.approx(0.5)  # 20 at once, then 2 a second
+    assert all(limits.take([("handoff_address", "203.0.113.7")]) == 0 for _ in range(10))
+    assert limits.take([("handoff_address", "203.0.113.7")]) == pytest.approx(60)  # then one a minute
+    assert limits.check("conversation-1", "203.0.113.7") == 0  # the broker's messages are counted apart
+
+
+def test_an_event_limit_can_be_set_or_turned_off_and_this_machine_has_no_address_limit(clock):
+    limits = RateLimiter.from_env({"RATE_LIMIT_DESK_SAY": "2/10", "RATE_LIMIT_DESK_TYPING": "off"})
+    limits.clock = clock
+    assert [limits.take([("desk_say", "maria")]) for _ in range(3)] == [0, 0, pytest.approx(5)]
+    assert all(limits.take([("desk_typing", "maria")]) == 0 for _ in range(1000))
+    assert all(limits.take([("handoff_address", None)]) == 0 for _ in range(100))  # None: this machine

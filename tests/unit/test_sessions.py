@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from channels import sessions
-from channels.sessions import SessionTokens
 from channels.socket_io import origin_allowed
+from tokens import signed as sessions
+from tokens.signed import SessionTokens
 
 
 class Clock:

@@ -1,7 +1,9 @@
-"""The project's import structure (the house style, ../shared/STYLE.md beside this checkout: "Dependencies
-point down"): no import cycle between its modules, not even one behind `if TYPE_CHECKING:` or inside a
-function, and nothing the Rasa server loads (channels/, stores/, nlu_components/ and the classes its
-configuration names) imports the action server's package, `actions/`, directly or through other modules.
+"""The project's import structure (the house style, ../shared/STYLE.md beside this checkout:
+"Dependencies point down"): no import cycle between its
+modules, not even one behind `if TYPE_CHECKING:` or inside a function, and nothing the Rasa server
+loads (rasa_server/, channels/, stores/, tokens/, nlu_components/ and the classes its configuration
+names) imports the action server's package, `actions/`, directly or through other modules; and
+rasa_server/, the server's own concerns, imports no channel (the channels import it).
 
 The import graph is read from the source with the standard library's `ast`, so every import counts,
 wherever it is written: at the top, under `if TYPE_CHECKING:`, in a function, in try/except, and
@@ -19,8 +21,11 @@ import yaml
 
 from tests.conftest import ROOT
 
-PACKAGES = ("broker_faq", "actions", "channels", "stores", "nlu_components", "spacy_pipeline", "web", "ops")
-RASA_SERVER_PACKAGES = ("channels", "stores", "nlu_components")
+PACKAGES = (
+    "broker_faq", "actions", "channels", "rasa_server", "tokens", "stores", "nlu_components", "spacy_pipeline", "web",
+    "ops",
+)  # fmt: skip
+RASA_SERVER_PACKAGES = ("rasa_server", "channels", "stores", "tokens", "nlu_components")
 RASA_SERVER_CONFIG = ("config.yml", "credentials.yml", "endpoints.yml", "deploy/endpoints.production.yml")
 
 
@@ -242,6 +247,22 @@ def test_nothing_the_rasa_server_loads_imports_actions(graph):
     assert not chains, "the Rasa server would import the action server's package:\n" + "\n\n".join(
         graph.explain(chain) for chain in chains.values()
     )
+
+
+def test_the_rasa_servers_own_package_imports_no_channel(graph):
+    """Both channels install rasa_server's hooks: were it to import a channel, the other would depend on it."""
+    chains = [
+        chain
+        for module in sorted(m for m in graph.modules if m.split(".")[0] == "rasa_server")
+        if (chain := graph.path(module, lambda m: m.split(".")[0] == "channels"))
+    ]
+    assert not chains, "rasa_server imports a channel:\n" + "\n\n".join(graph.explain(chain) for chain in chains)
+
+
+def test_the_web_server_takes_its_tokens_from_the_shared_package_not_a_channel(graph):
+    chain = graph.path("web.server", lambda m: m.split(".")[0] == "channels")
+    assert chain is None, "web/server.py imports a Rasa channel:\n" + graph.explain(chain or [])
+    assert "tokens.signed" in graph.edges()["web.server"]
 
 
 def test_the_rasa_server_roots_include_what_its_configuration_names(graph):

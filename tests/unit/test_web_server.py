@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from channels.sessions import AgentTokens
 from stores.events_reader import EventsReader
 from tests.unit.web_app import ServedApp
+from tokens.signed import AgentTokens
 from web.accounts import AccountStore
 from web.audit import AuditLog
 from web.settings import Settings

@@ -9,7 +9,8 @@
 // reload or a reconnection continues the same conversation. What is kept is only what a reload needs,
 // as the server stores it: the broker's messages as the server acknowledged them (personal data
 // masked), the bot's messages as drawn, the ratings given; it is forgotten after 24 hours without a
-// message (the token expires then too) and at "New conversation". Each message has an id: one the
+// message (the token expires then too) and at "New conversation", which also ends the conversation on
+// the server (`session_end`), so no copy of its token opens it again. Each message has an id: one the
 // server has not acknowledged is sent again after a reconnection, and the server answers a repeat
 // with the stored replies instead of acting twice (replies the widget already has are not drawn
 // again). Each bot message arrives as one `bot_uttered` message: the text, its quick replies and, for
@@ -56,7 +57,7 @@
   }
 
   // --- the conversation kept in localStorage -----------------------------------------------------
-  // Random and unguessable, so a repeated message is known by its id (channels/rasa_fixes.py).
+  // Random and unguessable, so a repeated message is known by its id (rasa_server/patches.py).
   function newId() {
     if (crypto.randomUUID) return crypto.randomUUID();
     return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -387,6 +388,9 @@
       });
       // The conversation's session token, if there is one: without it the server starts a new one.
       this.socket.on("connect", () => {
+        // "New conversation": the server ends the old one first, so no copy of its token opens it again.
+        if (this.endedToken) this.socket.emit("session_end", { session_token: this.endedToken });
+        this.endedToken = null;
         this.socket.emit("session_request", { session_token: this.conversation.token });
       });
       this.socket.on("session_confirm", (session) => this.onSessionConfirmed(session));
@@ -588,6 +592,7 @@
     startNewConversation() {
       if (this.handoff.state === "waiting" && this.confirmed) this.socket.emit("handoff_cancel", {}); // no one waits for it
       localStorage.removeItem(STORAGE_KEY); // nothing of the old conversation is kept
+      this.endedToken = this.conversation.token || null; // ended on the server at the reconnection
       this.conversation = freshConversation(this.conversation.open);
       this.pending.length = 0;
       this.seen.clear();

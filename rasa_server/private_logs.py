@@ -3,7 +3,7 @@
 Where Rasa 3.6 would write one (measured: after a long conversation, one message whose action failed
 wrote 300 KB of log, the whole tracker the action server sent back with its error):
 - a failing custom action: Rasa logs the action server's reply (its 500 body is the full tracker, every
-  text and metadata) with the traceback. rasa_fixes.py logs one line instead: the action, the
+  text and metadata) with the traceback. patches.py logs one line instead: the action, the
   conversation id and the error (HTTP status or exception class), nothing of the request or reply;
 - a `/`-prefixed message that does not parse: Rasa's warning quotes the whole line. That warning is
   not shown (the message is still handled, as Rasa does, as text or without the unparsed part).
@@ -36,7 +36,7 @@ def mask(text: str) -> str:
 
 def install() -> None:
     """Put the filter on every log handler there is now, and silence the warnings that quote a
-    message. Idempotent; called by rasa_fixes.apply()."""
+    message. Idempotent; called by patches.apply()."""
     keep_logs_private(mask)
     for message in ECHOING_WARNINGS:
         warnings.filterwarnings("ignore", message=message)

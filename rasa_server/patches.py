@@ -1,6 +1,6 @@
 """Every change the project makes to how Rasa 3.6 serves, in one place, applied by one call:
-`apply()`, which the channel guard makes when Rasa builds the channels at server start-up
-(channels/guard.py, `guarded`), for every model served with credentials.yml.
+`apply()`, which the server hooks make when the server starts (rasa_server/hooks.py, `install`, which
+every channel of credentials.yml installs), for every model served.
 
 - Rasa waits up to 5 minutes for the action server, a broker does not: after ACTION_TIMEOUT_SECONDS
   (10) the channel guard's fallback reply goes out instead of silence (channels/guard.py).
@@ -9,9 +9,6 @@
   meta-schema: a fifth of the Rasa server's time per message under 16 concurrent conversations
   (pyinstrument, `make bench`). Here the schema is checked once and its validator reused; every
   response is still validated, with Rasa's own error message.
-- Once the model is loaded, the objects it left (hundreds of MB of them) are moved out of the
-  garbage collector's view (`gc.freeze`). Otherwise every full collection walked them all: a pause
-  of 250-290 ms for every conversation in flight, several times a minute under load.
 - A failing custom action is logged as one line, the action, the conversation id and the error
   (HTTP status or exception class). Rasa logged the action server's reply with a traceback, and
   rasa_sdk's 500 reply is the whole tracker: one failing message after a long conversation wrote
@@ -24,15 +21,20 @@
   lost connection or a dead server, gets the replies stored after it, without being understood,
   acted on or stored again. The check runs where Rasa already holds the conversation's lock and
   has read its tracker, so a repeat waits for the first to finish and costs no extra read.
+- The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
+  handler, as Sanic's own websocket routes are: a websocket's request ends with no HTTP response, and
+  Sanic 21.12 logged every closed widget connection as a traceback ("Invalid response type None (need
+  HTTPResponse)"). Polling requests are answered exactly as before. (Not Rasa's code, but how Rasa's
+  socket.io channel is served; applied before the channel is registered: rasa_server/hooks.attach.)
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from typing import Any
 
+from engineio.async_drivers import sanic as engineio_sanic
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions import action
@@ -128,18 +130,23 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> l
     return None
 
 
+def create_engineio_route(app: Any, engineio_server: Any, engineio_endpoint: str) -> None:
+    """engine.io's create_route for Sanic, its handler marked `is_websocket`: Sanic then sends nothing
+    after a handler that returned no response (a websocket that has ended) instead of raising."""
+
+    async def engineio_request(request: Any, *args: Any, **kwargs: Any) -> Any:
+        return await engineio_server.handle_request(request, *args, **kwargs)
+
+    engineio_request.is_websocket = True  # type: ignore[attr-defined]
+    app.add_route(engineio_request, engineio_endpoint, methods=["GET", "POST", "OPTIONS"])
+    app.enable_websocket()
+
+
 def apply() -> None:
-    """Apply the changes above (idempotent). The garbage-collection freeze is a server listener,
-    registered by the REST channel (channels/rest.py)."""
+    """Apply the changes above (idempotent)."""
+    engineio_sanic._async["create_route"] = create_engineio_route
     action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
     action.RemoteAction._validate_action_result = validate_action_result
     action.RemoteAction.run = run_remote_action
     MessageProcessor.handle_message = handle_message_once
     private_logs.install()
-
-
-async def freeze_loaded_objects(*_: Any) -> None:
-    """An after_server_start listener of the REST channel: by then Rasa has loaded the model
-    (before_server_start)."""
-    gc.collect()
-    gc.freeze()
