@@ -86,10 +86,14 @@ class Assistant:
 
     def _for_group(self, reply: Reply, group: Group) -> Reply:
         """Every answer that used the portal's context says which group it assumed."""
-        if reply.state.group != group.id or (reply.payload or {}).get("type") not in ("answer", "question"):
+        kind = (reply.payload or {}).get("type")
+        if kind == "handoff":
+            return reply  # the queue entry names the group itself
+        if reply.state.group != group.id or kind not in ("answer", "question"):
             return reply
         area = self.replies.places.known(group.hq_area).name
-        return self.replies.led(reply, f"For {group.name} ({area}):")
+        reply = self.replies.led(reply, f"For {group.name} ({area}):")
+        return replace(reply, payload={**(reply.payload or {}), "group": group.name})  # shown to agents
 
     def _respond(self, turn: Turn) -> Reply:
         if turn.intent == handoff.TOPIC and turn.desk_open:

@@ -37,6 +37,7 @@ class Waiting:
     topic: str | None
     since: float  # when it joined the queue (seconds since the epoch): the queue's order
     requeued: bool = False  # its agent was disconnected
+    group: str | None = None  # the portal group the broker is asking about (its name), if any
 
     def listed(self, now: float) -> dict:
         return {**asdict(self), "waited_seconds": max(0, round(now - self.since))}
@@ -142,6 +143,7 @@ def connecting_reply(turn: Turn) -> Reply:
         "question": turn.earlier_question,
         "region": state.region,
         "topic": state.last_topic,
+        "group": turn.group.name if turn.group else None,
     }
     return Reply(CONNECTING, state, payload=payload)
 

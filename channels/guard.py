@@ -35,6 +35,7 @@ from sanic import Sanic
 from broker_faq.knowledge import runtime
 from rasa_server import rate_limit
 from stores.masking_sql import MaskingSQLTrackerStore
+from tokens.portal import PortalKey, PortalTokenError, verified_context
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,21 @@ async def _handle_once_more_if_the_lock_expired(
         await on_new_message(message)
 
 
+def portal_context(token: Any, key: PortalKey | None) -> tuple[dict | None, str | None]:
+    """The broker's groups a portal token carries, verified (tokens/portal.py), as kept with each
+    message's metadata; or why it was refused, in words for the broker. No token, no context."""
+    if token is None or token == "":
+        return None, None
+    if key is None:
+        return None, "This assistant is not set up to read your portal's groups, so I'll answer without them."
+    try:
+        context = verified_context(token, key, runtime.current().assistant.replies.places.area_keys())
+    except PortalTokenError as err:
+        logger.warning("Portal token refused: %s", err)
+        return None, f"I couldn't use your portal session ({err}), so I'll answer without your groups."
+    return context.as_dict(), None
+
+
 def guarded(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     server_metadata: Callable[[], Awaitable[dict]] | None = None,
@@ -165,11 +181,13 @@ def guarded(
     conversation (channels/handoff.py), and the assistant is paused. When another message gets none,
     `on_silence` may explain it and answer (True) before the guard's fallback would."""
 
-    async def handle(message: UserMessage, quiet: bool = False) -> None:
+    async def handle(message: UserMessage, quiet: bool = False, portal: dict | None = None) -> None:
         output, sender = message.output_channel, message.sender_id
         message.metadata = client_metadata(message.metadata)
         if server_metadata is not None:
             message.metadata = {**(message.metadata or {}), **await server_metadata()}
+        if portal is not None:  # verified by the channel (portal_context): the broker's groups
+            message.metadata = {**(message.metadata or {}), "portal": portal}
         if not valid_message_id(message.message_id):
             message.message_id = uuid.uuid4().hex
         if not valid_sender(sender):

@@ -141,7 +141,12 @@ class Handoff:
             await self._back_with_card(conversation, payload.get("region"), TOO_MANY_HANDOFFS)
             return
         waiting = Waiting(
-            conversation, payload.get("question"), payload.get("region"), payload.get("topic"), time.time()
+            conversation,
+            payload.get("question"),
+            payload.get("region"),
+            payload.get("topic"),
+            time.time(),
+            group=payload.get("group") if isinstance(payload.get("group"), str) else None,
         )
         try:
             position = await self.board.enqueue(waiting)

@@ -12,6 +12,7 @@ else the server makes one. What else a client sends is not kept: Rasa stored `in
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -23,13 +24,16 @@ from sanic.request import Request
 
 from rasa_server import hooks
 from rasa_server.rate_limit import too_many_status
+from tokens.portal import PortalKey
 
-from .guard import guarded, lock_store_problem, store_problem, valid_message_id, valid_sender
+from .guard import guarded, lock_store_problem, portal_context, store_problem, valid_message_id, valid_sender
 from .socket_io import widget_origins
 
 # The message id of the request being handled: read with the body, given to its UserMessage (Rasa's
 # REST handler builds that itself, without one). Set for every message, so never left from another.
 _message_id: ContextVar[str | None] = ContextVar("rest_message_id", default=None)
+# The broker's groups, from the request's portal token (verified by portal_bearer), for its message.
+_portal: ContextVar[dict | None] = ContextVar("rest_portal", default=None)
 
 
 def _body(request: Request) -> dict:
@@ -53,6 +57,29 @@ async def json_from_allowed_origins(request: Request) -> response.HTTPResponse |
     return None
 
 
+def portal_bearer(key: PortalKey | None) -> Callable[[Request], Awaitable[response.HTTPResponse | None]]:
+    """`Authorization: Bearer <portal token>`: the broker's groups from the portal (docs/portal-context.md).
+    A token that does not verify is refused with 401 and why, never half-trusted."""
+
+    async def check(request: Request) -> response.HTTPResponse | None:
+        request.ctx.portal = None
+        if request.method != "POST" or not request.path.endswith("/webhook"):
+            return None
+        header = request.headers.get("authorization")
+        if header is None:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return response.json({"error": "send the portal token as 'Authorization: Bearer <token>'"}, status=401)
+        context, refused = portal_context(token.strip(), key)
+        if refused:
+            return response.json({"error": refused}, status=401)
+        request.ctx.portal = context
+        return None
+
+    return check
+
+
 class GuardedRestInput(RestInput):
     async def _extract_sender(self, request: Request) -> str:
         sender = _body(request).get("sender")
@@ -69,6 +96,7 @@ class GuardedRestInput(RestInput):
             raise InvalidUsage("'message_id' must be 8 to 128 letters, digits, '-' or '_'")
         request_id = request.headers.get("x-request-id")
         _message_id.set(message_id or (request_id if valid_message_id(request_id) else None))
+        _portal.set(getattr(request.ctx, "portal", None))
         return message
 
     def _extract_input_channel(self, request: Request) -> str:
@@ -82,10 +110,11 @@ class GuardedRestInput(RestInput):
 
         async def with_message_id(message: UserMessage) -> None:
             message.message_id = _message_id.get() or message.message_id
-            await handle(message)
+            await handle(message, portal=_portal.get())
 
         blueprint = super().blueprint(with_message_id)
         blueprint.middleware("request")(json_from_allowed_origins)
+        blueprint.middleware("request")(portal_bearer(PortalKey.from_env()))
         hooks.attach(blueprint)  # the server's own hooks, whichever channels are configured
         blueprint.middleware("response")(too_many_status)  # a REST message over a rate limit: 429
 

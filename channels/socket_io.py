@@ -51,10 +51,11 @@ from rasa_server import hooks
 from rasa_server.limits import MAX_BODY_BYTES
 from stores.ended_conversations import ended_conversations
 from stores.handoff_board import board_and_manager
+from tokens.portal import PortalKey
 from tokens.signed import AgentTokens, SessionTokens, load_key
 from web.accounts import AccountStore, accounts_path
 
-from .guard import MAX_MESSAGE_CHARS, guarded, stored_text, valid_message_id
+from .guard import MAX_MESSAGE_CHARS, guarded, portal_context, stored_text, valid_message_id
 from .handoff import Handoff, maybe_await
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ class GuardedSocketIOInput(SocketIOInput):
             accounts=AccountStore(accounts_path()),  # an agent reset or removed loses the desk at once
         )
         handle = guarded(on_new_message, server_metadata=desk.metadata, on_silence=desk.recover)
+        portal_key = PortalKey.from_env()  # the portal's signed context (docs/portal-context.md), if configured
 
         @blueprint.listener("before_server_start")
         async def allow_widget_origins(app: Sanic, _: Any) -> None:
@@ -204,10 +206,13 @@ class GuardedSocketIOInput(SocketIOInput):
             session = await sio.get_session(sid, namespace=self.namespace)
             if session.get("conversation") not in (None, conversation):
                 await maybe_await(sio.leave_room(sid, session["conversation"], namespace=self.namespace))
-            await sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
+            portal, refused = portal_context(data.get("portal_token") if isinstance(data, dict) else None, portal_key)
+            await sio.save_session(sid, {"conversation": conversation, "portal": portal}, namespace=self.namespace)
             await maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
             confirmed = {"session_id": conversation, "session_token": tokens.issue(conversation)}
             await sio.emit("session_confirm", confirmed, room=sid, namespace=self.namespace)
+            if refused:  # a forged or expired portal token: said plainly, and no context
+                await sio.emit(self.bot_message_evt, {"text": refused}, room=sid, namespace=self.namespace)
             await desk.status(conversation, sid)
 
         @sio.on("session_end", namespace=self.namespace)
@@ -232,7 +237,8 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> dict:
-            conversation = (await sio.get_session(sid, namespace=self.namespace)).get("conversation")
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation = session.get("conversation")
             data = data if isinstance(data, dict) else {}
             ours = conversation is not None and data.get("session_id") in (None, conversation)
             if not ours or await ended.ended(conversation):
@@ -246,7 +252,7 @@ class GuardedSocketIOInput(SocketIOInput):
             output = PayloadSocketIOOutput(sio, self.bot_message_evt, reply_to=message_id)
             message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
             with_agent = await desk.in_handoff(conversation)  # the assistant is paused: no reply expected
-            await handle(message, quiet=with_agent)
+            await handle(message, quiet=with_agent, portal=session.get("portal"))
             said = stored_text(text)
             if with_agent and said and len(said) <= MAX_MESSAGE_CHARS:  # what the guard let through
                 await desk.broker_said(conversation, said)

@@ -9,7 +9,10 @@
 # PostgreSQL + Redis, see docs/deployment.md), SERVE_CREDENTIALS (credentials.yml: the channels the Rasa server opens),
 # CONSOLE_ACCOUNTS (var/agents.json: the agent console's accounts; with none, the web server's start makes
 # a first one, `agent`, and shows its password), RASA_ENABLE_API=1 with RASA_AUTH_TOKEN to open Rasa's HTTP
-# API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output).
+# API (off by default), SERVE_LOG_DIR (var/log when everything starts; `-` for this script's output),
+# PORTAL_TOKEN_SECRET / PORTAL_TOKEN_PUBLIC_KEY, PORTAL_TOKEN_ISSUER, PORTAL_TOKEN_AUDIENCE (the portal's
+# signed context, docs/portal-context.md; a random demo secret when everything starts without one),
+# CONSOLE_SESSIONS_DB / CONSOLE_SESSIONS_REDIS_URL (where the console's sessions are kept, docs/web.md).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # Conversations (the tracker store) and the servers' logs are for the service account alone: whatever
@@ -26,6 +29,13 @@ MODEL=${SERVE_MODEL:-models/kp-broker-faq.tar.gz}
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+# The demo portal's signed context (docs/portal-context.md): with everything started and no portal key
+# configured, a random shared secret for this run only, never written down, so the demo page
+# (web/demo_portal.py) signs its broker's groups and the Rasa server verifies them.
+if [ "$WHAT" = all ] && [ -z "${PORTAL_TOKEN_SECRET:-}${PORTAL_TOKEN_PUBLIC_KEY:-}" ]; then
+  PORTAL_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  export PORTAL_TOKEN_SECRET PORTAL_TOKEN_ISSUER=${PORTAL_TOKEN_ISSUER:-http://localhost:$WEB_PORT/demo/}
+fi
 ENDPOINTS=${SERVE_ENDPOINTS:-endpoints.yml}
 CREDENTIALS=${SERVE_CREDENTIALS:-credentials.yml}
 mkdir -p "$(dirname "$TRACKER_DB")"

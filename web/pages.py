@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import redirect
 
+from web.demo_portal import demo_token
 from web.responses import json_reply
 from web.services import arg, services
 from web.settings import ROOT, Settings
@@ -51,7 +52,12 @@ async def static(request: Request, path: str) -> HTTPResponse:
         target = target / "index.html"
     if not target.is_relative_to(STATIC):
         return not_found()
-    return file_reply(target, request.app.ctx.settings)
+    reply = file_reply(target, request.app.ctx.settings)
+    if target == STATIC / "demo" / "index.html" and reply.status == HTTPStatus.OK:
+        # The demo portal signs its broker's groups, as a portal would (web/demo_portal.py).
+        token = demo_token(request.app.ctx.settings.env, arg(request, "group") or None)
+        reply.body = (reply.body or b"").replace(b"{{PORTAL_TOKEN}}", token.encode())
+    return reply
 
 
 def not_found() -> HTTPResponse:

@@ -43,7 +43,10 @@ def portal_token(secret: str, issuer: str, open_group: str | None = None, now: f
                 "id": "harbor-pine",
                 "name": "Harbor & Pine Logistics",
                 "hq_area": "southern_california",
-                "locations": [{"area": "southern_california", "subscribers": 27}],
+                "locations": [
+                    {"area": "southern_california", "subscribers": 27},
+                    {"area": "northern_california", "subscribers": 14},
+                ],
             },
         ],
     }

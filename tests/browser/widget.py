@@ -21,13 +21,19 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 REPLY_TIMEOUT_MS = 20_000
 
 
+# The demo portal's signing secret for the tests (the web server signs the demo page's groups with it and
+# the Rasa server verifies them, docs/portal-context.md): made per run, as `make run` does.
+PORTAL_ENV = {"PORTAL_TOKEN_SECRET": "browser-portal-" + os.urandom(16).hex(), "PORTAL_TOKEN_ISSUER": WEB_URL}
+
+
 def console_env(workdir: Path, **more: str) -> dict[str, str]:
-    """Where the web server keeps the console's accounts and audit log: the test's own folder; and a
-    short grace period for a disconnected agent's chats."""
+    """Where the web server keeps the console's accounts and audit log: the test's own folder; a short
+    grace period for a disconnected agent's chats; the demo portal's signing secret."""
     return {
         "CONSOLE_ACCOUNTS": str(workdir / "agents.json"),
         "CONSOLE_AUDIT_LOG": str(workdir / "console-audit.log"),
         "HANDOFF_GRACE_SECONDS": str(HANDOFF_GRACE_SECONDS),
+        **PORTAL_ENV,
         **more,
     }
 

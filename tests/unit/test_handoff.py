@@ -104,6 +104,7 @@ def test_talk_to_a_person_with_an_agent_connected_joins_the_queue_with_what_was_
         "question": "reinstate in Salem?",
         "region": "oregon",
         "topic": "reinstatement",
+        "group": None,  # no portal group: the queue shows none
     }
     assert reply.state == state  # the region is kept for when the agent hands back
 

@@ -68,6 +68,8 @@
     if (read) {
       describe(facts, "Read in the message", read);
     }
+    const group = payloads.map((payload) => payload.group).find(Boolean);
+    if (group) describe(facts, "Portal group", group); // the broker's group the answer assumed
     describe(facts, "Region assumed", (answer && answer.region) || turn.region || "none");
     for (const source of (answer && answer.sources) || []) {
       describe(facts, "Source", `${source.document}, section “${source.section}”`);

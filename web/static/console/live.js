@@ -168,7 +168,12 @@
     const asked = turns.flatMap((turn) => turn.bot).map((bot) => bot.custom || {})
       .filter((custom) => custom.type === "handoff" && "question" in custom).pop();
     if (!asked) return {};
-    return { question: asked.question, topic: asked.topic, region_name: asked.region && regionTitle(asked.region) };
+    return {
+      question: asked.question,
+      topic: asked.topic,
+      group: asked.group,
+      region_name: asked.region && regionTitle(asked.region),
+    };
   }
 
   async function readTranscript(conversation) {
@@ -200,6 +205,7 @@
     item.append(el("h4", null, entry.question ? `“${entry.question}”` : "No question before asking for a person"));
     if (entry.requeued) item.append(el("p", "requeued", "Requeued: the agent who had it was disconnected."));
     const facts = el("dl");
+    if (entry.group) describe(facts, "Group", entry.group); // from the portal's signed context
     describe(facts, "Region", entry.region_name || "not known");
     describe(facts, "Topic", entry.topic ? topicTitle(entry.topic) : "none yet");
     const waited = el("span", "waited");
@@ -349,9 +355,9 @@
 
     describe(about) {
       this.info = { ...this.info, ...about };
-      const { question, region_name: region, topic } = this.info;
+      const { question, region_name: region, topic, group } = this.info;
       this.title.textContent = question ? `Live chat: “${question}”` : "Live chat with a broker";
-      this.about.textContent = [region && `Region: ${region}`, topic && `Topic: ${topicTitle(topic)}`]
+      this.about.textContent = [group && `Group: ${group}`, region && `Region: ${region}`, topic && `Topic: ${topicTitle(topic)}`]
         .filter(Boolean).join(" · ");
     }
 

@@ -32,6 +32,8 @@
     initialPayload: script.dataset.initialPayload || "",
     container: script.dataset.container || "",
     token: script.dataset.token || "",
+    // The portal's signed context (the broker's groups, docs/portal-context.md), sent once per session.
+    portalToken: script.dataset.portalToken || "",
   };
   const STORAGE_KEY = `kp-chat:${config.serverUrl}`;
   const MAX_STORED_EVENTS = 300;
@@ -391,7 +393,10 @@
         // "New conversation": the server ends the old one first, so no copy of its token opens it again.
         if (this.endedToken) this.socket.emit("session_end", { session_token: this.endedToken });
         this.endedToken = null;
-        this.socket.emit("session_request", { session_token: this.conversation.token });
+        this.socket.emit("session_request", {
+          session_token: this.conversation.token,
+          ...(config.portalToken ? { portal_token: config.portalToken } : {}),
+        });
       });
       this.socket.on("session_confirm", (session) => this.onSessionConfirmed(session));
       this.socket.on("disconnect", (reason) => this.onDisconnect(reason));
