@@ -67,9 +67,12 @@ class Assistant:
         context = turn.context
         if context is None:
             return turn
-        named = group_named(turn.words, context.groups).group
+        found = self.replies.places.find(turn.words)
+        # A place's name is no group's ("Harbor City" names no "Harbor & Pine"): read around the places.
+        unplaced = "".join(" " if any(p.start <= i < p.end for p in found) else c for i, c in enumerate(turn.words))
+        named = group_named(unplaced, context.groups).group
         state = turn.state
-        places = [m for m in self.replies.places.find(turn.words) if not m.aside]
+        places = [m for m in found if not m.aside]
         if places and named is None:
             return replace(turn, state=state.with_updates(group=None))
         if named is not None:

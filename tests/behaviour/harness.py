@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -57,6 +57,7 @@ class Harness:
         from rasa.core.agent import Agent
 
         self.today = today
+        self.context = None  # the portal's groups every conversation has (broker_faq.portal.PortalContext)
         self.agent = Agent.load(str(model))
         _quiet_rasa()
         self.loop = asyncio.new_event_loop()
@@ -183,7 +184,7 @@ class Harness:
 
         action = self.action_of.get(intent or "", "utter_default")
         if action == "action_answer":
-            turn = turn_from_message(data, d.state, self.today, d.earlier)
+            turn = replace(turn_from_message(data, d.state, self.today, d.earlier), context=self.context)
             reply = runtime.current().assistant.respond(turn)
             d.state = reply.state
             d.answered = d.answered or bool(reply.payload and reply.payload.get("type") == "answer")

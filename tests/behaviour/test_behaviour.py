@@ -24,21 +24,48 @@ CAPABILITIES = suite.capabilities(CASES)
 
 
 @pytest.fixture(scope="module")
-def results() -> report.Results:
+def harness():
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (or `make behaviour`, which trains first)")
-    from tests.behaviour.grading import Grader
     from tests.behaviour.harness import Harness
 
     # Rasa's and its dependencies' deprecation warnings, raised as they load, recorded here and dropped (Rasa
     # resets the warning filters as it loads a model, so an "ignore" filter alone does not hold).
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("ignore")
-        outcome = report.evaluate(CASES, Harness(), Grader(WORLD))
+        return Harness()
+
+
+@pytest.fixture(scope="module")
+def results(harness) -> report.Results:
+    from tests.behaviour.grading import Grader
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("ignore")
+        outcome = report.evaluate(CASES, harness, Grader(WORLD))
         outcome.training_overlap = report.training_overlap(CASES)
     report.write(outcome)
     report.TABLE[:] = report.table(outcome)
     return outcome
+
+
+def test_a_broker_with_portal_groups_gets_the_same_answers(harness, results):
+    """The suite again with the portal's context (the demo broker's three groups, none open on the page):
+    messages that name none of them are answered exactly as without it, and nothing is WRONG."""
+    from broker_faq.portal import context_from_claims
+    from tests.behaviour.grading import Grader
+    from web.demo_portal import BROKER, GROUPS
+
+    claims = {"broker": {"id": BROKER["sub"], "name": BROKER["name"]}, "groups": list(GROUPS)}
+    harness.context = context_from_claims(claims, [a for r in WORLD.regions.values() for a in r["areas"]])
+    try:
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("ignore")
+            with_context = report.evaluate(CASES, harness, Grader(WORLD))
+    finally:
+        harness.context = None
+    for capability, row in with_context.rows.items():
+        assert row.counts[WRONG] == 0 and row.counts == results.rows[capability].counts, capability
 
 
 @pytest.mark.parametrize("capability", CAPABILITIES)

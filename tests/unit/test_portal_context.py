@@ -144,3 +144,8 @@ def test_the_kept_context_reads_back_the_same():
     kept = context("bayview").as_dict()
     assert context_from_dict(kept, AREAS) == context("bayview")
     assert context_from_dict({"groups": "nonsense"}, AREAS) is None and context_from_dict(None, AREAS) is None
+
+
+def test_a_place_named_like_a_group_is_the_place(assistant):
+    reply = Broker(assistant).say("billing_questions", "billing contact for a Harbor City group?")
+    assert "Harbor & Pine" not in reply.text and "Which region" not in reply.text
