@@ -270,15 +270,15 @@ class Handoff:
     # --- accounts that change under an open console ----------------------------------------------
 
     def _standing(self, agent: str, issued: int | None) -> bool:
-        """The account exists and its password has not changed since the pass was issued. Without an
-        accounts file on this server (another machine), the pass alone decides, as before."""
+        """The account exists and has not changed its password or signed out since the pass was issued.
+        Without an accounts file on this server (another machine), the pass alone decides, as before."""
         if self.accounts is None or not self.accounts.known():
             return True
-        changed = self.accounts.changed(agent)
-        return changed is not None and issued is not None and changed <= issued + 1
+        since = self.accounts.standing_since(agent)
+        return since is not None and issued is not None and since <= issued + 1
 
     async def _cut(self, sid: str, agent: str) -> None:
-        logger.info("Handoff: agent %s's account was reset or removed; the console's desk is closed", agent)
+        logger.info("Handoff: agent %s signed out or was reset or removed; the console's desk is closed", agent)
         await self.sio.emit("revoked", {"why": "account changed"}, room=sid, namespace=DESK)
         await self.sio.disconnect(sid, namespace=DESK)
 

@@ -86,6 +86,12 @@ class AccountStore:
         agent = self._agents().get(name)
         return agent["changed"] if agent else None
 
+    def standing_since(self, name: str) -> float | None:
+        """Since when the agent's desk passes stand: the last password change or sign-out (a pass issued
+        before either opens nothing, channels/handoff.py); None when there is no such agent."""
+        agent = self._agents().get(name)
+        return max(agent["changed"], agent.get("signed_out", 0.0)) if agent else None
+
     def verify(self, name: str, password: str) -> bool:
         """Whether the password is the agent's. Takes as long for an unknown name."""
         return self.check(name, password) is not None
@@ -122,6 +128,15 @@ class AccountStore:
             if name not in agents:
                 raise AccountError(f"there is no agent named {name!r}")
             return self._set_password(agents, name)
+
+    def signed_out(self, name: str) -> None:
+        """The agent signed out of the console: their open live desk is cut, on every Rasa server that
+        reads this file, and passes issued before now open nothing (their web sessions elsewhere stay)."""
+        with self._lock:
+            agents = dict(self._agents())
+            if name in agents:
+                agents[name] = {**agents[name], "signed_out": time.time()}
+                self._write(agents)
 
     def remove(self, name: str) -> None:
         with self._lock:

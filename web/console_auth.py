@@ -217,4 +217,5 @@ class ConsoleAuth:
         agent = self.sessions.end(session_token(cookie_header))
         if agent:
             self.audit.record(agent, "sign-out")
+            self.accounts.signed_out(agent)  # the live desk closes too (channels/handoff.py)
         return AuthReply(HTTPStatus.OK, {"signed_out": bool(agent)}, self._cookie("", over_tls, clear=True))

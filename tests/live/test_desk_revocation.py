@@ -1,6 +1,6 @@
-"""A removed or reset agent loses the desk (hardening issue, item 2): the open /desk socket of an agent
-whose account is removed or whose password is reset is cut within about a second, even while idle, and a
-pass issued before the change opens nothing. Ports 5143/5193."""
+"""A removed, reset or signed-out agent loses the desk (hardening issue, item 2): the open /desk socket of
+an agent whose account is removed, whose password is reset or who signs out of the console is cut within
+about a second, even while idle, and a pass issued before the change opens nothing. Ports 5143/5193."""
 
 import asyncio
 import time
@@ -21,7 +21,7 @@ URL = f"http://localhost:{RASA_PORT}"
 def live(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("desk-revocation")
     accounts = AccountStore(workdir / "agents.json")
-    for name in ("maria", "sam", "lee"):
+    for name in ("maria", "sam", "lee", "kim"):
         accounts.add(name)
     with running(workdir, rasa_port=RASA_PORT, actions_port=ACTIONS_PORT) as assistant:
         yield assistant, accounts
@@ -40,10 +40,10 @@ async def cut_within(desk: Desk, seconds: float) -> float:
     return time.monotonic() - start
 
 
-@pytest.mark.parametrize("change", ["remove", "reset"])
+@pytest.mark.parametrize("change", ["remove", "reset", "signed_out"])
 def test_an_idle_desk_is_cut_within_a_second_of_the_account_change(live, change, record_figure):
     _, accounts = live
-    name = {"remove": "maria", "reset": "sam"}[change]
+    name = {"remove": "maria", "reset": "sam", "signed_out": "kim"}[change]
 
     async def scenario():
         desk = Desk(URL, agent_pass(live, name))

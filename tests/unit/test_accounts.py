@@ -198,3 +198,15 @@ def test_a_fresh_clone_gets_one_first_account_and_a_later_run_none(store, monkey
     assert store.names() == ["agent"] and store.verify("agent", password)
     assert agents_cli.main(["first-account"]) == 0
     assert capsys.readouterr().out == "" and store.verify("agent", password)
+
+
+def test_signing_out_moves_the_time_desk_passes_stand_from_but_not_the_password_change(tmp_path):
+    store = AccountStore(tmp_path / "agents.json")
+    store.add("maria", "a-long-enough-password-1")
+    changed = store.changed("maria")
+    assert store.standing_since("maria") == changed
+    store.signed_out("maria")
+    assert store.changed("maria") == changed  # her web sessions elsewhere stay signed in
+    assert store.standing_since("maria") > changed  # passes issued before now open no desk
+    store.signed_out("nobody")  # an unknown name changes nothing
+    assert store.names() == ["maria"] and store.standing_since("nobody") is None

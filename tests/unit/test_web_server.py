@@ -220,9 +220,12 @@ def test_sign_in_only_from_the_consoles_own_page_and_as_json(web_url):
     assert call(f"{web_url}/api/session", "POST", body=b"name=a&password=b", headers=form)[0] == 403
 
 
-def test_signing_out_ends_the_session_on_the_server(web_url, session):
+def test_signing_out_ends_the_session_on_the_server(web_url, session, tmp_path):
+    accounts = AccountStore(tmp_path / "agents.json")
+    before = accounts.standing_since(AGENT)
     status, headers, _ = call(f"{web_url}/api/session", "DELETE", cookie=session)
     assert status == 200 and "Max-Age=0" in headers["Set-Cookie"]
+    assert accounts.standing_since(AGENT) > before  # the live desk's passes issued before now stand no more
     status, _, body = get(f"{web_url}/api/conversations/abc", session)  # the old cookie, kept by hand
     assert status == 401 and json.loads(body)["reason"] == "none"
 
