@@ -69,3 +69,40 @@ def test_unsigned_metadata_has_no_effect(live, sender):
     ]}  # fmt: skip
     status, reply = ask(live, sender, "who handles billing questions?", extra={"metadata": {"portal": claims}})
     assert status == 200 and "Forged Co" not in reply and reply.startswith("Which region is the group in?")
+
+
+def _shared_checker():
+    """The shared answer checker (../shared/eval/run_eval.py), used in process so its client can send
+    the portal's bearer token."""
+    import importlib.util
+
+    from tests.live.servers import RUN_EVAL
+
+    spec = importlib.util.spec_from_file_location("run_eval", RUN_EVAL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_realistic_set_is_answered_the_same_with_the_portals_groups(live):
+    """A realistic set (tests/realistic/cases_final.yml) with the demo broker's groups in context (none
+    open): every case has the outcome it has without context, and no contact is invented."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    run_eval = _shared_checker()
+    token = demo_token(ENV)
+
+    class WithToken(run_eval.Client):
+        def say(self, sender, text):
+            status, body = live.post({"sender": sender, "message": text}, headers={"Authorization": f"Bearer {token}"})
+            assert status == 200, body
+            return json.loads(body)
+
+    cases = yaml.safe_load((ROOT / "tests" / "realistic" / "cases_final.yml").read_text())
+    phones, emails = run_eval.allowed_contacts()
+    plain = {r["id"]: r["ok"] for r in (run_eval.run_case(run_eval.Client(live.url), c, phones, emails) for c in cases)}
+    with_context = [run_eval.run_case(WithToken(live.url), c, phones, emails) for c in cases]
+    assert not [r["id"] for r in with_context if r["invented_contacts"]]
+    assert [r["id"] for r in with_context if r["ok"] != plain[r["id"]]] == []
