@@ -57,18 +57,23 @@ review: install
 run: train web-deps
 	scripts/serve.sh
 
-# Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME (or NAME=...),
+# Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME [ROLE] (or NAME=...
+# ROLE=...; ROLE is agent, the default, or lead),
 # make agent-reset NAME, make agent-remove NAME, make agent-list. A password is shown once, on a terminal only.
 AGENT_COMMANDS := agent-add agent-reset agent-remove
 .PHONY: agent-list $(AGENT_COMMANDS)
 ifneq ($(filter $(AGENT_COMMANDS),$(firstword $(MAKECMDGOALS))),)
 AGENT := $(or $(NAME),$(word 2,$(MAKECMDGOALS)))
+AGENT_ROLE := $(or $(ROLE),$(word 3,$(MAKECMDGOALS)))
 ifneq ($(word 2,$(MAKECMDGOALS)),)
 $(eval $(word 2,$(MAKECMDGOALS)):;@:)  # `make agent-add alice`: the name is not a target
 endif
+ifneq ($(word 3,$(MAKECMDGOALS)),)
+$(eval $(word 3,$(MAKECMDGOALS)):;@:)  # `make agent-add alice lead`: nor is the role
+endif
 endif
 $(AGENT_COMMANDS): install
-	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT)
+	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT) $(if $(filter agent-add,$@),$(AGENT_ROLE))
 agent-list: install
 	@$(BIN)/python -m ops.agents list
 
