@@ -54,6 +54,12 @@ check-knowledge: install
 review: install
 	$(BIN)/python -m ops.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
+# The misses leads labelled in the console, masked, as NLU examples in data/nlu/reviewed.yml (REVIEWED_NLU),
+# for a maintainer to read and commit; `make train` then trains on them (ops/export_reviewed.py).
+.PHONY: export-reviewed
+export-reviewed: install
+	$(BIN)/python -m ops.export_reviewed
+
 run: train web-deps
 	scripts/serve.sh
 

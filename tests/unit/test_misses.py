@@ -14,7 +14,7 @@ from ops.misses import inbox, read_misses
 from stores.events_reader import EventsReader
 from stores.miss_labels import NEW_TOPIC, OUT_OF_SCOPE, LabelStore
 from tests.conftest import ROOT
-from tests.unit.misses_store import write_misses
+from tests.unit.misses_store import NOW, write_misses
 from web.accounts import AccountError, AccountStore
 from web.audit import AuditLog
 
@@ -94,8 +94,8 @@ def test_the_inbox_holds_fallbacks_out_of_scope_unhelpful_and_handed_over_questi
 
 
 def test_only_misses_in_the_time_range_are_read(events):
-    assert read_misses(events, time.time() - 150, time.time() + 60)[0].text == "can my client change plans midyear"
-    assert len(read_misses(events, time.time() - 150, time.time() + 60)) == 1
+    recent = read_misses(events, NOW - 150, NOW + 60)  # the store's times are NOW less a few minutes
+    assert [miss.text for miss in recent] == ["can my client change plans midyear"]
 
 
 # --- labels ---------------------------------------------------------------------------------------------------
@@ -187,3 +187,16 @@ def test_the_reviewed_file_is_where_training_reads_its_nlu_data():
     assert (ROOT / DEFAULT_OUT).parent == ROOT / "data" / "nlu" and DEFAULT_OUT.endswith(".yml")
     assert "$(wildcard data/*.yml data/*/*.yml" in makefile and "rasa train --fixed-model-name" in makefile
     assert "--data" not in makefile.split("rasa train", 1)[1].splitlines()[0]
+
+
+def test_make_export_reviewed_writes_the_labels_of_the_store_beside_the_accounts(tmp_path, monkeypatch, capsys):
+    from ops import export_reviewed
+
+    monkeypatch.setenv("CONSOLE_ACCOUNTS", str(tmp_path / "agents.json"))
+    monkeypatch.delenv("CONSOLE_LABELS_DB", raising=False)
+    LabelStore(tmp_path / "miss-labels.db").label(
+        {"a/1": "our group moved offices, who do we tell"}, "update_address", "lena"
+    )
+    assert export_reviewed.main(["--out", str(tmp_path / "reviewed.yml")]) == 0
+    assert nlu_examples(tmp_path / "reviewed.yml") == ["our group moved offices, who do we tell"]
+    assert "'examples': 1" in capsys.readouterr().out
