@@ -54,21 +54,32 @@ check-knowledge: install
 review: install
 	$(BIN)/python -m ops.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
+# The misses leads labelled in the console, masked, as NLU examples in data/nlu/reviewed.yml (REVIEWED_NLU),
+# for a maintainer to read and commit; `make train` then trains on them (ops/export_reviewed.py).
+.PHONY: export-reviewed
+export-reviewed: install
+	$(BIN)/python -m ops.export_reviewed
+
 run: train web-deps
 	scripts/serve.sh
 
-# Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME (or NAME=...),
+# Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME [ROLE] (or NAME=...
+# ROLE=...; ROLE is agent, the default, or lead),
 # make agent-reset NAME, make agent-remove NAME, make agent-list. A password is shown once, on a terminal only.
 AGENT_COMMANDS := agent-add agent-reset agent-remove
 .PHONY: agent-list $(AGENT_COMMANDS)
 ifneq ($(filter $(AGENT_COMMANDS),$(firstword $(MAKECMDGOALS))),)
 AGENT := $(or $(NAME),$(word 2,$(MAKECMDGOALS)))
+AGENT_ROLE := $(or $(ROLE),$(word 3,$(MAKECMDGOALS)))
 ifneq ($(word 2,$(MAKECMDGOALS)),)
 $(eval $(word 2,$(MAKECMDGOALS)):;@:)  # `make agent-add alice`: the name is not a target
 endif
+ifneq ($(word 3,$(MAKECMDGOALS)),)
+$(eval $(word 3,$(MAKECMDGOALS)):;@:)  # `make agent-add alice lead`: nor is the role
+endif
 endif
 $(AGENT_COMMANDS): install
-	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT)
+	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT) $(if $(filter agent-add,$@),$(AGENT_ROLE))
 agent-list: install
 	@$(BIN)/python -m ops.agents list
 

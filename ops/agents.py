@@ -1,7 +1,8 @@
-"""Named accounts for the agent console (web/accounts.py): `make agent-add NAME`, `make agent-reset NAME`,
+"""Named accounts for the agent console (web/accounts.py): `make agent-add NAME [ROLE]`, `make agent-reset NAME`,
 `make agent-remove NAME`, `make agent-list`.
 
-    python -m ops.agents add|reset|remove NAME
+    python -m ops.agents add NAME [agent|lead]     (an agent unless `lead`: leads also review the misses)
+    python -m ops.agents reset|remove NAME
     python -m ops.agents list
     python -m ops.agents first-account     (scripts/serve.sh: on a fresh clone, the first account)
 
@@ -16,7 +17,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from web.accounts import FIRST_AGENT, AccountError, AccountStore, accounts_path
+from web.accounts import DEFAULT_ROLE, FIRST_AGENT, ROLES, AccountError, AccountStore, accounts_path
 
 
 def terminal() -> TextIO | None:
@@ -47,20 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.agents", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["add", "reset", "remove", "list", "first-account"])
     parser.add_argument("name", nargs="?")
+    parser.add_argument("role", nargs="?", choices=ROLES, default=DEFAULT_ROLE, help="of a new account (add)")
     args = parser.parse_args(argv)
     store = AccountStore(accounts_path())
     if args.command in ("add", "reset", "remove") and not args.name:
         parser.error(f"{args.command} needs an agent's name: make agent-{args.command} NAME")
     try:
         if args.command == "add":
-            return show_password(store, args.name, store.add)
+            return show_password(store, args.name, lambda name: store.add(name, role=args.role))
         if args.command == "reset":
             return show_password(store, args.name, store.reset)
         if args.command == "remove":
             store.remove(args.name)
             print(f"Agent {args.name!r} removed; their console sessions have ended.")
         elif args.command == "list":
-            print("\n".join(store.names()) or "No agent accounts yet: make agent-add NAME")
+            listed = [f"{name} ({store.role(name)})" for name in store.names()]
+            print("\n".join(listed) or "No agent accounts yet: make agent-add NAME [lead]")
         elif not store.names():  # first-account: its password on stdout, which serve.sh keeps in a variable
             print(store.add(FIRST_AGENT))
     except AccountError as error:

@@ -53,19 +53,26 @@ def wording_key(text: str) -> frozenset:
     return frozenset(w for w in re.findall(r"[a-z0-9\[\]_]+", text.lower()) if w not in STOPWORDS)
 
 
-def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[str, int]]:
-    """Greedy grouping by word overlap (Jaccard), largest groups first; each with one example."""
-    groups: list[tuple[frozenset, str, int]] = []
-    for text in texts:
+def group_indices(texts: list[str], threshold: float = 0.5) -> list[list[int]]:
+    """Greedy grouping by word overlap (Jaccard) with each group's first text, in order of first
+    appearance: each group the indices of its texts, in their order."""
+    groups: list[tuple[frozenset, list[int]]] = []
+    for index, text in enumerate(texts):
         key = wording_key(text)
-        for i, (group_key, example, count) in enumerate(groups):
+        for group_key, members in groups:
             union = key | group_key
             if union and len(key & group_key) / len(union) >= threshold:
-                groups[i] = (group_key, example, count + 1)
+                members.append(index)
                 break
         else:
-            groups.append((key, text, 1))
-    return sorted(((example, count) for _, example, count in groups), key=lambda g: -g[1])
+            groups.append((key, [index]))
+    return [members for _, members in groups]
+
+
+def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[str, int]]:
+    """Greedy grouping by word overlap (Jaccard), largest groups first; each with one example."""
+    groups = group_indices(texts, threshold)
+    return sorted(((texts[members[0]], len(members)) for members in groups), key=lambda g: -g[1])
 
 
 def read(events: EventsReader, start: dt.date, end: dt.date) -> Review:

@@ -47,6 +47,7 @@ class StoredEvent:
     intent_name: str | None  # of a user message
     action_name: str | None  # of an action, or the slot's name
     event: dict  # the event as Rasa serialised it
+    id: int = 0  # the row's, in the order stored: with sender_id, names one message (ops/misses.py)
 
 
 class EventsReader:
@@ -99,7 +100,13 @@ class EventsReader:
         with self.engine.connect() as connection:
             for row in connection.execute(query.order_by(EVENTS.c.id)):
                 yield StoredEvent(
-                    row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name, json.loads(row.data)
+                    row.sender_id,
+                    row.type_name,
+                    row.timestamp,
+                    row.intent_name,
+                    row.action_name,
+                    json.loads(row.data),
+                    row.id,
                 )
 
     def close(self) -> None:

@@ -26,6 +26,10 @@ DEFAULT_PATH = "var/agents.json"
 NAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 PASSWORD_BYTES = 15  # 20 URL-safe characters, 120 random bits: no dictionary or guessing attack reaches it
 FIRST_AGENT = "agent"  # the account `make run` creates on a fresh clone
+# What an account may do: an agent uses the console; a lead also reviews the misses inbox (web/misses_api.py).
+# An account written before roles existed has none and is an agent.
+ROLES = ("agent", "lead")
+DEFAULT_ROLE = "agent"
 
 # argon2id with the library's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes):
 # ~60 ms a check on this 2-core machine, which also slows password guessing.
@@ -86,6 +90,11 @@ class AccountStore:
         agent = self._agents().get(name)
         return agent["changed"] if agent else None
 
+    def role(self, name: str) -> str | None:
+        """The account's role (ROLES), DEFAULT_ROLE when it was made before roles; None when unknown."""
+        agent = self._agents().get(name)
+        return agent.get("role", DEFAULT_ROLE) if agent else None
+
     def standing_since(self, name: str) -> float | None:
         """Since when the agent's desk passes stand: the last password change or sign-out (a pass issued
         before either opens nothing, channels/handoff.py); None when there is no such agent."""
@@ -109,16 +118,19 @@ class AccountStore:
         return agent["changed"] if agent else None
 
     # --- changing (ops/agents.py) -----------------------------------------------------------------
-    def add(self, name: str, password: str | None = None) -> str:
-        """A new agent; returns its password, to be shown once: a random one unless one is given
-        (tests give theirs; `make agent-add` never does)."""
+    def add(self, name: str, password: str | None = None, role: str = DEFAULT_ROLE) -> str:
+        """A new agent (or lead: `role`); returns its password, to be shown once: a random one unless one
+        is given (tests give theirs; `make agent-add` never does)."""
         valid_name(name)
+        if role not in ROLES:
+            raise AccountError(f"{role!r} is not a role: {' or '.join(ROLES)}")
         with self._lock:
             agents = dict(self._agents())
             if name in agents:
                 raise AccountError(
                     f"there is already an agent named {name!r} (make agent-reset {name} for a new password)"
                 )
+            agents[name] = {"role": role}
             return self._set_password(agents, name, password)
 
     def reset(self, name: str) -> str:
@@ -147,7 +159,8 @@ class AccountStore:
 
     def _set_password(self, agents: dict[str, dict], name: str, password: str | None = None) -> str:
         password = password or new_password()
-        agents[name] = {"hash": _hasher.hash(password), "changed": time.time()}
+        role = agents.get(name, {}).get("role", DEFAULT_ROLE)  # a reset keeps the role
+        agents[name] = {"hash": _hasher.hash(password), "changed": time.time(), "role": role}
         self._write(agents)
         return password
 

@@ -2,7 +2,8 @@
 and transcript view or export, in the console's audit log (CONSOLE_AUDIT_LOG, default
 var/console-audit.log; serve.sh's umask makes it 0600).
 
-What is recorded: the time, the agent's name, what they did (for a conversation: "view", "copy" or
+What is recorded: the time, the agent's name and role (agent or lead, web/accounts.py; none for a name
+that is no account), what they did (for a conversation: "view", "copy" or
 "download" from the transcript panel, "details" the first time the answer-details panel reads it, which
 it then polls every 2 s) and the conversation id. Never a password or a conversation's text.
 
@@ -12,6 +13,9 @@ and REFUSALS_EVERY seconds, with their count and the names tried (at most NAMES_
 many more in "other_agents"), instead of a line each (30 wrong passwords at once were 27 lines; a crowd, thousands).
 The first refusal after a quiet interval is written at once; the web server writes what is pending every
 REFUSALS_EVERY seconds and when it stops (flush), so none goes unrecorded.
+
+A lead's labels on the misses inbox (web/misses_api.py) are lines too: "label" or "undo label", the label,
+its batch and the messages' ids (never their text).
 """
 
 from __future__ import annotations
@@ -31,9 +35,16 @@ NAMES_LISTED = 20
 
 
 class AuditLog:
-    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], float] = time.monotonic,
+        roles: Callable[[str], str | None] = lambda _: None,
+    ):
+        """`roles`: an account's role by name (AccountStore.role), written in each line of a known name."""
         self.path = path
         self.clock = clock
+        self.roles = roles
         self._lock = threading.Lock()
         self._details_seen: set[tuple[str, str]] = set()
         self._refused: dict[str, Counter[str]] = {}  # action -> names tried, since the last line
@@ -47,9 +58,14 @@ class AuditLog:
             action = DETAILS
         self.record(agent, action, sender_id)
 
-    def record(self, agent: str, action: str, conversation: str | None = None) -> None:
-        entry = {"time": round(time.time(), 3), "agent": agent, "action": action}
-        self._write([{**entry, "conversation": conversation} if conversation else entry])
+    def record(self, agent: str, action: str, conversation: str | None = None, **details: object) -> None:
+        entry: dict[str, object] = {"time": round(time.time(), 3), "agent": agent, "action": action}
+        role = self.roles(agent)
+        if role:
+            entry["role"] = role
+        if conversation:
+            entry["conversation"] = conversation
+        self._write([{**entry, **details}])
 
     def refused(self, agent: str, action: str) -> None:
         """A sign-in turned away unchecked: counted, and written in a summary (see the module's docstring)."""

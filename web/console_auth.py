@@ -182,7 +182,8 @@ class ConsoleAuth:
         agent, why = self.agent(cookie_header)
         if agent is None:
             return self.refused(why)
-        return AuthReply(HTTPStatus.OK, {"agent": agent, "idle_minutes": round(self.idle_seconds / 60, 1)})
+        idle = round(self.idle_seconds / 60, 1)
+        return AuthReply(HTTPStatus.OK, {"agent": agent, "role": self.accounts.role(agent), "idle_minutes": idle})
 
     async def sign_in(self, address: str, body: bytes, over_tls: bool) -> AuthReply:
         try:
@@ -205,7 +206,8 @@ class ConsoleAuth:
         self.brake.succeeded(address, name)
         self.audit.record(name, "sign-in")
         token = self.sessions.start(name, changed)
-        return AuthReply(HTTPStatus.OK, {"agent": name}, self._cookie(token, over_tls))
+        answer = {"agent": name, "role": self.accounts.role(name)}
+        return AuthReply(HTTPStatus.OK, answer, self._cookie(token, over_tls))
 
     @staticmethod
     def _too_many(error: str, wait: int) -> AuthReply:

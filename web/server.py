@@ -1,6 +1,7 @@
 """The web server of `make run` (scripts/serve.sh web: `python -m web.server`): the broker widget, its demo
 portal page and the agent console (web/pages.py), and the console's sign-in and, for a signed-in agent,
-its transcript, contact directory, both-regions and desk-pass endpoints (web/console_api.py). Rasa's own
+its transcript, contact directory, both-regions and desk-pass endpoints (web/console_api.py), and for a
+lead the misses inbox (web/misses_api.py). Rasa's own
 HTTP API stays off; this reads the tracker store instead: the one named in the endpoints file the Rasa
 server runs with (stores/events_reader.py), SQLite or PostgreSQL. Configured by the environment
 (web/settings.py); it listens on 127.0.0.1 only.
@@ -22,7 +23,9 @@ import sys
 
 from sanic import Sanic
 
+from ops.export_reviewed import reviewed_path
 from stores.events_reader import EventsReader
+from stores.miss_labels import label_store
 from tokens.signed import AgentTokens, load_key
 from web.accounts import AccountStore
 from web.audit import REFUSALS_EVERY, AuditLog
@@ -30,6 +33,7 @@ from web.console_api import console, session
 from web.console_auth import ConsoleAuth
 from web.console_sessions import MAX_AGE
 from web.lookups import KnowledgeLookups
+from web.misses_api import leads
 from web.pages import pages
 from web.request_body import MAX_BODY_BYTES, check_framing
 from web.responses import JsonErrors, security_headers
@@ -59,12 +63,12 @@ LOGGING = {
 
 
 def web_services(settings: Settings, events: EventsReader) -> WebServices:
-    audit_log = AuditLog(settings.audit_log)
+    accounts = AccountStore(settings.accounts)
+    audit_log = AuditLog(settings.audit_log, roles=accounts.role)
     sessions = session_store(settings.env, settings.accounts, lifetime=MAX_AGE)
-    auth = ConsoleAuth(
-        AccountStore(settings.accounts), audit_log, settings.idle_seconds, settings.secure_cookie, sessions
-    )
-    return WebServices(auth, audit_log, events, AgentTokens(load_key(settings.env)), KnowledgeLookups())
+    auth = ConsoleAuth(accounts, audit_log, settings.idle_seconds, settings.secure_cookie, sessions)
+    tokens, labels = AgentTokens(load_key(settings.env)), label_store(settings.env, settings.accounts)
+    return WebServices(auth, audit_log, events, tokens, KnowledgeLookups(), labels, reviewed_path(settings.env))
 
 
 def build_app(settings: Settings, events: EventsReader, name: str = APP_NAME) -> Sanic:
@@ -76,7 +80,7 @@ def build_app(settings: Settings, events: EventsReader, name: str = APP_NAME) ->
     app.ctx.services = web_services(settings, events)
     app.signal("http.lifecycle.request")(check_framing)
     app.register_middleware(security_headers(settings.content_security_policy()), "response")
-    for blueprint in (session, console, pages):  # pages last: its /<path> takes what no other route does
+    for blueprint in (session, console, leads, pages):  # pages last: its /<path> takes what no other route does
         app.blueprint(blueprint)
     app.register_listener(start_audit_summaries, "after_server_start")
     app.register_listener(stop_audit_summaries, "before_server_stop")

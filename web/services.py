@@ -4,10 +4,12 @@ web/server.build_app), and how a handler reads its query arguments."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sanic import Request
 
 from stores.events_reader import EventsReader
+from stores.miss_labels import LabelStore
 from tokens.signed import AgentTokens
 from web.audit import AuditLog
 from web.console_auth import ConsoleAuth
@@ -25,6 +27,8 @@ class WebServices:
     events: EventsReader
     agent_tokens: AgentTokens  # the console's pass to its live connection with the Rasa servers
     lookups: KnowledgeLookups
+    labels: LabelStore  # the leads' labels on the misses inbox (web/misses_api.py)
+    reviewed: Path  # where the labelled misses are exported as NLU examples (ops/export_reviewed.py)
 
 
 def services(request: Request) -> WebServices:

@@ -106,3 +106,36 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_sentence():
         and (found := process.extractOne(normalised(text), evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY))
     ]
     assert copies == []
+
+
+# The misses leads labelled, exported by `make export-reviewed` (ops/export_reviewed.py) for a maintainer to
+# commit: trained on, so never an evaluation sentence, near copy or distinctive part of one.
+REVIEWED = ROOT / "data" / "nlu" / "reviewed.yml"
+
+
+def test_the_reviewed_file_is_training_data_and_holds_no_evaluation_sentence():
+    from rapidfuzz import fuzz, process
+
+    from ops.export_reviewed import DEFAULT_OUT, is_evaluation_copy
+
+    assert ROOT / DEFAULT_OUT == REVIEWED
+    reviewed = examples(REVIEWED) if REVIEWED.exists() else []
+    assert set(reviewed) <= set(TRAINING)  # data/nlu/*.yml: what `rasa train` reads
+    evaluated = evaluation_sentences()
+    copies = [
+        text
+        for _, text in reviewed
+        if normalised(text) in set(evaluated)
+        or process.extractOne(normalised(text), evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+        or is_evaluation_copy(text)
+    ]
+    assert copies == []
+
+
+def test_the_export_refuses_every_held_out_and_realistic_sentence():
+    """The export's own guard (ops/export_reviewed.is_evaluation_copy) knows every evaluation file."""
+    from ops.export_reviewed import is_evaluation_copy
+
+    assert [text for _, text in HELD_OUT if not is_evaluation_copy(text)] == []
+    long_ones = [s for s in realistic_sentences() if len(s.split()) >= 4]
+    assert long_ones and [s for s in long_ones if not is_evaluation_copy(s)] == []

@@ -186,7 +186,7 @@ def test_each_transcript_read_is_in_the_audit_log_with_the_agents_name_never_the
 # --- signing in -----------------------------------------------------------------------------------------
 def test_signing_in_sets_an_http_only_same_site_strict_session_cookie(web_url):
     status, headers, body = sign_in(web_url)
-    assert status == 200 and json.loads(body) == {"agent": AGENT}
+    assert status == 200 and json.loads(body) == {"agent": AGENT, "role": "agent"}
     cookie = headers["Set-Cookie"]
     assert cookie.startswith("kp_console=") and len(cookie.split(";")[0]) > 40
     assert {"Path=/", "HttpOnly", "SameSite=Strict"} <= {part.strip() for part in cookie.split(";")}

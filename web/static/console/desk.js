@@ -7,6 +7,7 @@
 
   const $ = (id) => document.getElementById(id);
   let agent = null; // the signed-in agent's name
+  let role = null; // their role: "agent", or "lead" (who also sees the misses inbox, misses.js)
 
   class SignedOut extends Error {}
 
@@ -22,12 +23,24 @@
     return response.json();
   }
 
+  // POST JSON to a console endpoint (a lead's labels, misses.js); the answer's JSON, or an Error saying why.
+  async function post(path, value = {}) {
+    const response = await fetch(path, {
+      method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store", body: JSON.stringify(value),
+    });
+    const body = await response.json();
+    if (response.status === 401) throw new SignedOut(body.error);
+    if (!response.ok) throw new Error(body.error || `${path}: HTTP ${response.status}`);
+    return body;
+  }
+
   function announce(name, detail) {
     document.dispatchEvent(new CustomEvent(name, { detail }));
   }
 
-  function showSignedIn(name, error) {
+  function showSignedIn(name, error, accountRole) {
     agent = name;
+    role = name ? accountRole || "agent" : null;
     $("sign-in").hidden = Boolean(name);
     $("workspace").hidden = !name;
     $("sign-out").hidden = !name;
@@ -52,16 +65,16 @@
       body: JSON.stringify({ name, password }),
     });
     const body = await response.json();
-    if (response.ok) return body.agent;
+    if (response.ok) return body;
     throw new Error(response.status === 401 ? "Sign-in failed: wrong name or password." : `Sign-in failed: ${body.error}`);
   }
 
   $("sign-in").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const name = await signIn($("agent-name").value.trim(), $("agent-password").value);
+      const signed = await signIn($("agent-name").value.trim(), $("agent-password").value);
       $("agent-password").value = "";
-      showSignedIn(name);
+      showSignedIn(signed.agent, "", signed.role);
     } catch (error) {
       $("agent-password").value = "";
       $("sign-in-error").textContent = error.message;
@@ -99,10 +112,11 @@
   }
 
   // --- tabs ----------------------------------------------------------------------------------------
-  const tabs = () => Array.from(document.querySelectorAll('[role="tab"]'));
+  const allTabs = () => Array.from(document.querySelectorAll('[role="tab"]'));
+  const tabs = () => allTabs().filter((tab) => !tab.hidden); // a lead's Misses tab is hidden from agents
 
   function selectTab(chosen, focus) {
-    for (const tab of tabs()) {
+    for (const tab of allTabs()) {
       const selected = tab === chosen;
       tab.setAttribute("aria-selected", String(selected));
       tab.tabIndex = selected ? 0 : -1;
@@ -112,7 +126,7 @@
     announce("kp-desk:tab", { panel: chosen.getAttribute("aria-controls") });
   }
 
-  for (const tab of tabs()) {
+  for (const tab of allTabs()) {
     tab.addEventListener("click", () => selectTab(tab, false));
     tab.addEventListener("keydown", (event) => {
       const all = tabs();
@@ -124,12 +138,15 @@
     });
   }
 
-  window.KPDesk = Object.freeze({ get, failed, copy, copyButton, signedIn: () => Boolean(agent) });
+  window.KPDesk = Object.freeze({
+    get, post, failed, copy, copyButton, selectTab, signedIn: () => Boolean(agent), role: () => role,
+  });
 
   document.addEventListener("DOMContentLoaded", async () => {
     selectTab(tabs()[0], false);
     try {
-      showSignedIn((await get("/api/session")).agent);
+      const session = await get("/api/session");
+      showSignedIn(session.agent, "", session.role);
     } catch (error) {
       showSignedIn(null, error instanceof SignedOut ? "" : `The console cannot reach its server: ${error.message}`);
     }
