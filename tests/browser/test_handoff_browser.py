@@ -234,6 +234,31 @@ def test_an_agents_message_with_html_is_shown_as_text_and_closing_ends_the_chat(
     expect(conversation_log(broker).locator("img, b")).to_have_count(0)
 
 
+def test_the_transcript_names_the_agent_on_each_of_their_lines_never_the_assistant(new_page):
+    agent, broker = new_page(), new_page()
+    open_desk(agent)
+    question = "How do I add a dependent in California?"
+    broker_waiting(broker, question)
+    chat = take(agent, question)
+    write(chat, "Maria here: I'll add the dependent for you.")
+    expect(agent_messages(broker).last).to_contain_text("I'll add the dependent for you.")
+    chat.get_by_role("button", name="Close chat").click()
+    expect(status_lines(broker).last).to_contain_text("Maria ended the chat.")
+
+    conversation_id = broker.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    agent.get_by_role("tab", name="Transcript").click()
+    agent.get_by_label("Conversation id").fill(conversation_id)
+    agent.get_by_role("button", name="Show transcript").click()
+    shown = agent.get_by_label("Transcript text")
+    expect(shown).to_contain_text("Maria (agent): Maria here: I'll add the dependent for you.")
+    lines = shown.inner_text().splitlines()
+    assert re.search(r"^\[[\d :-]+\] Assistant: \S", "\n".join(lines), re.M)  # the assistant's own answer
+    assert not [line for line in lines if "Assistant: Maria here" in line]
+    agent.get_by_role("button", name="Copy as text").click()
+    expect(agent.get_by_role("status").filter(has_text="Transcript copied")).to_have_count(1)
+    assert "] Maria (agent): Maria here" in agent.evaluate("navigator.clipboard.readText()")
+
+
 def test_of_two_agents_taking_at_once_exactly_one_gets_the_chat_and_the_other_is_told_who(new_page):
     maria, sam, broker = new_page(), new_page(), new_page()
     open_desk(maria, "maria")
