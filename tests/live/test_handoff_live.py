@@ -253,6 +253,27 @@ def test_when_the_last_agent_is_gone_the_waiting_broker_gets_the_phone_card(live
     assert texts(after).startswith("Fax for")  # the assistant is back
 
 
+def test_when_the_last_agent_drops_a_chat_they_held_the_broker_gets_one_line_not_a_queue_place_then_none(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await waiting_broker(URL, QUESTION)
+        await desk.call("take", {"conversation": chat.session_id})
+        await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
+        before = len(chat.handoff.events)
+        await desk.close()  # the only agent, gone past the grace period
+        gone = await chat.wait_handoff("handoff", lambda d: d["state"] == "unavailable", timeout=GRACE + 10)
+        after = await chat.say("what's the fax?")
+        await chat.close()
+        return gone, [data for name, data in chat.handoff.events[before:] if name == "handoff"], after
+
+    gone, lines, after = run(scenario())
+    assert [line["state"] for line in lines] == ["unavailable"]  # no "back in the queue" the same second
+    assert gone["text"].startswith("Maria was disconnected and no other agent is available")
+    assert "queue" not in gone["text"]
+    assert texts(after).startswith("Fax for")  # the assistant is back
+
+
 def test_a_handoff_lost_in_a_server_restart_gives_the_conversation_back_to_the_assistant(live):
     async def start_held() -> str:
         desk = Desk(URL, agent_pass(live, "maria"))
