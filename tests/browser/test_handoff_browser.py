@@ -107,12 +107,14 @@ def test_the_queue_shows_who_waits_with_their_question_region_topic_and_transcri
     waited = entry.locator(".waited")
     expect(waited).to_have_text(re.compile(r"^\d+ s$"))
     screenshot(agent, "handoff-queue")
-    first = waited.inner_text()
-    expect(waited).not_to_have_text(first, timeout=8000)  # the time waited goes on
+    for _ in range(2):  # the time waited ticks each second: two changes in 4 s (the server's count is rounded)
+        expect(waited).not_to_have_text(waited.inner_text(), timeout=2000)
 
     entry.get_by_role("button", name="View transcript so far").click()
     transcript = entry.get_by_role("list", name="Transcript so far")
     expect(transcript).to_contain_text(OREGON_QUESTION)
+    expect(transcript.locator(".live-broker").first).to_contain_text(OREGON_QUESTION)  # not the widget's /greet
+    expect(transcript).not_to_contain_text("/greet")
     expect(transcript).to_contain_text("Connecting you to an agent…")
     expect(transcript.locator(".live-assistant").first).to_contain_text("reinstate")  # the assistant's answer
 
@@ -257,6 +259,28 @@ def test_the_transcript_names_the_agent_on_each_of_their_lines_never_the_assista
     agent.get_by_role("button", name="Copy as text").click()
     expect(agent.get_by_role("status").filter(has_text="Transcript copied")).to_have_count(1)
     assert "] Maria (agent): Maria here" in agent.evaluate("navigator.clipboard.readText()")
+
+
+def test_a_status_line_stays_in_sight_above_the_waiting_bar_and_a_restored_chat_opens_at_its_end(new_page):
+    agent, broker = new_page(), new_page()
+    open_desk(agent)
+    open_chat(broker)
+    for question in ("How do I terminate a California small group contract?", OREGON_QUESTION, "what's the fax?"):
+        ask(broker, question)  # enough answers that the conversation scrolls
+    log = conversation_log(broker)
+    assert log.evaluate("log => log.scrollHeight > log.clientHeight + 200")
+    say(broker, "talk to a person")
+    expect(status_lines(broker).last).to_contain_text(CONNECTING)
+    expect(broker.get_by_role("button", name="Leave the queue")).to_be_visible()
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)  # not under the bar that just opened
+
+    broker.reload()  # the conversation restored: at the live exchange, not at the greeting
+    expect(broker.get_by_role("button", name="Leave the queue")).to_be_visible()
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)
+    expect(bot_messages(broker).first).not_to_be_in_viewport()
+    broker.get_by_role("button", name="Leave the queue").click()
+    expect(status_lines(broker).last).to_contain_text("You left the queue.")
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)
 
 
 def test_of_two_agents_taking_at_once_exactly_one_gets_the_chat_and_the_other_is_told_who(new_page):

@@ -9,7 +9,7 @@ from broker_faq import handoff
 from broker_faq.conversation import State, Turn
 from broker_faq.handoff import MemoryBoard, Waiting, display_name
 from tokens.signed import AgentTokens, SessionTokens
-from web.transcript import bot_message
+from web.transcript import bot_message, user_turn
 
 KEY = "k" * 40
 
@@ -135,6 +135,12 @@ def test_the_transcript_names_the_agent_who_wrote_a_message():
     event = {"event": "bot", "text": "Hi, I'm on it.", "data": {"custom": {"type": "agent_message", "agent": "Maria"}}}
     assert bot_message(event)["agent"] == "Maria"
     assert "agent" not in bot_message({"event": "bot", "text": "An answer", "data": {}})
+
+
+def test_a_payload_the_widget_or_a_button_sent_is_marked_as_no_text_of_the_brokers():
+    assert user_turn({"event": "user", "text": "/greet"})["payload"] is True
+    assert user_turn({"event": "user", "text": '/rate_helpful{"answer_id": "a1"}'})["payload"] is True
+    assert user_turn({"event": "user", "text": "How do I add a dependent?"})["payload"] is False
 
 
 def test_where_the_assistant_cannot_help_it_offers_a_person(assistant):

@@ -17,7 +17,7 @@
   const SERVER_URL = document.currentScript.dataset.serverUrl;
   const ACK_TIMEOUT_MS = 10000;
   const RETRY_MS = 3000; // after the server refused the connection (an expired pass): ask again
-  const TICK_MS = 5000; // the waiting times are redrawn this often
+  const TICK_MS = 1000; // the waiting times are redrawn this often: each second, as they are shown
   const TYPING_IDLE_MS = 3000; // "typing" ends this long after the agent's last keystroke
   const TYPING_REPEAT_MS = 10000; // and is said again this often while typing goes on (the widget forgets it after 20 s)
   const ERRORS = {
@@ -151,7 +151,7 @@
   function transcriptItems(turns) {
     const items = [];
     for (const turn of turns) {
-      if (turn.user) items.push(message("broker", "Broker", turn.user));
+      if (turn.user && !turn.payload) items.push(message("broker", "Broker", turn.user)); // not /greet
       for (const bot of turn.bot) {
         const custom = bot.custom || {};
         if (!bot.text) continue;
