@@ -140,6 +140,25 @@ def test_a_broker_is_queued_taken_talked_to_handed_back_and_the_assistant_carrie
     assert "1961" not in json.dumps(events)
 
 
+def test_talk_to_a_person_about_a_group_in_a_region_starts_the_handoff_for_that_region(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await broker(None)
+        replies = await chat.say("talk to a person about my Oregon group")
+        waiting = await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        queue = await desk.wait_for("queue", lambda q: any(w["conversation"] == chat.session_id for w in q["waiting"]))
+        await chat.client.emit("handoff_cancel", {})
+        await chat.close()
+        await desk.close()
+        return replies, waiting, next(w for w in queue["waiting"] if w["conversation"] == chat.session_id)
+
+    replies, waiting, entry = run(scenario())
+    assert texts(replies).startswith("Connecting you to an agent")  # not the fallback's buttons
+    assert waiting["position"] >= 1
+    assert entry["region_name"] == "Oregon"  # the group's region, for the agent
+
+
 def test_of_two_agents_taking_one_conversation_exactly_one_gets_it(live):
     async def scenario():
         desks = [Desk(URL, agent_pass(live, name)) for name in ("maria", "sam")]

@@ -109,6 +109,13 @@ def test_talk_to_a_person_with_an_agent_connected_joins_the_queue_with_what_was_
     assert reply.state == state  # the region is kept for when the agent hands back
 
 
+def test_talk_to_a_person_about_a_group_in_a_place_queues_with_that_region(assistant):
+    turn = Turn("human_handoff", "talk to a person about my Oregon group", state=State(), desk_open=True)
+    reply = assistant.respond(turn)
+    assert reply.text == "Connecting you to an agent…"
+    assert reply.payload["region"] == "oregon" and reply.state.region == "oregon"
+
+
 def test_talk_to_a_person_without_agents_gives_the_regions_team_and_no_queue(assistant):
     reply = assistant.respond(Turn("human_handoff", "agent please", state=State(region="oregon")))
     assert reply.payload["type"] == "answer" and "Connecting" not in reply.text
