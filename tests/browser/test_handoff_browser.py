@@ -283,6 +283,22 @@ def test_a_status_line_stays_in_sight_above_the_waiting_bar_and_a_restored_chat_
     expect(status_lines(broker).last).to_be_in_viewport(ratio=1)
 
 
+def test_a_live_chat_shows_its_conversation_id_and_a_new_chat_opens_above_finished_ones(new_page):
+    agent, first, second = new_page(), new_page(), new_page()
+    open_desk(agent)
+    broker_waiting(first, "How do I stop autopay in California?")
+    done = take(agent, "How do I stop autopay in California?")
+    done.get_by_role("button", name="Close chat").click()
+    expect(done.get_by_role("button", name="Remove from the desk")).to_be_visible()  # finished, still there
+
+    broker_waiting(second, "Who handles ID cards in California?")
+    chat = take(agent, "Who handles ID cards in California?")
+    conversation_id = second.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    expect(chat).to_contain_text(f"Conversation id: {conversation_id}")
+    assert chat.bounding_box()["y"] < done.bounding_box()["y"]  # the new chat first, in sight
+    chat.get_by_role("button", name="Close chat").click()
+
+
 def test_of_two_agents_taking_at_once_exactly_one_gets_the_chat_and_the_other_is_told_who(new_page):
     maria, sam, broker = new_page(), new_page(), new_page()
     open_desk(maria, "maria")

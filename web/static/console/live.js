@@ -312,6 +312,8 @@
       this.title.id = `live-chat-${this.n}`;
       this.pane.setAttribute("aria-labelledby", this.title.id);
       this.about = el("p", "live-about");
+      // The id the Transcript tab opens the conversation by (selectable, to copy).
+      this.id = el("p", "live-id", `Conversation id: ${this.conversation}`);
       this.log = el("ol", "live-log");
       this.log.setAttribute("role", "log");
       this.log.setAttribute("aria-live", "polite");
@@ -325,7 +327,7 @@
       handBack.addEventListener("click", () => this.release("hand_back"));
       close.addEventListener("click", () => this.release("close"));
       this.actions.append(handBack, close);
-      this.pane.append(this.title, this.about, this.log, this.composer(), this.error, this.actions);
+      this.pane.append(this.title, this.about, this.id, this.log, this.composer(), this.error, this.actions);
     }
 
     composer() {
@@ -465,7 +467,7 @@
   function openChat(conversation, about) {
     const chat = new LiveChat(conversation, about);
     chats.set(conversation, chat);
-    $("live-chats").append(chat.pane);
+    $("live-chats").prepend(chat.pane); // the newest first: never below the finished ones, out of sight
     chat.load();
     return chat;
   }
