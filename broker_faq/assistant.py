@@ -99,8 +99,8 @@ class Assistant:
         return replace(reply, payload={**(reply.payload or {}), "group": group.name})  # shown to agents
 
     def _respond(self, turn: Turn) -> Reply:
-        if turn.intent == handoff.TOPIC and turn.desk_open:
-            return handoff.connecting_reply(turn)
+        if turn.intent == handoff.TOPIC and turn.desk_open:  # "... about my Oregon group": the agent sees it
+            return handoff.connecting_reply(replace(turn, state=self._whole_message_region(turn)))
         parts = self.parts(turn)
         if len(parts) < 2:
             return self._one(turn)

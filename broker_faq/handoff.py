@@ -179,6 +179,14 @@ def requeued(agent: str, position: int) -> str:
     )
 
 
+def disconnected_nobody_left(agent: str) -> str:
+    """The agent who had the chat is gone for good and no other is connected: said once, with the card."""
+    return (
+        f"{display_name(agent)} was disconnected and no other agent is available, so I'm back. "
+        "Here is who can help you by phone:"
+    )
+
+
 LEFT_QUEUE = "You left the queue. I'm the assistant again: what would you like to know?"
 STILL_WAITING = "An agent will see this message when they join. You're number {position} in the queue."
 LOST = (

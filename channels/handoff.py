@@ -219,16 +219,21 @@ class Handoff:
         """The agent's conversations go back to the queue if they did not come back in time. Coming back
         ends this grace period even if they are away again now (that absence has a grace of its own)."""
         await asyncio.sleep(self.grace)
-        if agent in await self.board.agents() or await self.board.connections(agent) != connections:
+        others = await self.board.agents()
+        if agent in others or await self.board.connections(agent) != connections:
             return
         for conversation in await self.board.held_by(agent):
+            if not others:  # nobody to requeue for: one line, "disconnected, nobody left", not two
+                if (waited := await self.board.release(conversation)) is not None:
+                    await self._back_with_card(conversation, waited.region, handoff.disconnected_nobody_left(agent))
+                continue
             position = await self.board.requeue(conversation)
             if position is not None:
                 logger.info("Handoff: agent %s disconnected; conversation %s back in the queue", agent, conversation)
                 text = handoff.requeued(agent, position)
                 await self._record(conversation, handoff_note("requeued", text, agent))
                 await self._to_broker(conversation, "requeued", text, position=position)
-        if not await self.board.agents():
+        if not others:
             await self._nobody_left()
         await self.queue_changed()
 

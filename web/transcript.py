@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from stores.events_reader import EventsReader, StoredEvent
 
 REGION_SLOT = "region"
+# Rasa's INTENT_MESSAGE_PREFIX: a message so written (the widget's /greet, a button's payload) is read as
+# an intent, not as words, so it is no text of the broker's to show.
+PAYLOAD_PREFIX = "/"
 TURN_EVENTS = ("user", "bot", "slot", "restart")
 
 
@@ -43,9 +46,11 @@ def turns(events: Iterable[StoredEvent]) -> list[dict]:
 def user_turn(event: dict) -> dict:
     parse = event.get("parse_data") or {}
     intent = parse.get("intent") or {}
+    text = event.get("text")
     return {
         "time": event.get("timestamp"),
-        "user": event.get("text"),
+        "user": text,
+        "payload": isinstance(text, str) and text.startswith(PAYLOAD_PREFIX),
         "intent": intent.get("name"),
         "confidence": intent.get("confidence"),
         "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities", [])],

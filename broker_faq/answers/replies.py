@@ -302,11 +302,12 @@ class Replies:
 
     def suggest(self, ranking: list[str], state: State) -> Reply:
         """Low NLU confidence: offer the likeliest topics as buttons (first stage of the fallback)."""
-        likely = [self.k.topics[intent] for intent in ranking if intent in self.k.topics][:3]
-        buttons = [Button(t.title, f"/{t.key}") for t in likely] + [
-            Button("Something else", "/out_of_scope"),
-            TALK_TO_A_PERSON,
-        ]
+        last = (Button("Something else", "/out_of_scope"), TALK_TO_A_PERSON)
+        # A likely topic the last buttons already offer ("Talking to a person" is /human_handoff too)
+        # is not offered twice.
+        offered = {button.payload for button in last}
+        likely = [self.k.topics[i] for i in ranking if i in self.k.topics and f"/{i}" not in offered][:3]
+        buttons = [Button(t.title, f"/{t.key}") for t in likely] + list(last)
         text = (
             "I'm not sure I understood. Did you mean one of these?"
             if likely

@@ -107,12 +107,14 @@ def test_the_queue_shows_who_waits_with_their_question_region_topic_and_transcri
     waited = entry.locator(".waited")
     expect(waited).to_have_text(re.compile(r"^\d+ s$"))
     screenshot(agent, "handoff-queue")
-    first = waited.inner_text()
-    expect(waited).not_to_have_text(first, timeout=8000)  # the time waited goes on
+    for _ in range(2):  # the time waited ticks each second: two changes in 4 s (the server's count is rounded)
+        expect(waited).not_to_have_text(waited.inner_text(), timeout=2000)
 
     entry.get_by_role("button", name="View transcript so far").click()
     transcript = entry.get_by_role("list", name="Transcript so far")
     expect(transcript).to_contain_text(OREGON_QUESTION)
+    expect(transcript.locator(".live-broker").first).to_contain_text(OREGON_QUESTION)  # not the widget's /greet
+    expect(transcript).not_to_contain_text("/greet")
     expect(transcript).to_contain_text("Connecting you to an agent…")
     expect(transcript.locator(".live-assistant").first).to_contain_text("reinstate")  # the assistant's answer
 
@@ -232,6 +234,69 @@ def test_an_agents_message_with_html_is_shown_as_text_and_closing_ends_the_chat(
     expect(agent_messages(broker)).to_have_count(1)
     expect(agent_messages(broker).last).to_contain_text(ATTACK)
     expect(conversation_log(broker).locator("img, b")).to_have_count(0)
+
+
+def test_the_transcript_names_the_agent_on_each_of_their_lines_never_the_assistant(new_page):
+    agent, broker = new_page(), new_page()
+    open_desk(agent)
+    question = "How do I add a dependent in California?"
+    broker_waiting(broker, question)
+    chat = take(agent, question)
+    write(chat, "Maria here: I'll add the dependent for you.")
+    expect(agent_messages(broker).last).to_contain_text("I'll add the dependent for you.")
+    chat.get_by_role("button", name="Close chat").click()
+    expect(status_lines(broker).last).to_contain_text("Maria ended the chat.")
+
+    conversation_id = broker.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    agent.get_by_role("tab", name="Transcript").click()
+    agent.get_by_label("Conversation id").fill(conversation_id)
+    agent.get_by_role("button", name="Show transcript").click()
+    shown = agent.get_by_label("Transcript text")
+    expect(shown).to_contain_text("Maria (agent): Maria here: I'll add the dependent for you.")
+    lines = shown.inner_text().splitlines()
+    assert re.search(r"^\[[\d :-]+\] Assistant: \S", "\n".join(lines), re.M)  # the assistant's own answer
+    assert not [line for line in lines if "Assistant: Maria here" in line]
+    agent.get_by_role("button", name="Copy as text").click()
+    expect(agent.get_by_role("status").filter(has_text="Transcript copied")).to_have_count(1)
+    assert "] Maria (agent): Maria here" in agent.evaluate("navigator.clipboard.readText()")
+
+
+def test_a_status_line_stays_in_sight_above_the_waiting_bar_and_a_restored_chat_opens_at_its_end(new_page):
+    agent, broker = new_page(), new_page()
+    open_desk(agent)
+    open_chat(broker)
+    for question in ("How do I terminate a California small group contract?", OREGON_QUESTION, "what's the fax?"):
+        ask(broker, question)  # enough answers that the conversation scrolls
+    log = conversation_log(broker)
+    assert log.evaluate("log => log.scrollHeight > log.clientHeight + 200")
+    say(broker, "talk to a person")
+    expect(status_lines(broker).last).to_contain_text(CONNECTING)
+    expect(broker.get_by_role("button", name="Leave the queue")).to_be_visible()
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)  # not under the bar that just opened
+
+    broker.reload()  # the conversation restored: at the live exchange, not at the greeting
+    expect(broker.get_by_role("button", name="Leave the queue")).to_be_visible()
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)
+    expect(bot_messages(broker).first).not_to_be_in_viewport()
+    broker.get_by_role("button", name="Leave the queue").click()
+    expect(status_lines(broker).last).to_contain_text("You left the queue.")
+    expect(status_lines(broker).last).to_be_in_viewport(ratio=1)
+
+
+def test_a_live_chat_shows_its_conversation_id_and_a_new_chat_opens_above_finished_ones(new_page):
+    agent, first, second = new_page(), new_page(), new_page()
+    open_desk(agent)
+    broker_waiting(first, "How do I stop autopay in California?")
+    done = take(agent, "How do I stop autopay in California?")
+    done.get_by_role("button", name="Close chat").click()
+    expect(done.get_by_role("button", name="Remove from the desk")).to_be_visible()  # finished, still there
+
+    broker_waiting(second, "Who handles ID cards in California?")
+    chat = take(agent, "Who handles ID cards in California?")
+    conversation_id = second.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    expect(chat).to_contain_text(f"Conversation id: {conversation_id}")
+    assert chat.bounding_box()["y"] < done.bounding_box()["y"]  # the new chat first, in sight
+    chat.get_by_role("button", name="Close chat").click()
 
 
 def test_of_two_agents_taking_at_once_exactly_one_gets_the_chat_and_the_other_is_told_who(new_page):

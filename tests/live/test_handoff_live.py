@@ -140,6 +140,25 @@ def test_a_broker_is_queued_taken_talked_to_handed_back_and_the_assistant_carrie
     assert "1961" not in json.dumps(events)
 
 
+def test_talk_to_a_person_about_a_group_in_a_region_starts_the_handoff_for_that_region(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await broker(None)
+        replies = await chat.say("talk to a person about my Oregon group")
+        waiting = await chat.wait_handoff("handoff", lambda d: d["state"] == "waiting")
+        queue = await desk.wait_for("queue", lambda q: any(w["conversation"] == chat.session_id for w in q["waiting"]))
+        await chat.client.emit("handoff_cancel", {})
+        await chat.close()
+        await desk.close()
+        return replies, waiting, next(w for w in queue["waiting"] if w["conversation"] == chat.session_id)
+
+    replies, waiting, entry = run(scenario())
+    assert texts(replies).startswith("Connecting you to an agent")  # not the fallback's buttons
+    assert waiting["position"] >= 1
+    assert entry["region_name"] == "Oregon"  # the group's region, for the agent
+
+
 def test_of_two_agents_taking_one_conversation_exactly_one_gets_it(live):
     async def scenario():
         desks = [Desk(URL, agent_pass(live, name)) for name in ("maria", "sam")]
@@ -250,6 +269,27 @@ def test_when_the_last_agent_is_gone_the_waiting_broker_gets_the_phone_card(live
     gone, card, after = run(scenario())
     assert gone["text"].startswith("No agent is available any more")
     assert "503-813-2630" in json.dumps(card) and "Monday through Friday" in json.dumps(card)
+    assert texts(after).startswith("Fax for")  # the assistant is back
+
+
+def test_when_the_last_agent_drops_a_chat_they_held_the_broker_gets_one_line_not_a_queue_place_then_none(live):
+    async def scenario():
+        desk = Desk(URL, agent_pass(live, "maria"))
+        await desk.connect()
+        chat = await waiting_broker(URL, QUESTION)
+        await desk.call("take", {"conversation": chat.session_id})
+        await chat.wait_handoff("handoff", lambda d: d["state"] == "joined")
+        before = len(chat.handoff.events)
+        await desk.close()  # the only agent, gone past the grace period
+        gone = await chat.wait_handoff("handoff", lambda d: d["state"] == "unavailable", timeout=GRACE + 10)
+        after = await chat.say("what's the fax?")
+        await chat.close()
+        return gone, [data for name, data in chat.handoff.events[before:] if name == "handoff"], after
+
+    gone, lines, after = run(scenario())
+    assert [line["state"] for line in lines] == ["unavailable"]  # no "back in the queue" the same second
+    assert gone["text"].startswith("Maria was disconnected and no other agent is available")
+    assert "queue" not in gone["text"]
     assert texts(after).startswith("Fax for")  # the assistant is back
 
 

@@ -242,6 +242,15 @@ def test_fallback_suggests_the_likeliest_topics_by_title(assistant):
     ]
 
 
+def test_fallback_never_offers_the_same_thing_twice_talking_to_a_person_included(assistant):
+    from broker_faq.conversation import State
+
+    reply = assistant.replies.suggest(["human_handoff", "reinstatement", "edi_after_split"], State())
+    payloads = [b.payload for b in reply.buttons]
+    assert len(payloads) == len(set(payloads))
+    assert [b.title for b in reply.buttons if b.payload == "/human_handoff"] == ["Talk to a person"]
+
+
 def test_cid_split_takes_the_count_said_of_the_other_location(chat):
     reply = chat.say("cid_split", "HQ San Jose with 10 subscribers, Anaheim location with 25 subscribers. Split?")
     assert "with 25 subscribers in Southern California" in reply.text and "may need to separate" in reply.text

@@ -9,7 +9,7 @@ from broker_faq import handoff
 from broker_faq.conversation import State, Turn
 from broker_faq.handoff import MemoryBoard, Waiting, display_name
 from tokens.signed import AgentTokens, SessionTokens
-from web.transcript import bot_message
+from web.transcript import bot_message, user_turn
 
 KEY = "k" * 40
 
@@ -109,6 +109,13 @@ def test_talk_to_a_person_with_an_agent_connected_joins_the_queue_with_what_was_
     assert reply.state == state  # the region is kept for when the agent hands back
 
 
+def test_talk_to_a_person_about_a_group_in_a_place_queues_with_that_region(assistant):
+    turn = Turn("human_handoff", "talk to a person about my Oregon group", state=State(), desk_open=True)
+    reply = assistant.respond(turn)
+    assert reply.text == "Connecting you to an agent…"
+    assert reply.payload["region"] == "oregon" and reply.state.region == "oregon"
+
+
 def test_talk_to_a_person_without_agents_gives_the_regions_team_and_no_queue(assistant):
     reply = assistant.respond(Turn("human_handoff", "agent please", state=State(region="oregon")))
     assert reply.payload["type"] == "answer" and "Connecting" not in reply.text
@@ -135,6 +142,12 @@ def test_the_transcript_names_the_agent_who_wrote_a_message():
     event = {"event": "bot", "text": "Hi, I'm on it.", "data": {"custom": {"type": "agent_message", "agent": "Maria"}}}
     assert bot_message(event)["agent"] == "Maria"
     assert "agent" not in bot_message({"event": "bot", "text": "An answer", "data": {}})
+
+
+def test_a_payload_the_widget_or_a_button_sent_is_marked_as_no_text_of_the_brokers():
+    assert user_turn({"event": "user", "text": "/greet"})["payload"] is True
+    assert user_turn({"event": "user", "text": '/rate_helpful{"answer_id": "a1"}'})["payload"] is True
+    assert user_turn({"event": "user", "text": "How do I add a dependent?"})["payload"] is False
 
 
 def test_where_the_assistant_cannot_help_it_offers_a_person(assistant):

@@ -71,6 +71,7 @@ def test_a_turn_has_the_question_its_nlu_the_region_after_it_and_the_bot_message
     assert first == {
         "time": 1.0,
         "user": "terminate a contract in LA?",
+        "payload": False,
         "intent": "terminate_contract",
         "confidence": 0.97,
         "entities": [{"entity": "region", "value": "LA"}],

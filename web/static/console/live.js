@@ -17,7 +17,7 @@
   const SERVER_URL = document.currentScript.dataset.serverUrl;
   const ACK_TIMEOUT_MS = 10000;
   const RETRY_MS = 3000; // after the server refused the connection (an expired pass): ask again
-  const TICK_MS = 5000; // the waiting times are redrawn this often
+  const TICK_MS = 1000; // the waiting times are redrawn this often: each second, as they are shown
   const TYPING_IDLE_MS = 3000; // "typing" ends this long after the agent's last keystroke
   const TYPING_REPEAT_MS = 10000; // and is said again this often while typing goes on (the widget forgets it after 20 s)
   const ERRORS = {
@@ -151,7 +151,7 @@
   function transcriptItems(turns) {
     const items = [];
     for (const turn of turns) {
-      if (turn.user) items.push(message("broker", "Broker", turn.user));
+      if (turn.user && !turn.payload) items.push(message("broker", "Broker", turn.user)); // not /greet
       for (const bot of turn.bot) {
         const custom = bot.custom || {};
         if (!bot.text) continue;
@@ -312,6 +312,8 @@
       this.title.id = `live-chat-${this.n}`;
       this.pane.setAttribute("aria-labelledby", this.title.id);
       this.about = el("p", "live-about");
+      // The id the Transcript tab opens the conversation by (selectable, to copy).
+      this.id = el("p", "live-id", `Conversation id: ${this.conversation}`);
       this.log = el("ol", "live-log");
       this.log.setAttribute("role", "log");
       this.log.setAttribute("aria-live", "polite");
@@ -325,7 +327,7 @@
       handBack.addEventListener("click", () => this.release("hand_back"));
       close.addEventListener("click", () => this.release("close"));
       this.actions.append(handBack, close);
-      this.pane.append(this.title, this.about, this.log, this.composer(), this.error, this.actions);
+      this.pane.append(this.title, this.about, this.id, this.log, this.composer(), this.error, this.actions);
     }
 
     composer() {
@@ -465,7 +467,7 @@
   function openChat(conversation, about) {
     const chat = new LiveChat(conversation, about);
     chats.set(conversation, chat);
-    $("live-chats").append(chat.pane);
+    $("live-chats").prepend(chat.pane); // the newest first: never below the finished ones, out of sight
     chat.load();
     return chat;
   }

@@ -1,6 +1,6 @@
 // Transcripts for the record: a conversation's turns (GET /api/conversations/<id>, the tracker store's
 // events as stored, personal data masked) as plain text with times, who said what and each answer's
-// topic, region and sources, shown, copied for a CRM note, or downloaded as a .txt file. Each read
+// topic, region and sources (an agent's messages under their name), shown, copied for a CRM note, or downloaded as a .txt file. Each read
 // names its purpose (view, copy, download) so the server's audit log says what the agent did.
 (() => {
   "use strict";
@@ -34,6 +34,12 @@
     return [`[${clock(time)}] ${who}: ${first}`, ...rest.map((line) => (line ? `    ${line}` : ""))];
   }
 
+  // Who wrote a bot message: the assistant, or the agent who had the live chat (the server names them,
+  // web/transcript.py), so the record never says the assistant wrote a person's words.
+  function speaker(message) {
+    return message.agent ? `${message.agent} (agent)` : ASSISTANT;
+  }
+
   function answerNote(message) {
     const custom = message.custom || {};
     if (custom.type !== "answer") return [];
@@ -53,7 +59,7 @@
       lines.push(...said(turn.time, "Broker", turn.user));
       for (const message of turn.bot) {
         if (!message.text) continue;
-        lines.push(...said(message.time, ASSISTANT, message.text), ...answerNote(message));
+        lines.push(...said(message.time, speaker(message), message.text), ...answerNote(message));
       }
       lines.push("");
     }

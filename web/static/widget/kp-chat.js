@@ -259,6 +259,7 @@
       this.typingTimer = null;
       this.socket = null;
       this.handoff = liveHandoff(null); // { state: "waiting" | "joined" | null, agent, place }
+      this.following = true; // the log keeps to its newest line (keepToEnd)
     }
 
     notify() {
@@ -272,6 +273,23 @@
     append(node) {
       this.ui.log.append(node);
       node.scrollIntoView({ block: "end" });
+      this.following = true;
+    }
+
+    // The log follows its newest line until the broker scrolls back to read (and again once they are
+    // at the end): the waiting bar or "typing" opening under it shrinks it, and a restored conversation
+    // is drawn before the panel has its size, either leaving a status line or the live exchange out of
+    // sight. Measured positions cannot tell (the layout moves in the same frame), so the broker's own
+    // wheel, touch, key or pointer on the log is what stops it.
+    keepToEnd() {
+      const { log } = this.ui;
+      const reading = () => { this.following = false; };
+      for (const name of ["wheel", "touchmove", "pointerdown"]) log.addEventListener(name, reading, { passive: true });
+      log.addEventListener("keydown", reading);
+      log.addEventListener("scroll", () => {
+        if (log.scrollHeight - log.scrollTop - log.clientHeight < 24) this.following = true;
+      });
+      new ResizeObserver(() => { if (this.following) log.scrollTop = log.scrollHeight; }).observe(log);
     }
 
     renderUser(text) {
@@ -629,6 +647,7 @@
     const chat = new Chat(D, M, host, buildUi(D, root, inline));
     chat.connect();
     chat.bindControls();
+    chat.keepToEnd();
     chat.renderAll();
     chat.notify();
     // Type-ahead questions under the box (../shared/typeahead.js): a chosen one asks its topic directly.
