@@ -15,5 +15,6 @@ class ActionAnswer(Action):
         return "action_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        turn = turn_from(tracker)
-        return send(runtime.current().assistant.respond(turn), dispatcher, turn.state) + kept_context(tracker, turn)
+        with runtime.one_message() as loaded:  # the knowledge checked for an edit once per answer
+            turn = turn_from(tracker)
+            return send(loaded.assistant.respond(turn), dispatcher, turn.state) + kept_context(tracker, turn)

@@ -19,9 +19,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from broker_faq import phrases  # noqa: E402
 from broker_faq.knowledge.loader import load_knowledge  # noqa: E402
 from broker_faq.knowledge.vocabulary import load_vocabulary  # noqa: E402
+from broker_faq.reading import phrases  # noqa: E402
 from broker_faq.reading.contact_requests import ContactReader  # noqa: E402
 from broker_faq.reading.message import Reader, read_message  # noqa: E402
 from broker_faq.reading.not_covered import NotCovered  # noqa: E402

@@ -370,14 +370,19 @@ class PiiMasker:
             text = rule.sub(functools.partial(self._masked, rule.label), text)
         return text
 
-    def mask_data(self, value: Any) -> Any:
-        """A JSON-like value (metadata) with every string in it masked, keys included."""
+    def mask_data(self, value: Any, memo: dict[str, str] | None = None) -> Any:
+        """A JSON-like value (metadata) with every string in it masked, keys included. `memo` keeps
+        the strings masked so far, for values that repeat them (the events of one turn)."""
         if isinstance(value, str):
-            return self.mask(value)
+            if memo is None:
+                return self.mask(value)
+            if value not in memo:
+                memo[value] = self.mask(value)
+            return memo[value]
         if isinstance(value, dict):
-            return {self.mask(str(k)): self.mask_data(v) for k, v in value.items()}
+            return {self.mask_data(str(k), memo): self.mask_data(v, memo) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [self.mask_data(v) for v in value]
+            return [self.mask_data(v, memo) for v in value]
         return value
 
     def _masked(self, label: str, match: re.Match) -> str:

@@ -182,6 +182,10 @@ def guarded(
     `on_silence` may explain it and answer (True) before the guard's fallback would."""
 
     async def handle(message: UserMessage, quiet: bool = False, portal: dict | None = None) -> None:
+        with runtime.one_message():  # one version of the knowledge for all of it, the store's masking too
+            await handle_with_knowledge(message, quiet, portal)
+
+    async def handle_with_knowledge(message: UserMessage, quiet: bool, portal: dict | None) -> None:
         output, sender = message.output_channel, message.sender_id
         message.metadata = client_metadata(message.metadata)
         if server_metadata is not None:

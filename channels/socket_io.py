@@ -46,6 +46,7 @@ from sanic.request import Request
 from socketio import AsyncServer
 
 from broker_faq.handoff import GRACE_SECONDS
+from broker_faq.knowledge import runtime
 from broker_faq.render import answer_text_beside_payload
 from rasa_server import hooks
 from rasa_server.limits import MAX_BODY_BYTES
@@ -251,17 +252,14 @@ class GuardedSocketIOInput(SocketIOInput):
             message_id = data.get("message_id") if valid_message_id(data.get("message_id")) else uuid.uuid4().hex
             output = PayloadSocketIOOutput(sio, self.bot_message_evt, reply_to=message_id)
             message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
-            with_agent = await desk.in_handoff(conversation)  # the assistant is paused: no reply expected
-            await handle(message, quiet=with_agent, portal=session.get("portal"))
-            said = stored_text(text)
+            with runtime.one_message():  # the same knowledge for the guard, the store and the acknowledgement
+                with_agent = await desk.in_handoff(conversation)  # the assistant is paused: no reply expected
+                await handle(message, quiet=with_agent, portal=session.get("portal"))
+                said = stored_text(text)
             if with_agent and said and len(said) <= MAX_MESSAGE_CHARS:  # what the guard let through
                 await desk.broker_said(conversation, said)
             elif output.handoff is not None:
                 await desk.started(conversation, output.handoff)
-            return {
-                "message_id": message.message_id,
-                "text": stored_text(text),
-                "session_token": tokens.issue(conversation),
-            }
+            return {"message_id": message.message_id, "text": said, "session_token": tokens.issue(conversation)}
 
         return blueprint

@@ -123,4 +123,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         cached = self._cache.get(tracker.sender_id)
         if cached and cached[0] is tracker:
             return itertools.islice(tracker.events, cached[1], len(tracker.events))
+        if not tracker.events:  # a new conversation's empty tracker (create_tracker): nothing to count or write
+            return iter(())
         return super()._additional_events(session, tracker)

@@ -26,6 +26,7 @@ from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from broker_faq.knowledge import runtime
+from broker_faq.privacy import PiiMasker
 from stores.cached_sql import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -40,40 +41,47 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
         self.last_error: Exception | None = None
 
     @staticmethod
-    def mask(text: str) -> str:
-        # The masker of the knowledge the assistant currently serves (broker_faq/knowledge/runtime.py).
-        return runtime.current().masker.mask(text)
-
-    def _masked_data(self, value: Any) -> Any:
-        masked = runtime.current().masker.mask_data(value)
+    def _masked_data(value: Any, masker: PiiMasker, memo: dict[str, str]) -> Any:
+        masked = masker.mask_data(value, memo)
         if len(json.dumps(masked, default=str)) > MAX_METADATA_CHARS:
             return {} if isinstance(value, dict) else None
         return masked
 
-    def _masked(self, event: Event) -> Event:
+    def _masked(self, event: Event, masker: PiiMasker, memo: dict[str, str]) -> Event:
+        """The event as it is written: a copy with what may be personal masked. Only what is masked is
+        copied (the tracker keeps its own events): metadata and slot values come back from mask_data
+        as new containers, a user message's parse data is a new dict with new entity dicts."""
         is_metadata_slot = isinstance(event, SlotSet) and event.key == SESSION_START_METADATA_SLOT
         if not (isinstance(event, UserUttered) or event.metadata or is_metadata_slot):
             return event
-        masked = copy.deepcopy(event)
+        masked = copy.copy(event)
         if masked.metadata:
-            masked.metadata = self._masked_data(masked.metadata)
+            masked.metadata = self._masked_data(masked.metadata, masker, memo)
         if isinstance(masked, SlotSet):
-            masked.value = self._masked_data(masked.value)
+            masked.value = self._masked_data(masked.value, masker, memo)
         if isinstance(masked, UserUttered):
-            masked.text = self.mask(masked.text or "")
+            masked.text = masker.mask(masked.text or "")
             # The parse data's text is the cleaned message the NLU read (nlu_components/understanding.py).
-            masked.parse_data["text"] = self.mask(masked.parse_data.get("text") or "")
-            if "metadata" in masked.parse_data:  # Rasa keeps a second copy there
-                masked.parse_data["metadata"] = masked.metadata
-            for entity in masked.parse_data.get("entities", []):
-                if isinstance(entity.get("value"), str):
-                    entity["value"] = self.mask(entity["value"])
+            parse_data = {**masked.parse_data, "text": masker.mask(masked.parse_data.get("text") or "")}
+            if "metadata" in parse_data:  # Rasa keeps a second copy there
+                parse_data["metadata"] = masked.metadata
+            if "entities" in parse_data:
+                parse_data["entities"] = [
+                    {**e, "value": masker.mask(e["value"])} if isinstance(e.get("value"), str) else e
+                    for e in parse_data["entities"]
+                ]
+            masked.parse_data = parse_data
             masked.input_channel = (masked.input_channel or "")[:MAX_INPUT_CHANNEL_CHARS] or None
         return masked
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        # The masker of the knowledge the assistant serves (broker_faq/knowledge/runtime.py), taken once
+        # for the turn's events, and each string of their metadata masked once: Rasa puts the same model
+        # and assistant ids in every event's (10-15 events a turn).
+        masker = runtime.current().masker
+        memo: dict[str, str] = {}
         for event in super()._additional_events(session, tracker):
-            yield self._masked(event)
+            yield self._masked(event, masker, memo)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self._recording(super().save(tracker))

@@ -8,11 +8,20 @@ start-up), so malformed knowledge stops start-up with the validator's message na
 place. After that, an operator's edit takes effect on the next message with no restart: the new
 file is validated first, and a broken edit is refused loudly while the last good knowledge keeps
 serving.
+
+Whether a file changed is checked once per message, not at every use: the channels, the tracker
+store and the actions handle each message inside `one_message()`, which reads the knowledge in force
+once and hands that same version to every `current()` until the message is done (the check is a
+directory read and a stat of every file; it was made 10-20 times per message).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,11 +73,46 @@ class Runtime:
 
 
 _RUNTIME: Runtime | None = None
+# The version one message is handled with (one_message), and the task handling it: a task started
+# meanwhile inherits the variable, but not the pin (it may outlive the message).
+_THIS_MESSAGE: ContextVar[tuple[object, Loaded] | None] = ContextVar("knowledge_of_this_message", default=None)
+
+
+def _task() -> object:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop in this thread
+        return None
+
+
+def _pinned() -> Loaded | None:
+    pin = _THIS_MESSAGE.get()
+    return pin[1] if pin is not None and pin[0] is _task() else None
 
 
 def current() -> Loaded:
-    """The knowledge in force (KNOWLEDGE_DIR, else knowledge/), loaded on first use."""
+    """The knowledge in force (KNOWLEDGE_DIR, else knowledge/), loaded on first use; within
+    `one_message()`, the version that message started with."""
+    pinned = _pinned()
+    if pinned is not None:
+        return pinned
     global _RUNTIME
     if _RUNTIME is None:
         _RUNTIME = Runtime(knowledge_dir())
     return _RUNTIME.current()
+
+
+@contextmanager
+def one_message() -> Iterator[Loaded]:
+    """Handle one message with one version of the knowledge, checked for an edit once, on entry.
+    Nested, the outer one's version is kept (the socket.io channel's around the guard's)."""
+    pinned = _pinned()
+    if pinned is not None:
+        yield pinned
+        return
+    loaded = current()
+    token = _THIS_MESSAGE.set((_task(), loaded))
+    try:
+        yield loaded
+    finally:
+        _THIS_MESSAGE.reset(token)

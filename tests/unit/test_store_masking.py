@@ -57,3 +57,23 @@ def test_oversized_metadata_and_input_channel_are_not_stored(store):
     user = next(row for row in rows if row["event"] == "user")
     assert user["metadata"] == {} and len(user["input_channel"]) <= 32
     assert sum(len(json.dumps(row)) for row in rows) < 4 * MAX_METADATA_CHARS + 5_000
+
+
+def test_what_is_written_is_masked_and_the_tracker_kept_between_messages_is_not_changed(store):
+    """Only the written copy is masked (the store copies what it masks, not whole events): the tracker
+    the store keeps for the next message still holds the message as the NLU read it."""
+    said = "member 123-45-6789 in Portland"
+    entity = {"entity": "region", "value": "123-45-6789", "start": 7, "end": 18}
+    tracker = asyncio.run(store.get_or_create_tracker("metadata-3"))
+    tracker.update(ActionExecuted("action_listen"))
+    user = UserUttered(said, {"name": "greet", "confidence": 1.0}, [entity], {"text": said}, metadata=NOTE)
+    tracker.update(user)
+    asyncio.run(store.save(tracker))
+    written = next(row for row in stored_rows(store, "metadata-3") if row["event"] == "user")
+    assert written["text"] == written["parse_data"]["text"] == "member [SSN] in Portland"
+    assert written["parse_data"]["entities"][0]["value"] == "[SSN]"
+    note = "SSN [SSN], [DATE_OF_BIRTH], call [PHONE]"
+    assert written["metadata"]["note"] == written["parse_data"]["metadata"]["note"] == note
+    kept = asyncio.run(store.retrieve("metadata-3")).events[-1]
+    assert kept is user and kept.text == kept.parse_data["text"] == said
+    assert kept.parse_data["entities"][0]["value"] == "123-45-6789" and kept.metadata == NOTE
