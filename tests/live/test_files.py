@@ -99,9 +99,10 @@ def test_make_run_keeps_conversations_logs_and_accounts_private_and_no_password_
     }
     private = [path for path in written if path != output] + [logs]
     assert [str(path) for path in private if others_may_read(path)] == []
-    # The first account was made; its password is shown nowhere, and only its argon2id hash is kept.
+    # The first account was made (an agent); its password is shown nowhere, and only its argon2id hash is kept.
     [(name, account)] = json.loads((var / "agents.json").read_text())["agents"].items()
-    assert name == "agent" and set(account) == {"hash", "changed"} and account["hash"].startswith("$argon2id$")
+    assert name == "agent" and set(account) == {"hash", "changed", "role"} and account["role"] == "agent"
+    assert account["hash"].startswith("$argon2id$")
     assert "console sign-in:   name agent; its password is not shown (no terminal)" in output.read_text()
 
 
