@@ -23,6 +23,7 @@ the server does not.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -30,8 +31,22 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+
+def stored_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """An event's row as SQLTrackerStore.save writes it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -70,7 +85,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        await self._write_new_events(tracker)
         self._cache.pop(tracker.sender_id, None)
         tracker = self._as_read_back(tracker)
         if len(tracker.events) > self._compact_above:
@@ -78,6 +93,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache[tracker.sender_id] = (tracker, len(tracker.events))
         while len(self._cache) > self._limit:
             self._cache.popitem(last=False)
+
+    async def _write_new_events(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save's rows (the same columns, the same JSON, in the same order), written
+        with one multi-row INSERT instead of an ORM object per event: the ORM's unit of work was half
+        the save's time, 1.9 ms a message under 16 concurrent conversations (pyinstrument, 2026-12-02).
+        tests/unit/test_tracker_store.py compares the rows with the stock store's."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [stored_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
 
     def _as_read_back(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """What the stock store would read back for this conversation: the events timed from its

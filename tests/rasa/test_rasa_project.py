@@ -41,3 +41,47 @@ def test_held_out_nlu_macro_f1_is_at_least_0_90(record_figure):
     record_figure("held-out NLU macro F1", round(macro_f1, 4))
     print(f"held-out NLU: accuracy {accuracy:.4f}, macro F1 {macro_f1:.4f}")
     assert macro_f1 >= 0.90
+
+
+def test_the_served_graphs_run_in_order_give_what_the_dask_runner_gives():
+    """rasa_server/graph_runner.py on the trained model: every message of the held-out set parsed, and
+    the next action predicted after it, with Rasa's dask runner and with the in-order one: the same."""
+    import asyncio
+
+    import yaml
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_server import graph_runner
+
+    agent = Agent.load(str(MODEL))
+    processor = agent.processor
+    texts = [
+        line.strip()[2:]
+        for block in yaml.safe_load((ROOT / "tests/nlu_holdout.yml").read_text())["nlu"]
+        for line in block.get("examples", "").splitlines()
+        if line.strip().startswith("- ")
+    ]
+    assert len(texts) > 100
+
+    def understood(run) -> list:
+        DaskGraphRunner.run = run
+        results = []
+        for number, text in enumerate(texts):
+            parsed = asyncio.run(agent.parse_message(text))
+            tracker = DialogueStateTracker.from_events(
+                f"graph-runner-{number}",
+                [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"], parsed["entities"], parsed)],
+                slots=agent.domain.slots,
+            )
+            prediction = processor._predict_next_with_tracker(tracker)
+            results.append((parsed, prediction.policy_name, prediction.probabilities, prediction.events))
+        return results
+
+    original = DaskGraphRunner.run
+    try:
+        assert understood(graph_runner.run_in_order) == understood(graph_runner.DASK_RUN)
+    finally:
+        DaskGraphRunner.run = original

@@ -7,6 +7,7 @@ import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.cached_sql import CachedSQLTrackerStore
 from tests.conftest import ROOT
@@ -47,6 +48,36 @@ def test_every_event_is_written_once_and_the_saved_tracker_is_reused(store):
     assert store.engine.dialect.name == "sqlite"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def rows(database):
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+def test_the_rows_written_are_the_stock_stores_rows(domain, tmp_path):
+    stock = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "stock.db"))
+    ours = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    for store in (stock, ours):
+        for sender in ("broker-a", "broker-b"):
+            tracker = DialogueStateTracker(sender, domain.slots)
+            tracker.update(ActionExecuted("action_session_start", timestamp=1.0))
+            tracker.update(SessionStarted(timestamp=1.0))
+            for number, region in enumerate(("california", "oregon")):
+                intent, entities = {"name": "ask_fax", "confidence": 0.9}, [{"entity": "region", "value": region}]
+                tracker.update(UserUttered(f"fax for {region}", intent, entities, timestamp=2.0 + number))
+                tracker.update(ActionExecuted("action_answer", timestamp=2.1 + number))
+                tracker.update(SlotSet("region", region, timestamp=2.2 + number))
+                tracker.update(ActionExecuted("action_listen", timestamp=2.3 + number))
+                asyncio.run(store.save(tracker))
+    written = rows(str(tmp_path / "ours.db"))
+    assert written == rows(str(tmp_path / "stock.db"))
+    assert len(written) == 2 * (2 + 2 * 4)  # each event once, in order
+    assert {row[4] for row in written} == {None, "ask_fax"} and "action_answer" in {row[5] for row in written}
 
 
 def test_a_turn_that_failed_before_saving_is_read_back_from_the_database(store):
