@@ -104,3 +104,16 @@ def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(sto
     message = Message(data={TEXT: "the group is in Fresno"})
     message.set(SPACY_DOCS[TEXT], nlp(message.get(TEXT)))
     assert NgramIntentClassifier.create({}, *storage)._text(message) == "the group is in Fresno __region__"
+
+
+def test_its_scores_are_the_sparse_matrix_product_of_its_features(storage):
+    # The scoring reads each text's n-grams itself; what it computes is features @ weights + bias over
+    # the TF-IDF blocks the training used (test above), for seen, unseen and empty wordings alike.
+    classifier = trained(storage)
+    texts = [text for texts in EXAMPLES.values() for text in texts]
+    texts += ["stop the autopay for an ID card", "zzz", "", "¿Cómo cancelo el pago automático?", "ID ID ID card card"]
+    reference = classifier._features(texts) @ classifier._weights + classifier._bias
+    ours = np.vstack([classifier._scores(text) for text in texts])
+    assert np.allclose(ours, reference, rtol=1e-12, atol=1e-12)
+    loaded = NgramIntentClassifier.load({}, *storage)
+    assert np.allclose(np.vstack([loaded._scores(text) for text in texts]), reference, rtol=1e-12, atol=1e-12)

@@ -12,7 +12,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_server.hooks import freeze_loaded_objects
-from rasa_server.patches import apply
+from rasa_server.patches import _plainly_valid, apply
 
 apply()  # as the channel guard does when the Rasa server builds the channels
 
@@ -23,6 +23,17 @@ RESPONSES = [
     {"events": [{"event": "no-such-event"}], "responses": []},
     {"events": "not a list", "responses": []},
     {"events": [], "responses": ["not an object"]},
+    {"events": [{"event": "bot", "text": "Hi", "data": {"custom": {"type": "answer"}}}]},
+    {"events": [{"event": "followup", "name": "action_answer"}, {"event": "bot", "text": 3}]},  # text is text
+    {"events": [{"event": "user", "text": "fax?", "parse_data": {"intent": {"name": "ask_fax", "confidence": 0.9}}}]},
+    {"events": [{"event": "user", "parse_data": {"intent": {"name": 3}}}]},  # an intent's name is text
+    {"events": [{"event": "slot", "name": "region", "value": None}, {"event": "action", "name": "action_listen"}]},
+    {"events": [{"event": "slot", "name": "region", "value": "oregon", "timestamp": "now"}]},  # not a number
+    {"events": [{"event": "reset_slots"}, {"name": "no kind"}]},
+    {"events": [{"event": 7}]},
+    {"events": [{"event": "session_started", "metadata": "not an object"}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "region", "value": "california"}]}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "region"}]}]},  # no value
 ]
 
 
@@ -49,6 +60,11 @@ def test_the_same_responses_are_accepted_and_refused_as_by_stock_rasa(response):
             remote_action()._validate_action_result(response)
         assert refused.value.message.startswith(expected)
         assert "Failed to validate Action server response" in refused.value.message
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_the_quick_check_accepts_exactly_what_the_whole_schema_accepts(response):
+    assert _plainly_valid(response) == (stock_verdict(response) is None)
 
 
 def test_at_least_one_example_response_is_refused():
