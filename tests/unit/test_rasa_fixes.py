@@ -4,6 +4,7 @@ validator each time), times out after 10 s, and the loaded model is kept out of 
 
 import asyncio
 import gc
+import warnings
 
 import jsonschema
 import pytest
@@ -82,3 +83,37 @@ def test_what_the_server_loaded_before_serving_is_kept_out_of_full_garbage_colle
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_event_kinds_resolve_to_the_classes_rasa_resolves_them_to():
+    from rasa.shared.core import events
+
+    from rasa_server import patches
+
+    kinds = ["user", "bot", "action", "slot", "session_started", "followup", "restart", "active_loop", "topic"]
+    for kind in kinds:
+        expected = patches._rasa_resolve_by_type(kind, None) if kind != "topic" else None
+        assert events.Event.resolve_by_type(kind) is expected
+        assert events.Event.resolve_by_type(kind) is expected  # the second time from what was kept
+    assert events.Event.resolve_by_type("no_such_event", events.UserUttered) is events.UserUttered
+    with pytest.raises(ValueError, match="Unknown event name"):
+        events.Event.resolve_by_type("no_such_event")
+    event = events.Event.from_parameters({"event": "slot", "name": "region", "value": "oregon"})
+    assert event == events.SlotSet("region", "oregon", timestamp=event.timestamp)
+
+
+def test_the_unseen_features_check_still_warns_about_an_unknown_intent():
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+
+    class Processor:
+        domain = Domain.from_dict({"intents": ["greet"]})
+
+    with pytest.warns(UserWarning, match="Parsed an intent 'no_such_intent'"):
+        MessageProcessor._check_for_unseen_features(Processor(), {"intent": {"name": "no_such_intent"}, "entities": []})
+    assert Processor.domain.__dict__["_known_empty"] is False
+    empty = Processor()
+    empty.domain = Domain.empty()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MessageProcessor._check_for_unseen_features(empty, {"intent": {"name": "no_such_intent"}, "entities": []})
