@@ -13,6 +13,7 @@ from tests.browser.widget import (
     AGENT,
     AGENT_PASSWORD,
     HANDOFF_AGENTS,
+    LEAD,
     RASA_PORT,
     REPLY_TIMEOUT_MS,
     WEB_PORT,
@@ -41,6 +42,7 @@ def assistant(tmp_path_factory):
     accounts = AccountStore(workdir / "agents.json")
     for agent in (AGENT, *HANDOFF_AGENTS):
         accounts.add(agent, AGENT_PASSWORD)
+    accounts.add(LEAD, AGENT_PASSWORD, role="lead")
     with running(
         workdir,
         rasa_port=RASA_PORT,

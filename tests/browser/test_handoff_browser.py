@@ -472,7 +472,7 @@ def test_the_broker_sees_the_agent_join_within_a_second_of_the_take(new_page):
         expect(entry.last).to_be_visible()
         broker.evaluate(
             """() => {
-              const log = document.querySelector(".kp-chat-host").shadowRoot.querySelector(".kpc-log");
+              const log = document.querySelector(".kp-chat-host").shadowRoot.querySelector(".kpc-messages");
               window.joinedAt = null;
               const observer = new MutationObserver(() => {
                 if (log.lastElementChild.textContent.includes("joined the conversation")) {

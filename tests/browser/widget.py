@@ -14,6 +14,7 @@ RASA_PORT, ACTIONS_PORT, WEB_PORT = 5205, 5255, 8280
 WEB_URL = f"http://localhost:{WEB_PORT}"
 AGENT = "desk-agent"  # the console account conftest.py makes for the tests, with this password
 AGENT_PASSWORD = "browser-tests-" + os.urandom(12).hex()
+LEAD = "desk-lead"  # a lead's account (every tab, the misses inbox too), same password
 # More agents for the live handoff (brokers see their first names: "Maria", "Sam", "Kim"), same password.
 HANDOFF_AGENTS = ("maria", "sam", "kim")
 HANDOFF_GRACE_SECONDS = 3  # an agent's console may be away this long before its chats go back to the queue
