@@ -40,8 +40,9 @@ CHROMIUM_ARGS = [
 def assistant(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("serve")
     accounts = AccountStore(workdir / "agents.json")
-    for agent in (AGENT, *HANDOFF_AGENTS):
-        accounts.add(agent, AGENT_PASSWORD)
+    accounts.add(AGENT, AGENT_PASSWORD)
+    for agent, shown in HANDOFF_AGENTS.items():
+        accounts.add(agent, AGENT_PASSWORD, display_name=shown)
     accounts.add(LEAD, AGENT_PASSWORD, role="lead")
     with running(
         workdir,
