@@ -64,9 +64,11 @@ run: train web-deps
 	scripts/serve.sh
 
 # Named agent accounts for the console (ops/agents.py, web/accounts.py): make agent-add NAME [ROLE] (or NAME=...
-# ROLE=...; ROLE is agent, the default, or lead),
+# ROLE=...; ROLE is agent, the default, or lead) [DISPLAY_NAME="Dana Reyes"] (what brokers see; else NAME),
+# make agent-display NAME DISPLAY_NAME="..." (none: NAME again),
 # make agent-reset NAME, make agent-remove NAME, make agent-list. A password is shown once, on a terminal only.
-AGENT_COMMANDS := agent-add agent-reset agent-remove
+# DISPLAY_NAME reaches the command through the environment ("$$DISPLAY_NAME"), so no quote in it is make's.
+AGENT_COMMANDS := agent-add agent-display agent-reset agent-remove
 .PHONY: agent-list $(AGENT_COMMANDS)
 ifneq ($(filter $(AGENT_COMMANDS),$(firstword $(MAKECMDGOALS))),)
 AGENT := $(or $(NAME),$(word 2,$(MAKECMDGOALS)))
@@ -79,7 +81,8 @@ $(eval $(word 3,$(MAKECMDGOALS)):;@:)  # `make agent-add alice lead`: nor is the
 endif
 endif
 $(AGENT_COMMANDS): install
-	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT) $(if $(filter agent-add,$@),$(AGENT_ROLE))
+	@$(BIN)/python -m ops.agents $(@:agent-%=%) $(AGENT) $(if $(filter agent-add,$@),$(AGENT_ROLE)) \
+		$(if $(filter agent-add agent-display,$@),--display-name "$$DISPLAY_NAME")
 agent-list: install
 	@$(BIN)/python -m ops.agents list
 

@@ -15,7 +15,6 @@ The life of a handoff:
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
@@ -41,12 +40,6 @@ class Waiting:
 
     def listed(self, now: float) -> dict:
         return {**asdict(self), "waited_seconds": max(0, round(now - self.since))}
-
-
-def display_name(agent: str) -> str:
-    """An account name's first name, as the broker sees it: "maria.lopez" -> "Maria"."""
-    first = re.split(r"[._-]", agent, maxsplit=1)[0]
-    return first[:1].upper() + first[1:]
 
 
 class Board(Protocol):
@@ -148,7 +141,8 @@ def connecting_reply(turn: Turn) -> Reply:
     return Reply(CONNECTING, state, payload=payload)
 
 
-# What the broker is told (the widget shows these as the conversation's status, and they are stored).
+# What the broker is told (the widget shows these as the conversation's status, and they are stored). `agent`
+# is the name the broker sees: the account's display name, else its name as typed (channels/handoff.py).
 def connecting(position: int) -> str:
     return f"Connecting you to an agent… {place_in_queue(position)}"
 
@@ -158,33 +152,28 @@ def place_in_queue(position: int) -> str:
 
 
 def joined(agent: str) -> str:
-    return f"{display_name(agent)} joined the conversation."
+    return f"{agent} joined the conversation."
 
 
 def handed_back(agent: str, region_name: str | None) -> str:
     region = f" I'll keep answering for {region_name}." if region_name else ""
-    return (
-        f"{display_name(agent)} handed the conversation back to me, the assistant.{region} What else can I help with?"
-    )
+    return f"{agent} handed the conversation back to me, the assistant.{region} What else can I help with?"
 
 
 def closed(agent: str) -> str:
-    return f"{display_name(agent)} ended the chat. I'm the assistant again if you have another question."
+    return f"{agent} ended the chat. I'm the assistant again if you have another question."
 
 
 def requeued(agent: str, position: int) -> str:
     return (
-        f"{display_name(agent)} was disconnected. You're back in the queue (number {position}); "
+        f"{agent} was disconnected. You're back in the queue (number {position}); "
         "the next agent will see the conversation so far."
     )
 
 
 def disconnected_nobody_left(agent: str) -> str:
     """The agent who had the chat is gone for good and no other is connected: said once, with the card."""
-    return (
-        f"{display_name(agent)} was disconnected and no other agent is available, so I'm back. "
-        "Here is who can help you by phone:"
-    )
+    return f"{agent} was disconnected and no other agent is available, so I'm back. Here is who can help you by phone:"
 
 
 LEFT_QUEUE = "You left the queue. I'm the assistant again: what would you like to know?"

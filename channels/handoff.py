@@ -5,9 +5,10 @@ The assistant stays silent while a person has the conversation the way Rasa prov
 `ConversationPaused` event (returned by action_answer with "Connecting you…", when agents are
 connected) and `ConversationResumed` when the agent hands back or closes, or the broker leaves the
 queue. Everything said is in the tracker: the broker's messages as usual (Rasa logs them while paused,
-and predicts nothing), the agent's as bot messages marked with the agent's first name
-(`{"type": "agent_message", "agent": "Maria"}`), and each change of hands as a bot message of its own
-(`{"type": "handoff", "state": ...}`). The tracker store masks them all like the rest.
+and predicts nothing), the agent's as bot messages marked with the name the broker saw, the account's
+display name or else its name as typed (`{"type": "agent_message", "agent": "Maria Lopez"}`), and each
+change of hands as a bot message of its own (`{"type": "handoff", "state": ...}`). The tracker
+store masks them all like the rest.
 
 The desk namespace (the console's events; each answers with an acknowledgement):
 - connect with `auth: {"token": …}`: an agent pass the web server issues to a signed-in agent
@@ -50,7 +51,7 @@ from socketio import AsyncServer
 
 from broker_faq import handoff
 from broker_faq.conversation import State
-from broker_faq.handoff import Board, Waiting, display_name
+from broker_faq.handoff import Board, Waiting
 from broker_faq.knowledge import runtime
 from broker_faq.render import answer_text_beside_payload
 from rasa_server.rate_limit import current_address, over_limit
@@ -78,6 +79,8 @@ class Accounts(Protocol):
     def known(self) -> bool: ...
 
     def standing_since(self, name: str) -> float | None: ...
+
+    def display_name(self, name: str) -> str | None: ...
 
 
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -184,7 +187,8 @@ class Handoff:
         position = await self.board.position(conversation)
         state: dict[str, Any]
         if holder:
-            state = {"state": "joined", "agent": display_name(holder), "text": handoff.joined(holder)}
+            shown = self._shown(holder)
+            state = {"state": "joined", "agent": shown, "text": handoff.joined(shown)}
         elif position is not None:
             state = {"state": "waiting", "position": position, "text": handoff.connecting(position)}
         else:
@@ -206,7 +210,7 @@ class Handoff:
         for conversation in held:  # a reconnection within the grace period keeps its conversations
             await maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
         await self.sio.emit("queue", await self._queue(), room=sid, namespace=DESK)
-        await self.sio.emit("held", {"conversations": held, "agent": display_name(agent)}, room=sid, namespace=DESK)
+        await self.sio.emit("held", {"conversations": held, "agent": self._shown(agent)}, room=sid, namespace=DESK)
         return True
 
     async def on_disconnect(self, sid: str) -> None:
@@ -222,16 +226,17 @@ class Handoff:
         others = await self.board.agents()
         if agent in others or await self.board.connections(agent) != connections:
             return
+        shown = self._shown(agent)
         for conversation in await self.board.held_by(agent):
             if not others:  # nobody to requeue for: one line, "disconnected, nobody left", not two
                 if (waited := await self.board.release(conversation)) is not None:
-                    await self._back_with_card(conversation, waited.region, handoff.disconnected_nobody_left(agent))
+                    await self._back_with_card(conversation, waited.region, handoff.disconnected_nobody_left(shown))
                 continue
             position = await self.board.requeue(conversation)
             if position is not None:
                 logger.info("Handoff: agent %s disconnected; conversation %s back in the queue", agent, conversation)
-                text = handoff.requeued(agent, position)
-                await self._record(conversation, handoff_note("requeued", text, agent))
+                text = handoff.requeued(shown, position)
+                await self._record(conversation, handoff_note("requeued", text, shown))
                 await self._to_broker(conversation, "requeued", text, position=position)
         if not others:
             await self._nobody_left()
@@ -282,6 +287,13 @@ class Handoff:
         since = self.accounts.standing_since(agent)
         return since is not None and issued is not None and since <= issued + 1
 
+    def _shown(self, agent: str) -> str:
+        """What brokers, the console's live chats and its transcripts call the agent: the account's display
+        name (web/accounts.py), else the account name as typed, as on a Rasa server without the accounts file."""
+        if self.accounts is None or not self.accounts.known():
+            return agent
+        return self.accounts.display_name(agent) or agent
+
     async def _cut(self, sid: str, agent: str) -> None:
         logger.info("Handoff: agent %s signed out or was reset or removed; the console's desk is closed", agent)
         await self.sio.emit("revoked", {"why": "account changed"}, room=sid, namespace=DESK)
@@ -314,13 +326,13 @@ class Handoff:
             return {"ok": False, "error": "bad request"}
         taken, holder = await self.board.claim(conversation, agent)
         if not taken:
-            by = display_name(holder) if holder else None
+            by = self._shown(holder) if holder else None
             return {"ok": False, "error": "taken" if holder else "gone", "by": by}
         await maybe_await(self.sio.enter_room(sid, conversation, namespace=DESK))
         logger.info("Handoff: agent %s took conversation %s", agent, conversation)  # who read and wrote it
-        text = handoff.joined(agent)
-        await self._record(conversation, handoff_note("joined", text, agent))
-        await self._to_broker(conversation, "joined", text, agent=display_name(agent))
+        text = handoff.joined(self._shown(agent))
+        await self._record(conversation, handoff_note("joined", text, self._shown(agent)))
+        await self._to_broker(conversation, "joined", text, agent=self._shown(agent))
         await self.queue_changed()
         return {"ok": True, "conversation": conversation}
 
@@ -343,7 +355,7 @@ class Handoff:
         if wait := await over_limit("desk_say", agent):
             return {"ok": False, "error": TOO_MANY_SAID.format(seconds=math.ceil(wait)), "retry_after": wait}
         text = runtime.current().masker.mask(text)
-        name = display_name(agent)
+        name = self._shown(agent)
         await self._record(conversation, BotUttered(text, data={"custom": {"type": "agent_message", "agent": name}}))
         await self.sio.emit(
             "agent_typing", {"typing": False, "agent": name}, room=conversation, namespace=self.namespace
@@ -357,7 +369,7 @@ class Handoff:
             return {"ok": False, "error": "not yours"}
         if wait := await over_limit("desk_typing", holding[0]):
             return {"ok": False, "error": TOO_MANY_TYPING.format(seconds=math.ceil(wait)), "retry_after": wait}
-        typing = {"typing": bool(data.get("typing")), "agent": display_name(holding[0])}
+        typing = {"typing": bool(data.get("typing")), "agent": self._shown(holding[0])}
         await self.sio.emit("agent_typing", typing, room=holding[1], namespace=self.namespace)
         return {"ok": True}
 
@@ -375,9 +387,10 @@ class Handoff:
         waited = await self.board.release(conversation)
         logger.info("Handoff: agent %s %s conversation %s", agent, how.replace("_", " "), conversation)
         region = region_name(await self._region_now(conversation), waited.region if waited else None)
-        text = handoff.handed_back(agent, region) if how == "handed_back" else handoff.closed(agent)
-        await self._record(conversation, *resumed(), handoff_note(how, text, agent))
-        await self._to_broker(conversation, how, text, agent=display_name(agent))
+        shown = self._shown(agent)
+        text = handoff.handed_back(shown, region) if how == "handed_back" else handoff.closed(shown)
+        await self._record(conversation, *resumed(), handoff_note(how, text, shown))
+        await self._to_broker(conversation, how, text, agent=shown)
         await self.sio.emit("released", {"conversation": conversation, "why": how}, room=conversation, namespace=DESK)
         await maybe_await(self.sio.leave_room(sid, conversation, namespace=DESK))
         return {"ok": True}
@@ -423,8 +436,9 @@ def resumed() -> tuple[Event, ...]:
 
 
 def handoff_note(state: str, text: str, agent: str | None = None) -> BotUttered:
-    """A change of hands as the tracker records it (and the transcript shows it): what the broker was told."""
-    custom = {"type": "handoff", "state": state, **({"agent": display_name(agent)} if agent else {})}
+    """A change of hands as the tracker records it (and the transcript shows it): what the broker was told,
+    `agent` the name they saw (Handoff._shown)."""
+    custom = {"type": "handoff", "state": state, **({"agent": agent} if agent else {})}
     return BotUttered(text, data={"custom": custom})
 
 

@@ -1,10 +1,12 @@
 """Named agent accounts for the console: one file (CONSOLE_ACCOUNTS, default var/agents.json, 0600)
-holding, per agent, an argon2id hash of a generated password (argon2-cffi, salted per hash) and when
-the password last changed. Passwords are never stored; sessions started before a reset or a removal
+holding, per agent, an argon2id hash of a generated password (argon2-cffi, salted per hash), when
+the password last changed, the role and, if given, the display name brokers see ("Dana Reyes"; without one,
+the account name as typed). Passwords are never stored; sessions started before a reset or a removal
 end (web/console_sessions.py compares `changed`).
 
-`make agent-add NAME`, `make agent-reset NAME`, `make agent-remove NAME` (ops/agents.py) edit it; the
-web server reads it again whenever it changes on disk.
+`make agent-add NAME [ROLE] [DISPLAY_NAME="Dana Reyes"]`, `make agent-display NAME DISPLAY_NAME=...`,
+`make agent-reset NAME`, `make agent-remove NAME` (ops/agents.py) edit it; the web server and the Rasa
+servers' live desk (channels/handoff.py) read it again whenever it changes on disk.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import secrets
 import tempfile
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -30,6 +33,11 @@ FIRST_AGENT = "agent"  # the account `make run` creates on a fresh clone
 # An account written before roles existed has none and is an agent.
 ROLES = ("agent", "lead")
 DEFAULT_ROLE = "agent"
+# The name brokers see when the agent joins and on their messages, and the console's transcripts: a person's
+# name, at most this long (a chat line's width), with no control or formatting character (line breaks,
+# bidi overrides, zero-width joiners would change how the line around it reads). It reaches the broker's
+# browser: the widget and the console draw it as text (textContent), never as markup.
+DISPLAY_NAME_CHARS = 64
 
 # argon2id with the library's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes):
 # ~60 ms a check on this 2-core machine, which also slows password guessing.
@@ -57,6 +65,19 @@ def valid_name(name: str) -> str:
             "digits, '.', '_' or '-'"
         )
     return name
+
+
+def valid_display_name(text: str) -> str:
+    """The display name, trimmed, or AccountError saying what is wrong with it."""
+    odd = [char for char in text if unicodedata.category(char)[0] == "C" or char in "\u2028\u2029"]
+    if odd:  # Cc (line breaks and tabs too), Cf, Cs, Co, Cn; and the line and paragraph separators
+        raise AccountError(f"a display name has no control or formatting characters ({ascii(odd[0])} given)")
+    shown = " ".join(text.split())  # no leading, trailing or repeated spaces
+    if not shown:
+        raise AccountError("a display name needs at least one letter")
+    if len(shown) > DISPLAY_NAME_CHARS:
+        raise AccountError(f"a display name is at most {DISPLAY_NAME_CHARS} characters ({len(shown)} given)")
+    return shown
 
 
 class AccountStore:
@@ -95,6 +116,11 @@ class AccountStore:
         agent = self._agents().get(name)
         return agent.get("role", DEFAULT_ROLE) if agent else None
 
+    def display_name(self, name: str) -> str | None:
+        """The name brokers see: the account's display name, else its name as typed; None when unknown."""
+        agent = self._agents().get(name)
+        return agent.get("display", name) if agent else None
+
     def standing_since(self, name: str) -> float | None:
         """Since when the agent's desk passes stand: the last password change or sign-out (a pass issued
         before either opens nothing, channels/handoff.py); None when there is no such agent."""
@@ -118,20 +144,35 @@ class AccountStore:
         return agent["changed"] if agent else None
 
     # --- changing (ops/agents.py) -----------------------------------------------------------------
-    def add(self, name: str, password: str | None = None, role: str = DEFAULT_ROLE) -> str:
-        """A new agent (or lead: `role`); returns its password, to be shown once: a random one unless one
-        is given (tests give theirs; `make agent-add` never does)."""
+    def add(
+        self, name: str, password: str | None = None, role: str = DEFAULT_ROLE, display_name: str | None = None
+    ) -> str:
+        """A new agent (or lead: `role`), shown to brokers as `display_name` if given; returns its password,
+        to be shown once: a random one unless one is given (tests give theirs; `make agent-add` never does)."""
         valid_name(name)
         if role not in ROLES:
             raise AccountError(f"{role!r} is not a role: {' or '.join(ROLES)}")
+        shown = {} if display_name is None else {"display": valid_display_name(display_name)}
         with self._lock:
             agents = dict(self._agents())
             if name in agents:
                 raise AccountError(
                     f"there is already an agent named {name!r} (make agent-reset {name} for a new password)"
                 )
-            agents[name] = {"role": role}
+            agents[name] = {"role": role, **shown}
             return self._set_password(agents, name, password)
+
+    def set_display_name(self, name: str, display_name: str | None) -> None:
+        """Gives an account the name brokers see, or (None) takes it away: the account name shows again.
+        Sessions and passes stand: only what brokers read from now on changes."""
+        shown = None if display_name is None else valid_display_name(display_name)
+        with self._lock:
+            agents = dict(self._agents())
+            if name not in agents:
+                raise AccountError(f"there is no agent named {name!r}")
+            agent = {key: value for key, value in agents[name].items() if key != "display"}
+            agents[name] = {**agent, **({"display": shown} if shown else {})}
+            self._write(agents)
 
     def reset(self, name: str) -> str:
         """A new password for an agent (their sessions end); returns it, to be shown once."""
@@ -159,8 +200,13 @@ class AccountStore:
 
     def _set_password(self, agents: dict[str, dict], name: str, password: str | None = None) -> str:
         password = password or new_password()
-        role = agents.get(name, {}).get("role", DEFAULT_ROLE)  # a reset keeps the role
-        agents[name] = {"hash": _hasher.hash(password), "changed": time.time(), "role": role}
+        kept = agents.get(name, {})  # a reset keeps the role and the display name
+        agents[name] = {
+            "hash": _hasher.hash(password),
+            "changed": time.time(),
+            "role": kept.get("role", DEFAULT_ROLE),
+            **({"display": kept["display"]} if "display" in kept else {}),
+        }
         self._write(agents)
         return password
 

@@ -3,9 +3,10 @@ and transcript view or export, in the console's audit log (CONSOLE_AUDIT_LOG, de
 var/console-audit.log; serve.sh's umask makes it 0600).
 
 What is recorded: the time, the agent's name and role (agent or lead, web/accounts.py; none for a name
-that is no account), what they did (for a conversation: "view", "copy" or
-"download" from the transcript panel, "details" the first time the answer-details panel reads it, which
-it then polls every 2 s) and the conversation id. Never a password or a conversation's text.
+that is no account), at a sign-in the display name brokers will see if the account has one, what they
+did (for a conversation: "view", "copy" or "download" from the transcript panel, "details" the first
+time the answer-details panel reads it, which it then polls every 2 s) and the conversation id.
+Never a password or a conversation's text.
 
 Sign-ins turned away unchecked (429: too many failures, too many at once) are summarised, as the Rasa
 server's log summarises its rate limit's refusals (rasa_server/rate_limit.py): a line per kind of refusal

@@ -183,7 +183,8 @@ class ConsoleAuth:
         if agent is None:
             return self.refused(why)
         idle = round(self.idle_seconds / 60, 1)
-        return AuthReply(HTTPStatus.OK, {"agent": agent, "role": self.accounts.role(agent), "idle_minutes": idle})
+        answer = {"agent": agent, "role": self.accounts.role(agent), "display_name": self.accounts.display_name(agent)}
+        return AuthReply(HTTPStatus.OK, {**answer, "idle_minutes": idle})
 
     async def sign_in(self, address: str, body: bytes, over_tls: bool) -> AuthReply:
         try:
@@ -204,9 +205,11 @@ class ConsoleAuth:
             self.audit.record(name, "sign-in refused (wrong name or password)")
             return AuthReply(HTTPStatus.UNAUTHORIZED, {"error": "Wrong name or password.", "reason": "wrong"})
         self.brake.succeeded(address, name)
-        self.audit.record(name, "sign-in")
+        shown = self.accounts.display_name(name)
+        # Who the account is to brokers from now on, beside its name in the record (only when they differ).
+        self.audit.record(name, "sign-in", **({"display_name": shown} if shown != name else {}))
         token = self.sessions.start(name, changed)
-        answer = {"agent": name, "role": self.accounts.role(name)}
+        answer = {"agent": name, "role": self.accounts.role(name), "display_name": shown}
         return AuthReply(HTTPStatus.OK, answer, self._cookie(token, over_tls))
 
     @staticmethod

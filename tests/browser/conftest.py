@@ -13,6 +13,7 @@ from tests.browser.widget import (
     AGENT,
     AGENT_PASSWORD,
     HANDOFF_AGENTS,
+    LEAD,
     RASA_PORT,
     REPLY_TIMEOUT_MS,
     WEB_PORT,
@@ -39,8 +40,10 @@ CHROMIUM_ARGS = [
 def assistant(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("serve")
     accounts = AccountStore(workdir / "agents.json")
-    for agent in (AGENT, *HANDOFF_AGENTS):
-        accounts.add(agent, AGENT_PASSWORD)
+    accounts.add(AGENT, AGENT_PASSWORD)
+    for agent, shown in HANDOFF_AGENTS.items():
+        accounts.add(agent, AGENT_PASSWORD, display_name=shown)
+    accounts.add(LEAD, AGENT_PASSWORD, role="lead")
     with running(
         workdir,
         rasa_port=RASA_PORT,

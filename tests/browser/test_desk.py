@@ -118,7 +118,7 @@ def test_both_regions_answers_side_by_side_with_their_contacts_and_sources(page)
     # Next to each other: the same row, California on the left.
     left, right = california.bounding_box(), northwest.bounding_box()
     assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2
-    northwest.get_by_role("button", name="Copy the Northwest (Oregon and Southwest Washington) answer").click()
+    northwest.get_by_role("button", name="Copy answer for Northwest (Oregon and Southwest Washington)").click()
     assert "503-813-2630, option 3" in page.evaluate("navigator.clipboard.readText()")
 
 

@@ -3,7 +3,8 @@ agent in the console ("Live chats") sees them in the queue, takes the conversati
 the assistant stays silent; hand back, close, two agents taking at once, an agent's console going away,
 a reload on either side, signing out and in; with nobody signed in, the phone card as before; and the
 time from the agent's click on Take to the broker seeing them join. The agents are `maria`, `sam` and
-`kim` (conftest.py), whom brokers see as "Maria", "Sam" and "Kim"."""
+`kim` (conftest.py), whom brokers see by their accounts' display names, "Maria", "Sam" and "Kim"; "Dana
+Reyes", a display name with markup and an account without one are at the end."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import time
 from playwright.sync_api import Page, expect
 
 from tests.browser.widget import (
+    AGENT,
     AGENT_PASSWORD,
+    HANDOFF_AGENTS,
     HANDOFF_GRACE_SECONDS,
     ask,
     bot_messages,
@@ -59,7 +62,8 @@ def broker_waiting(broker: Page, question: str = OREGON_QUESTION) -> None:
 def open_desk(agent_page: Page, agent: str = "maria") -> None:
     sign_in_to_console(agent_page, agent=agent)
     agent_page.get_by_role("tab", name="Live chats").click()
-    expect(agent_page.get_by_role("status").filter(has_text=f"Available as {agent.capitalize()}")).to_be_visible()
+    shown = HANDOFF_AGENTS.get(agent, agent)  # the display name, else the account's name as typed
+    expect(agent_page.get_by_role("status").filter(has_text=f"Available as {shown}")).to_be_visible()
 
 
 def queued(agent_page: Page, question: str = OREGON_QUESTION):
@@ -472,7 +476,7 @@ def test_the_broker_sees_the_agent_join_within_a_second_of_the_take(new_page):
         expect(entry.last).to_be_visible()
         broker.evaluate(
             """() => {
-              const log = document.querySelector(".kp-chat-host").shadowRoot.querySelector(".kpc-log");
+              const log = document.querySelector(".kp-chat-host").shadowRoot.querySelector(".kpc-messages");
               window.joinedAt = null;
               const observer = new MutationObserver(() => {
                 if (log.lastElementChild.textContent.includes("joined the conversation")) {
@@ -495,3 +499,60 @@ def test_the_broker_sees_the_agent_join_within_a_second_of_the_take(new_page):
         expect(chat).to_have_count(0)
     print(f"take -> joined: median {statistics.median(delays):.0f} ms, max {max(delays)} ms ({delays})")
     assert max(delays) < 1000
+
+
+# --- display names (web/accounts.py: `make agent-add NAME ROLE DISPLAY_NAME="Dana Reyes"`) ----------------
+def transcript_of(agent: Page, broker: Page) -> str:
+    conversation_id = broker.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    agent.get_by_role("tab", name="Transcript").click()
+    agent.get_by_label("Conversation id").fill(conversation_id)
+    agent.get_by_role("button", name="Show transcript").click()
+    shown = agent.get_by_label("Transcript text")
+    expect(shown).to_contain_text("(agent):")
+    return shown.inner_text()
+
+
+def test_the_broker_sees_the_agents_display_name_when_they_join_and_on_their_messages_and_so_does_the_transcript(
+    new_page,
+):
+    agent, broker = new_page(), new_page()
+    open_desk(agent, "dana")
+    question = "How do I add a dependent in Oregon?"
+    broker_waiting(broker, question)
+    chat = take(agent, question)
+    expect(status_lines(broker).last).to_have_text("Dana Reyes joined the conversation.")
+    write(chat, "I'll add the dependent for you.")
+    expect(agent_messages(broker, "Dana Reyes").last).to_contain_text("Dana Reyes · agent")
+    expect(chat_log(chat).locator(".live-agent").last).to_contain_text("Dana Reyes (you)")
+    chat.get_by_role("button", name="Close chat").click()
+    expect(status_lines(broker).last).to_contain_text("Dana Reyes ended the chat.")
+    assert "Dana Reyes (agent): I'll add the dependent for you." in transcript_of(agent, broker)
+    expect(conversation_log(broker)).not_to_contain_text("Dana joined")  # never the account name, capitalised
+
+
+def test_a_display_name_with_markup_is_shown_as_text_to_the_broker_and_in_the_console(new_page):
+    agent, broker = new_page(), new_page()  # an alert() from the name would fail the test (conftest.py)
+    shown = HANDOFF_AGENTS["lee"]
+    open_desk(agent, "lee")
+    question = "How do I stop autopay in Oregon?"
+    broker_waiting(broker, question)
+    chat = take(agent, question)
+    expect(status_lines(broker).last).to_have_text(f"{shown} joined the conversation.")
+    write(chat, "Hello.")
+    expect(agent_messages(broker, shown).last).to_contain_text(f"{shown} · agent")
+    expect(conversation_log(broker).locator("img")).to_have_count(0)
+    expect(agent.locator("#panel-live img")).to_have_count(0)
+    chat.get_by_role("button", name="Close chat").click()
+    expect(status_lines(broker).last).to_contain_text(f"{shown} ended the chat.")
+    assert f"{shown} (agent): Hello." in transcript_of(agent, broker)
+
+
+def test_an_account_without_a_display_name_is_shown_by_its_name_as_typed_not_capitalised(new_page):
+    agent, broker = new_page(), new_page()
+    open_desk(agent, AGENT)
+    question = "How do I reinstate a terminated group in California?"
+    broker_waiting(broker, question)
+    take(agent, question)
+    expect(status_lines(broker).last).to_have_text(f"{AGENT} joined the conversation.")
+    live_chat(agent, question).get_by_role("button", name="Close chat").click()
+    expect(status_lines(broker).last).to_contain_text(f"{AGENT} ended the chat.")

@@ -6,7 +6,8 @@ alone serves here (tests/unit/web_app.py), over a tracker store of misses (tests
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.widget import AGENT_PASSWORD, sign_in_to_console
+from tests.browser.axe import assert_accessible
+from tests.browser.widget import AGENT_PASSWORD, SCREENSHOTS, sign_in_to_console
 from tests.unit.misses_store import write_misses
 from tests.unit.test_web_server import serve, store
 from web.accounts import AccountStore
@@ -70,3 +71,21 @@ def test_an_agent_sees_the_console_without_the_misses_tab(web, console):
     sign_in_to_console(console, web.url, AGENT)
     expect(console.get_by_role("tab", name="Answer details")).to_be_visible()
     expect(console.get_by_role("tab", name="Misses")).to_be_hidden()
+
+
+def test_the_labelled_inbox_has_no_serious_accessibility_violation_and_its_screenshot(web, console):
+    """The inbox with every kind of miss, a group labelled (its Undo buttons and who labelled it): axe-core's
+    WCAG 2.1 A/AA rules (tests/browser/axe.py), then the desk column as docs/screenshots/misses-inbox.png
+    is taken from (test-output/screenshots/misses-inbox.png)."""
+    page = console
+    sign_in_to_console(page, web.url, LEAD)
+    page.get_by_role("tab", name="Misses").click()
+    group = page.locator(".miss-group").filter(has_text="2 similar messages")
+    group.get_by_label("Label for the group").select_option("update_address")
+    group.get_by_role("button", name="Label the group").click()
+    expect(group.locator(".miss-label")).to_have_count(2)
+    assert_accessible(page, "console, Misses with a labelled group")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1300})  # the whole inbox, from its heading
+    page.evaluate("() => { for (const el of document.querySelectorAll('*')) el.scrollTop = 0; window.scrollTo(0, 0); }")
+    page.locator(".desk-column").screenshot(path=SCREENSHOTS / "misses-inbox.png")

@@ -14,8 +14,16 @@ RASA_PORT, ACTIONS_PORT, WEB_PORT = 5205, 5255, 8280
 WEB_URL = f"http://localhost:{WEB_PORT}"
 AGENT = "desk-agent"  # the console account conftest.py makes for the tests, with this password
 AGENT_PASSWORD = "browser-tests-" + os.urandom(12).hex()
-# More agents for the live handoff (brokers see their first names: "Maria", "Sam", "Kim"), same password.
-HANDOFF_AGENTS = ("maria", "sam", "kim")
+LEAD = "desk-lead"  # a lead's account (every tab, the misses inbox too), same password
+# More agents for the live handoff, same password, each with the display name brokers see (web/accounts.py);
+# `desk-agent` has none, so brokers see it as typed.
+HANDOFF_AGENTS = {
+    "maria": "Maria",
+    "sam": "Sam",
+    "kim": "Kim",
+    "dana": "Dana Reyes",
+    "lee": "Lee <img src=x onerror=alert(1)> & Co",  # markup in a display name is text wherever it is shown
+}
 HANDOFF_GRACE_SECONDS = 3  # an agent's console may be away this long before its chats go back to the queue
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 REPLY_TIMEOUT_MS = 20_000

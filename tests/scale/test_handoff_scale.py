@@ -48,15 +48,15 @@ def test_a_broker_on_one_server_and_an_agent_on_the_other_talk_and_the_assistant
     conversation, queue, taken, joined, heard, agent_said, back, after = run(scenario())
     entry = next(w for w in queue["waiting"] if w["conversation"] == conversation)
     assert entry["question"] == QUESTION
-    assert taken["ok"] and joined["agent"] == "Maria"
+    assert taken["ok"] and joined["agent"] == "maria"
     assert heard["text"] == "is the group's grace period over?"
-    assert agent_said == {"text": "Let me check the dates.", "agent": "Maria"}
+    assert agent_said == {"text": "Let me check the dates.", "agent": "maria"}
     assert "Oregon" in back["text"] and texts(after).startswith("Fax for the Small Business Group")
     stored = services.events(conversation)  # PostgreSQL: everything said, by all three
     kinds = [e["event"] for e in stored]
     assert "pause" in kinds and "resume" in kinds
     customs = [(e.get("data") or {}).get("custom") or {} for e in stored if e["event"] == "bot"]
-    assert {"type": "agent_message", "agent": "Maria"} in customs
+    assert {"type": "agent_message", "agent": "maria"} in customs
 
 
 def test_two_agents_on_different_servers_taking_at_once_one_gets_it(cluster, services):
@@ -94,7 +94,7 @@ def test_through_nginx_long_polling_sticks_to_one_server_and_the_handoff_works(c
         return joined, agent_said
 
     joined, agent_said = run(scenario())
-    assert joined["agent"] == "Maria" and agent_said["text"] == "Hello from the desk."
+    assert joined["agent"] == "maria" and agent_said["text"] == "Hello from the desk."
 
 
 def test_an_agent_gone_from_the_other_server_puts_the_broker_back_in_the_queue(cluster, services):
@@ -113,7 +113,7 @@ def test_an_agent_gone_from_the_other_server_puts_the_broker_back_in_the_queue(c
         return requeued, taken
 
     requeued, taken = run(scenario())
-    assert "Maria was disconnected" in requeued["text"] and taken["ok"]
+    assert "maria was disconnected" in requeued["text"] and taken["ok"]
 
 
 def test_with_every_agent_gone_talk_to_a_person_gives_the_phone_card(cluster, services):

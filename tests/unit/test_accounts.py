@@ -210,3 +210,77 @@ def test_signing_out_moves_the_time_desk_passes_stand_from_but_not_the_password_
     assert store.standing_since("maria") > changed  # passes issued before now open no desk
     store.signed_out("nobody")  # an unknown name changes nothing
     assert store.names() == ["maria"] and store.standing_since("nobody") is None
+
+
+# --- display names: what brokers see ------------------------------------------------------------------------
+def test_an_account_shows_its_display_name_and_one_without_shows_its_name_as_typed(store):
+    store.add("dana", display_name="Dana Reyes")
+    store.add("maria.lopez")
+    assert store.display_name("dana") == "Dana Reyes"
+    assert store.display_name("maria.lopez") == "maria.lopez"  # not "Maria", not capitalised
+    assert store.display_name("nobody") is None
+
+
+def test_an_account_written_before_display_names_keeps_working(store):
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text('{"agents": {"old": {"hash": "x", "changed": 1.0}}}')
+    assert store.display_name("old") == "old" and store.role("old") == "agent"
+
+
+def test_the_display_name_is_stored_beside_the_hash_and_role_and_kept_by_a_reset(store):
+    store.add("dana", role="lead", display_name="  Dana   Reyes ")
+    first = store.path.read_text()
+    store.reset("dana")
+    assert store.display_name("dana") == "Dana Reyes" and store.role("dana") == "lead"  # spaces trimmed
+    assert '"display": "Dana Reyes"' in first and '"display": "Dana Reyes"' in store.path.read_text()
+
+
+def test_a_display_name_is_given_changed_and_taken_away_and_an_unknown_account_refused(store):
+    store.add("dana")
+    store.set_display_name("dana", "Dana Reyes-Ortiz")
+    assert store.display_name("dana") == "Dana Reyes-Ortiz"
+    store.set_display_name("dana", None)
+    assert store.display_name("dana") == "dana" and "display" not in store.path.read_text()
+    with pytest.raises(AccountError, match="no agent named"):
+        store.set_display_name("nobody", "No One")
+
+
+@pytest.mark.parametrize(
+    ("display", "why"),
+    [
+        ("", "at least one letter"),
+        ("   ", "at least one letter"),
+        ("D" * 65, "at most 64"),
+        ("Dana\nReyes joined. Ask me for your password", "control or formatting"),  # a line of its own
+        ("Dana\u2028Reyes", "control or formatting"),
+        ("Dana\tReyes", "control or formatting"),
+        ("Dana\x00", "control or formatting"),
+        ("Dana\x1b[31m", "control or formatting"),
+        ("Dana\u202eseyeR", "control or formatting"),  # a right-to-left override would reverse what follows
+        ("Dana\u200b", "control or formatting"),  # zero width: two names that look alike
+    ],
+)
+def test_a_display_name_is_short_with_no_control_or_formatting_character(store, display, why):
+    with pytest.raises(AccountError, match=why):
+        store.add("dana", display_name=display)
+    assert store.names() == []
+
+
+def test_markup_in_a_display_name_is_kept_as_text_for_the_pages_to_draw_as_text(store):
+    store.add("dana", display_name="Dana <b>Reyes</b> & Co")
+    assert store.display_name("dana") == "Dana <b>Reyes</b> & Co"  # escaped where shown: textContent
+
+
+def test_make_agent_add_with_a_display_name_and_make_agent_display(store, monkeypatch, capsys):
+    monkeypatch.setenv("CONSOLE_ACCOUNTS", str(store.path))
+    monkeypatch.setattr(agents_cli.sys.stdout, "isatty", lambda: True)
+    assert agents_cli.main(["add", "dana", "lead", "--display-name", "Dana Reyes"]) == 0
+    assert agents_cli.main(["add", "sam", "--display-name", ""]) == 0  # `make agent-add sam`: none
+    assert (store.display_name("dana"), store.role("dana"), store.display_name("sam")) == ("Dana Reyes", "lead", "sam")
+    capsys.readouterr()
+    assert agents_cli.main(["list"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["dana (lead), shown to brokers as 'Dana Reyes'", "sam (agent)"]
+    assert agents_cli.main(["display", "sam", "--display-name", "Sam Okafor"]) == 0
+    assert store.display_name("sam") == "Sam Okafor"
+    assert agents_cli.main(["add", "kim", "--display-name", "Kim\x07"]) == 1  # refused: no password made
+    assert "control or formatting" in capsys.readouterr().err and "kim" not in store.names()

@@ -7,7 +7,7 @@ import asyncio
 
 from broker_faq import handoff
 from broker_faq.conversation import State, Turn
-from broker_faq.handoff import MemoryBoard, Waiting, display_name
+from broker_faq.handoff import MemoryBoard, Waiting
 from tokens.signed import AgentTokens, SessionTokens
 from web.transcript import bot_message, user_turn
 
@@ -87,10 +87,9 @@ def test_connected_agents_are_counted_by_name_not_by_socket():
     assert gone == "sam" and agents == {"maria"} and nobody is None
 
 
-def test_the_broker_sees_the_agents_first_name():
-    assert display_name("maria.lopez") == "Maria"
-    assert display_name("sam") == "Sam"
-    assert handoff.joined("jo-ann_smith") == "Jo joined the conversation."
+def test_the_broker_is_told_the_agents_name_as_given_never_changed():
+    assert handoff.joined("Maria Lopez") == "Maria Lopez joined the conversation."
+    assert handoff.closed("jo-ann_smith").startswith("jo-ann_smith ended the chat.")
 
 
 def test_talk_to_a_person_with_an_agent_connected_joins_the_queue_with_what_was_asked(assistant):

@@ -187,12 +187,30 @@ def test_each_transcript_read_is_in_the_audit_log_with_the_agents_name_never_the
 # --- signing in -----------------------------------------------------------------------------------------
 def test_signing_in_sets_an_http_only_same_site_strict_session_cookie(web_url):
     status, headers, body = sign_in(web_url)
-    assert status == 200 and json.loads(body) == {"agent": AGENT, "role": "agent"}
+    assert status == 200 and json.loads(body) == {"agent": AGENT, "role": "agent", "display_name": AGENT}
     cookie = headers["Set-Cookie"]
     assert cookie.startswith("kp_console=") and len(cookie.split(";")[0]) > 40
     assert {"Path=/", "HttpOnly", "SameSite=Strict"} <= {part.strip() for part in cookie.split(";")}
     assert "Secure" not in cookie  # plain HTTP on localhost: a Secure cookie would never come back
     assert json.loads(get(f"{web_url}/api/session", cookie_of((status, headers, body)))[2])["agent"] == AGENT
+
+
+def test_a_sign_in_names_the_display_name_brokers_will_see_in_the_answer_and_the_audit_log(tmp_path):
+    write_events(tmp_path / "t.db", "abc", CONVERSATION)
+    AccountStore(tmp_path / "agents.json").add("dana", PASSWORD, display_name="Dana Reyes")
+    server = serve(store(tmp_path / "t.db"), tmp_path)
+    try:
+        status, headers, body = sign_in(server.url, name="dana")
+        session = json.loads(get(f"{server.url}/api/session", cookie_of((status, headers, body)))[2])
+        sign_in(server.url)  # an account without one: its name, and no display name in the record
+    finally:
+        server.stop()
+    assert json.loads(body)["display_name"] == "Dana Reyes" and session["display_name"] == "Dana Reyes"
+    entries = AuditLog(tmp_path / "console-audit.log").entries()
+    assert [(e["agent"], e["action"], e.get("display_name")) for e in entries] == [
+        ("dana", "sign-in", "Dana Reyes"),
+        (AGENT, "sign-in", None),
+    ]
 
 
 def test_over_tls_the_cookie_is_secure_too(web_url):

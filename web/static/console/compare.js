@@ -36,7 +36,8 @@
     column.append(sources);
     const copy = el("button", "copy", "Copy answer");
     copy.type = "button";
-    copy.setAttribute("aria-label", `Copy the ${region.region} answer`);
+    // The name holds the visible "Copy answer" (WCAG 2.5.3, axe-core's label-content-name-mismatch).
+    copy.setAttribute("aria-label", `Copy answer for ${region.region}`);
     copy.addEventListener("click", () => desk.copy(region.text, copy, `${region.region} answer copied to the clipboard.`));
     column.append(copy);
     return column;

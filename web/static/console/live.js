@@ -210,7 +210,7 @@
     describe(facts, "Topic", entry.topic ? topicTitle(entry.topic) : "none yet");
     const waited = el("span", "waited");
     describe(facts, "Waiting", waited);
-    const preview = el("ol", "live-log live-preview");
+    const preview = el("ol", "live-log live-messages live-preview");
     preview.id = `live-preview-${entry.conversation}`;
     preview.setAttribute("aria-label", "Transcript so far");
     preview.hidden = true;
@@ -314,11 +314,15 @@
       this.about = el("p", "live-about");
       // The id the Transcript tab opens the conversation by (selectable, to copy).
       this.id = el("p", "live-id", `Conversation id: ${this.conversation}`);
-      this.log = el("ol", "live-log");
+      // The log is a box around the list of messages (role="log" on the list would take its list role
+      // away, leaving each message an <li> outside a list: axe-core's `listitem`).
+      this.log = el("div", "live-log");
       this.log.setAttribute("role", "log");
       this.log.setAttribute("aria-live", "polite");
       this.log.setAttribute("aria-label", "Messages");
       this.log.tabIndex = 0;
+      this.messages = el("ol", "live-messages");
+      this.log.append(this.messages);
       this.error = el("p", "error");
       this.error.setAttribute("role", "alert");
       this.actions = el("div", "live-actions");
@@ -379,7 +383,7 @@
       const recent = new Set(items.slice(items.length - this.arriving.length).map((item) => item.said));
       const newer = this.arriving.filter((item) => !recent.has(item.said));
       this.arriving = null;
-      this.log.replaceChildren(...items, ...newer);
+      this.messages.replaceChildren(...items, ...newer);
       this.log.removeAttribute("aria-busy");
       this.scroll();
     }
@@ -389,7 +393,7 @@
         this.arriving.push(item);
         return;
       }
-      this.log.append(item);
+      this.messages.append(item);
       this.scroll();
     }
 

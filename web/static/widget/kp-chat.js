@@ -171,13 +171,17 @@
     return header;
   }
 
-  // A log: screen readers announce each new message without moving focus.
-  function buildLog(D) {
-    const log = D.el("ol", "kpc-log");
+  // A log: screen readers announce each new message without moving focus. The log is a box around the
+  // list of messages, not the list itself: role="log" on the <ol> took its list role away and left every
+  // message an <li> outside a list (axe-core's `listitem`, tests/browser/test_accessibility.py).
+  function buildLog(D, ui) {
+    const log = D.el("div", "kpc-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
     log.setAttribute("aria-label", "Conversation");
     log.tabIndex = 0; // scrollable by keyboard
+    ui.messages = D.el("ol", "kpc-messages");
+    log.append(ui.messages);
     return log;
   }
 
@@ -232,7 +236,7 @@
     ui.offline = D.el("p", "kpc-offline", "Offline: reconnecting to the assistant…");
     ui.offline.setAttribute("role", "status");
     ui.offline.hidden = true;
-    ui.log = buildLog(D);
+    ui.log = buildLog(D, ui);
     ui.typing = buildTyping(D, ui);
     ui.handoffBar = buildHandoffBar(D, ui);
     ui.form = buildComposer(D, ui);
@@ -271,7 +275,7 @@
 
     // --- rendering ---------------------------------------------------------------------------------
     append(node) {
-      this.ui.log.append(node);
+      this.ui.messages.append(node);
       node.scrollIntoView({ block: "end" });
       this.following = true;
     }
@@ -293,7 +297,7 @@
     }
 
     renderUser(text) {
-      for (const group of this.ui.log.querySelectorAll(".kpc-replies")) group.remove();
+      for (const group of this.ui.messages.querySelectorAll(".kpc-replies")) group.remove();
       const item = this.D.el("li", "kpc-msg kpc-user");
       item.append(this.D.el("span", "kpc-visually-hidden", "You: "), this.M.textBlock(text));
       this.append(item);
@@ -387,7 +391,7 @@
     }
 
     renderAll() {
-      this.ui.log.replaceChildren();
+      this.ui.messages.replaceChildren();
       for (const event of this.conversation.events) this.renderEvent(event);
       const { state, agent } = liveHandoff(lastStatus(this.conversation.events));
       this.setHandoff(state, agent);
