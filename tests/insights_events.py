@@ -2,7 +2,7 @@
 (answers by topic and region, fallbacks, out of scope, uncovered regions, ratings, live handoffs taken,
 abandoned and still waiting), and a plain count of the same events in Python to hold the SQL aggregates
 against (tests/unit/test_insights.py). The benchmark seeds 100,000 of them (benchmarks/insights_scale.py):
-about ten events each, an answer's text and payload as long as a real one's."""
+about ten events each, an answer's text and payload as long as a real one's, each turn's action as Rasa stores it."""
 
 from __future__ import annotations
 
@@ -66,7 +66,11 @@ def conversation(rng: random.Random, start: float) -> list[dict]:
     events = [action("action_session_start", at(0)), {"event": "session_started", "timestamp": at(0)}]
     events.append(action("action_listen", at(0)))
     topic, region = rng.choice(TOPICS), rng.choice(REGIONS)
-    events += [user(f"question about {topic}", topic, at()), answer(topic, region, at(1))]
+    events += [
+        user(f"question about {topic}", topic, at()),
+        action("action_answer", at(1)),
+        answer(topic, region, at(0)),
+    ]
     events += [{"event": "slot", "timestamp": at(0), "name": "region", "value": region}, action("action_listen", at(0))]
     roll = rng.random()
     if roll < 0.10:
@@ -113,11 +117,13 @@ def handoff(rng: random.Random, at) -> list[dict]:
 
 
 def conversations(count: int, first_day: dt.date, days: int, seed: int = 7) -> Iterator[tuple[str, list[dict]]]:
-    """`count` conversations spread over `days` UTC days from `first_day`, each its own sender id."""
+    """`count` conversations spread over `days` UTC days from `first_day`, each its own sender id, in the
+    order they started: as the Rasa server writes them, rows in time order (what the indexes' range
+    scans find together on disk)."""
     rng = random.Random(seed)
     base = dt.datetime.combine(first_day, dt.time.min, tzinfo=dt.timezone.utc).timestamp()
-    for n in range(count):
-        start = base + rng.uniform(0, days * 86400 - 3600)  # whole conversations inside the range
+    starts = sorted(base + rng.uniform(0, days * 86400 - 3600) for _ in range(count))  # whole ones in the range
+    for n, start in enumerate(starts):
         yield f"insights-{n:08d}-{rng.getrandbits(32):08x}", conversation(rng, start)
 
 
