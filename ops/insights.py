@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from stores.events_reader import EventsReader
-from stores.insights_sql import Handoff, InsightsQueries, Outcome, Rating, Volume
+from stores.insights_sql import Handoff, Outcome, Rating, Totals, Volume
 
 UTC = dt.timezone.utc
 DEFAULT_DAYS = 30
@@ -97,51 +97,72 @@ def p90(values: list[float]) -> float | None:
     return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
 
 
-def read(events: EventsReader, start: dt.date, end: dt.date) -> Insights:
-    """The range's figures; all zero (no table yet) while the store holds no conversation."""
-    insights = Insights(start, end)
-    days = [(start + dt.timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+@dataclass
+class Counted:
+    """What the SQL aggregates returned for a range (stores/insights_sql.py)."""
+
+    totals: Totals = field(default_factory=lambda: Totals(0, 0, 0, 0, 0))
+    volume: list[Volume] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    handoffs: list[Handoff] = field(default_factory=list)
+
+
+def counted(events: EventsReader, start: dt.date, end: dt.date) -> Counted:
+    """The range's aggregates; none while the store holds no conversation (no events table yet)."""
     if not events.exists():
-        volume, outcomes, ratings, handoffs = [], [], [], []
-        totals = None
-    else:
-        queries: InsightsQueries = events.insights()
-        low, high = utc_range(start, end)
-        volume, outcomes = queries.volume(low, high), queries.outcomes(low, high)
-        ratings, handoffs = queries.ratings(low, high), queries.handoffs(low, high)
-        totals = queries.totals(low, high)
-    by_day = {v.day: v for v in volume}
+        return Counted()
+    queries = events.insights()
+    low, high = utc_range(start, end)
+    return Counted(
+        queries.totals(low, high),
+        queries.volume(low, high),
+        queries.outcomes(low, high),
+        queries.ratings(low, high),
+        queries.handoffs(low, high),
+    )
+
+
+def read(events: EventsReader, start: dt.date, end: dt.date) -> Insights:
+    """The range's figures: the summary and one table per chart, every day of the range a row."""
+    found = counted(events, start, end)
+    days = [(start + dt.timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+    by_day = {v.day: v for v in found.volume}
     answers: Counter = Counter()  # (day, kind) -> count
-    for o in outcomes:
+    for o in found.outcomes:
         answers[(o.day, o.kind)] += o.count
-    conversations = totals.conversations if totals else 0
-    messages = totals.messages if totals else 0
-    contained = conversations - (totals.asked_for_person if totals else 0)
+    tables = [
+        volume_table(days, by_day),
+        outcomes_table(days, by_day, answers),
+        containment_table(days, by_day),
+        *handoff_tables(days, found.handoffs),
+        *rating_tables(found.ratings),
+        *answer_tables(days, found.outcomes),
+    ]
+    return Insights(start, end, summary(found), tables)
+
+
+def summary(found: Counted) -> list[dict]:
+    """The range at a glance (a conversation on several days counts once)."""
+    totals, outcomes, handoffs = found.totals, found.outcomes, found.handoffs
+    messages = totals.messages
+    answered = sum(o.count for o in outcomes if o.kind == "answer")
+    uncovered = sum(o.count for o in outcomes if o.kind != "answer")
+    contained = totals.conversations - totals.asked_for_person
     waits = [h.taken - h.asked for h in handoffs if h.taken is not None]
-    insights.summary = [
-        figure("conversations", "Conversations", conversations),
+    return [
+        figure("conversations", "Conversations", totals.conversations),
         figure("messages", "Messages", messages),
-        figure("answered", "Answered", share(sum(o.count for o in outcomes if o.kind == "answer"), messages), "%"),
-        figure("fallback", "Fallback", share(totals.fallback if totals else 0, messages), "%"),
-        figure("out_of_scope", "Out of scope", share(totals.out_of_scope if totals else 0, messages), "%"),
-        figure(
-            "uncovered", "Uncovered region", share(sum(o.count for o in outcomes if o.kind != "answer"), messages), "%"
-        ),
-        figure("containment", "Containment", share(contained, conversations), "%"),
+        figure("answered", "Answered", share(answered, messages), "%"),
+        figure("fallback", "Fallback", share(totals.fallback, messages), "%"),
+        figure("out_of_scope", "Out of scope", share(totals.out_of_scope, messages), "%"),
+        figure("uncovered", "Uncovered region", share(uncovered, messages), "%"),
+        figure("containment", "Containment", share(contained, totals.conversations), "%"),
         figure("handoffs", "Live handoffs", len(handoffs)),
         figure("wait_median", "Wait for an agent, median", median(waits), "seconds"),
         figure("wait_p90", "Wait for an agent, 90th percentile", p90(waits), "seconds"),
         figure("abandoned", "Abandoned while waiting", sum(h.abandoned for h in handoffs)),
     ]
-    insights.tables = [
-        volume_table(days, by_day),
-        outcomes_table(days, by_day, answers),
-        containment_table(days, by_day),
-        *handoff_tables(days, handoffs),
-        *rating_tables(ratings),
-        *answer_tables(days, outcomes),
-    ]
-    return insights
 
 
 def figure(name: str, label: str, value: float | int | None, unit: str = "count") -> dict:
