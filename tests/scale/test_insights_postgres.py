@@ -21,7 +21,7 @@ TODAY = dt.datetime.now(dt.timezone.utc).date()
 
 @pytest.fixture(scope="module")
 def postgres_url(services):
-    connection = psycopg2.connect(**{**services._pg_login("postgres")})
+    connection = psycopg2.connect(**services._pg_login("postgres"))
     connection.autocommit = True
     connection.cursor().execute(f"CREATE DATABASE {DB}")
     connection.close()
@@ -45,3 +45,14 @@ def test_postgresql_and_sqlite_give_the_same_figures_for_the_same_conversations(
         assert shown == insights.read(on_sqlite, start, end).as_json()
         summary = {item["name"]: item["value"] for item in shown["summary"]}
         assert summary["conversations"] > 100 and summary["handoffs"] > 0 and summary["wait_p90"] is not None
+
+
+def test_the_profiles_rasa_servers_created_the_indexes_in_their_tracker_store(cluster, services):
+    connection = psycopg2.connect(**services._pg_login())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'events'")
+            names = {row[0] for row in cursor.fetchall()}
+    finally:
+        connection.close()
+    assert {name for name, _ in INDEXES} <= names
