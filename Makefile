@@ -124,6 +124,12 @@ lint-js: web-deps
 # (benchmarks/bench.py; docs/performance.md). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
 	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
+# The Insights tab over 100,000 stored conversations on SQLite and PostgreSQL (docs/performance.md): in a network
+# namespace of its own, since its throwaway PostgreSQL listens on a fixed port. CONVERSATIONS=... DAYS=... to vary.
+.PHONY: bench-insights
+bench-insights: install scale-deps
+	unshare -n bash -c 'ip link set lo up && $(BIN)/python -m benchmarks.insights_scale \
+	  $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(DAYS),--days $(DAYS))'
 # The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).
 scale-test: train scale-deps
 	scripts/test.sh tests/scale

@@ -13,7 +13,8 @@ export default [
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script", // classic scripts, each wrapped in its own function
-      globals: { ...globals.browser, io: "readonly" }, // io: the socket.io client (vendor/)
+      // io: the socket.io client, Chart: Chart.js (both from node_modules, served under /vendor/)
+      globals: { ...globals.browser, io: "readonly", Chart: "readonly" },
     },
     rules: {
       eqeqeq: "error",

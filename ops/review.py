@@ -6,7 +6,9 @@ var/tracker.db unless TRACKER_DB says otherwise; PostgreSQL in the production pr
 SQLAlchemy URL given as --db or TRACKER_DB_URL. Prints, for a date range: conversations and
 messages; answers per topic and region; messages that ended in fallback or out of scope, grouped by
 similar wording, most frequent first; answers rated unhelpful with their comments; questions about
-regions the knowledge does not cover. Writes the same as CSV, and per-day volume and fallback rate
+regions the knowledge does not cover. Days are UTC days, the default range the last 30 (today included),
+and every figure is an SQL aggregate of stores/insights_sql.py, the same the console's Insights tab shows
+(ops/insights.py), so the two agree for the same range. Writes the same as CSV, and per-day volume and fallback rate
 as a PNG. User text is stored masked (stores/masking_sql.py), so personal data stays masked here too.
 
     python -m ops.review [--from 2026-11-01] [--to 2026-11-30] [--db URL] [--out results/review]
@@ -26,9 +28,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ops.insights import default_range, utc_range
 from stores.events_reader import EventsReader
+from stores.insights_sql import FALLBACK, OUT_OF_SCOPE
 
-FAILED_INTENTS = ("nlu_fallback", "out_of_scope")
+FAILED_INTENTS = (FALLBACK, OUT_OF_SCOPE)
 # CSV injection (OWASP): a spreadsheet takes a cell that starts with one of these as a formula, and the
 # report's cells hold what brokers typed and what payloads carried ("=HYPERLINK(...)" as a region).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +44,7 @@ STOPWORDS = set(
 
 @dataclass
 class Review:
-    conversations: set = field(default_factory=set)
+    conversations: int = 0  # with a broker's message in the range
     messages_by_day: Counter = field(default_factory=Counter)
     failed_by_day: Counter = field(default_factory=Counter)
     answers: Counter = field(default_factory=Counter)  # (topic, region) -> count
@@ -76,38 +80,32 @@ def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[str, i
 
 
 def read(events: EventsReader, start: dt.date, end: dt.date) -> Review:
+    """The range's figures (UTC days), from the SQL aggregates the Insights tab shows (stores/insights_sql.py)."""
     review = Review()
-    low = dt.datetime.combine(start, dt.time.min).timestamp()
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min).timestamp()
-    for stored in events.between(low, high):
-        event, kind = stored.event, stored.type_name
-        day = dt.date.fromtimestamp(stored.timestamp)
-        if kind == "user":
-            review.conversations.add(stored.sender_id)
-            review.messages_by_day[day] += 1
-            if stored.intent_name in FAILED_INTENTS:
-                review.failed_by_day[day] += 1
-                review.failed_texts.append(event.get("text") or "")
-        elif kind == "bot":
-            custom = (event.get("data") or {}).get("custom") or {}
-            if custom.get("type") == "answer":
-                review.answers[(custom.get("topic"), custom.get("region") or "region not known")] += 1
-            elif custom.get("type") == "uncovered_region":
-                review.uncovered[custom.get("place", "?")] += 1
-        elif (
-            kind == "slot"
-            and stored.action_name == "feedback"
-            and (event.get("value") or {}).get("rating") == "unhelpful"
-        ):
-            value = event["value"]
-            review.unhelpful.append((value.get("topic"), value.get("region"), value.get("comment") or ""))
+    if not events.exists():
+        return review
+    queries = events.insights()
+    low, high = utc_range(start, end)
+    totals = queries.totals(low, high)
+    review.conversations = totals.conversations
+    for volume in queries.volume(low, high):
+        day = dt.date.fromisoformat(volume.day)
+        review.messages_by_day[day] = volume.messages
+        review.failed_by_day[day] = volume.fallback + volume.out_of_scope
+    for outcome in queries.outcomes(low, high):
+        if outcome.kind == "answer":
+            review.answers[(outcome.topic, outcome.region)] += outcome.count
+        else:
+            review.uncovered[outcome.place] += outcome.count
+    review.failed_texts = queries.failed_texts(low, high)
+    review.unhelpful = [(u.topic, u.region, u.comment) for u in queries.unhelpful(low, high)]
     return review
 
 
 def rows(review: Review) -> list[tuple[str, str, int, str]]:
     """(section, item, count, detail): the report as one table, for printing and CSV."""
     out = [
-        ("volume", "conversations", len(review.conversations), ""),
+        ("volume", "conversations", review.conversations, ""),
         ("volume", "messages", sum(review.messages_by_day.values()), ""),
         ("volume", "fallback or out of scope", sum(review.failed_by_day.values()), ""),
     ]
@@ -180,9 +178,9 @@ def open_store(db_url: str | None) -> EventsReader:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    today = dt.date.today()
-    parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=today - dt.timedelta(days=30))
-    parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=today)
+    first, last = default_range()  # the Insights tab's: the last 30 days, today (UTC) included
+    parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=first)
+    parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=last)
     parser.add_argument(
         "--db",
         default=os.environ.get("TRACKER_DB_URL"),

@@ -1,7 +1,8 @@
 """The one reader of stored conversations: the `events` table of Rasa's SQL tracker store, read-only.
 
 Everything outside the Rasa server that looks at what was said reads it here: the agent console's
-transcript endpoint (web/transcript.py) and the review report (ops/review.py). By default it opens
+transcript endpoint (web/transcript.py), the review report (ops/review.py) and the Insights tab
+(ops/insights.py), whose figures are SQL aggregates (`insights()`, stores/insights_sql.py). By default it opens
 the tracker store named in the endpoints file the Rasa server runs with (`SERVE_ENDPOINTS`, else
 endpoints.yml): SQLite embedded, PostgreSQL in the production profile (deploy/). Its
 `tracker_store` section is read as Rasa reads it, `${VARIABLE}`s filled from the environment, so
@@ -23,6 +24,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import yaml
+
+from stores.insights_sql import InsightsQueries
 
 ROOT = Path(__file__).resolve().parent.parent  # where serve.sh runs Rasa: relative SQLite paths start here
 DEFAULT_ENDPOINTS = "endpoints.yml"
@@ -108,6 +111,10 @@ class EventsReader:
                     json.loads(row.data),
                     row.id,
                 )
+
+    def insights(self) -> InsightsQueries:
+        """The Insights and review aggregates over this store (stores/insights_sql.py)."""
+        return InsightsQueries(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,8 @@ data and honest about failures.
   event's metadata (a user message's, a session start's and its `session_started_metadata` slot),
   which the guarded channels drop: whatever reaches the store by another way is masked, and cut
   to nothing past MAX_METADATA_CHARS; a user message's input channel is cut to a channel name's length.
+- On start-up it creates the indexes the Insights tab's aggregates need (stores/insights_sql.py,
+  INDEXES), if the events table lacks them: the readers of the store are read-only.
 - Rasa wraps every store in FailSafeTrackerStore, which on error silently starts an empty
   conversation or keeps it in memory. This store records its last failure and offers `ping()`, so
   the channel guard (channels/guard.py) can refuse loudly instead, and the health check can say so.
@@ -28,6 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from broker_faq.knowledge import runtime
 from broker_faq.privacy import PiiMasker
 from stores.cached_sql import CachedSQLTrackerStore
+from stores.insights_sql import create_indexes
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,10 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.last_error: Exception | None = None
+        try:  # the Insights aggregates' indexes (stores/insights_sql.py): Rasa creates sender_id's only
+            create_indexes(self.engine)
+        except sa.exc.SQLAlchemyError as error:  # another server creating them at the same moment
+            logger.warning("the events indexes were not created: %s", str(error).splitlines()[0])
 
     @staticmethod
     def _masked_data(value: Any, masker: PiiMasker, memo: dict[str, str]) -> Any:

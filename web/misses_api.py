@@ -43,13 +43,13 @@ T = TypeVar("T")
 leads = Blueprint("leads")
 
 
-@leads.middleware("request")
+@leads.middleware("request")  # also the Insights blueprint's (web/insights_api.py)
 async def lead_only(request: Request) -> HTTPResponse | None:
     refused = await signed_in(request)
     if refused is not None:
         return refused
     if services(request).auth.accounts.role(request.ctx.agent) != LEAD:
-        return json_reply(HTTPStatus.FORBIDDEN, {"error": "the misses inbox is for leads"})
+        return json_reply(HTTPStatus.FORBIDDEN, {"error": "the misses inbox and Insights are for leads"})
     return None
 
 

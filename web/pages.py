@@ -1,5 +1,5 @@
 """The public side: the static pages and scripts (the broker widget, its demo portal page, the agent
-console) from web/static, the socket.io browser client from node_modules, and the type-ahead questions the
+console) from web/static, the socket.io browser client and Chart.js from node_modules, and the type-ahead questions the
 widget and the console offer (topic titles and questions, no conversation data). A page gets the Rasa
 server's URL written into it ({{RASA_URL}}) and, from web/responses.py's middleware, the content security
 policy naming that server."""
@@ -21,6 +21,9 @@ from web.settings import ROOT, Settings
 
 STATIC = ROOT / "web" / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+# The Insights tab's charts (web/static/console/insights.js): Chart.js, pinned in package.json, drawn on
+# canvas with no inline script or style, so the pages' content security policy stays as strict.
+CHART_JS = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
 
 pages = Blueprint("pages")
 
@@ -42,6 +45,11 @@ async def suggest(request: Request) -> HTTPResponse:
 @pages.get("/vendor/socket.io.min.js")
 async def socket_io_client(request: Request) -> HTTPResponse:
     return file_reply(SOCKET_IO_CLIENT, request.app.ctx.settings)
+
+
+@pages.get("/vendor/chart.umd.min.js")
+async def chart_js(request: Request) -> HTTPResponse:
+    return file_reply(CHART_JS, request.app.ctx.settings)
 
 
 @pages.get("/<path:path>")

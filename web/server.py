@@ -1,7 +1,7 @@
 """The web server of `make run` (scripts/serve.sh web: `python -m web.server`): the broker widget, its demo
 portal page and the agent console (web/pages.py), and the console's sign-in and, for a signed-in agent,
 its transcript, contact directory, both-regions and desk-pass endpoints (web/console_api.py), and for a
-lead the misses inbox (web/misses_api.py). Rasa's own
+lead the misses inbox (web/misses_api.py) and the Insights tab's figures (web/insights_api.py). Rasa's own
 HTTP API stays off; this reads the tracker store instead: the one named in the endpoints file the Rasa
 server runs with (stores/events_reader.py), SQLite or PostgreSQL. Configured by the environment
 (web/settings.py); it listens on 127.0.0.1 only.
@@ -32,6 +32,7 @@ from web.audit import REFUSALS_EVERY, AuditLog
 from web.console_api import console, session
 from web.console_auth import ConsoleAuth
 from web.console_sessions import MAX_AGE
+from web.insights_api import insights
 from web.lookups import KnowledgeLookups
 from web.misses_api import leads
 from web.pages import pages
@@ -80,7 +81,13 @@ def build_app(settings: Settings, events: EventsReader, name: str = APP_NAME) ->
     app.ctx.services = web_services(settings, events)
     app.signal("http.lifecycle.request")(check_framing)
     app.register_middleware(security_headers(settings.content_security_policy()), "response")
-    for blueprint in (session, console, leads, pages):  # pages last: its /<path> takes what no other route does
+    for blueprint in (
+        session,
+        console,
+        leads,
+        insights,
+        pages,
+    ):  # pages last: its /<path> takes what no other route does
         app.blueprint(blueprint)
     app.register_listener(start_audit_summaries, "after_server_start")
     app.register_listener(stop_audit_summaries, "before_server_stop")

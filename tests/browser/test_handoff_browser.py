@@ -8,12 +8,15 @@ Reyes", a display name with markup and an account without one are at the end."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import statistics
 import time
 
 from playwright.sync_api import Page, expect
 
+from ops import insights
+from stores.events_reader import EventsReader
 from tests.browser.widget import (
     AGENT,
     AGENT_PASSWORD,
@@ -556,3 +559,35 @@ def test_an_account_without_a_display_name_is_shown_by_its_name_as_typed_not_cap
     expect(status_lines(broker).last).to_have_text(f"{AGENT} joined the conversation.")
     live_chat(agent, question).get_by_role("button", name="Close chat").click()
     expect(status_lines(broker).last).to_contain_text(f"{AGENT} ended the chat.")
+
+
+def test_the_insights_figures_count_a_real_handoff_its_wait_and_one_abandoned_in_the_queue(new_page, assistant):
+    """What the handoff stores is what the Insights tab counts (ops/insights.py): the request that joined
+    the queue, the note when an agent took it (the wait between them), and a broker who left before."""
+    events = EventsReader(f"sqlite:///{assistant.tracker_db}")
+    today = dt.datetime.now(dt.timezone.utc).date()
+
+    def counted() -> tuple[int, int, int]:
+        found = insights.read(events, today, today)
+        taken = sum(row[2] for row in found.table("handoffs").rows)
+        return found.figure("handoffs"), taken, found.figure("abandoned")
+
+    handoffs, taken, abandoned = counted()
+    agent, broker, leaving = new_page(), new_page(), new_page()
+    open_desk(agent)
+    broker_waiting(broker)
+    agent.wait_for_timeout(1000)  # a wait of a second at least
+    take(agent)
+    expect(status_lines(broker).last).to_have_text("Maria joined the conversation.")
+    question = "Who handles billing in Oregon?"
+    broker_waiting(leaving, question)
+    leaving.get_by_role("button", name="Leave the queue").click()
+    expect(status_lines(leaving).last).to_contain_text("You left the queue.")
+    deadline = time.monotonic() + 10
+    while counted() != (handoffs + 2, taken + 1, abandoned + 1) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the tracker is saved just after the broker is told
+    assert counted() == (handoffs + 2, taken + 1, abandoned + 1)
+    *_, ours, left = events.insights().handoffs(*insights.utc_range(today, today))  # in the order asked
+    assert ours.taken - ours.asked >= 1.0 and not ours.abandoned  # the wait: a second at least
+    assert left.abandoned and left.taken is None
+    live_chat(agent).get_by_role("button", name="Close chat").click()

@@ -122,6 +122,6 @@ def test_the_review_report_counts_its_answers(assistant, tmp_path):
             "VALUES ('broker-0123456789', 'bot', ?, NULL, NULL, ?)",
             (now, json.dumps(event)),
         )
-    today = dt.date.fromtimestamp(now)
+    today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()  # the review's days are UTC days
     found = review.read(review.open_store(f"sqlite:///{path}"), today, today)
     assert found.answers[("billing_questions", "Colorado Front Range")] == 1
