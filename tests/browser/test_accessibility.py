@@ -50,6 +50,11 @@ def the_miss_listed(page: Page) -> None:
     expect(page.locator(".miss").filter(has_text=MISSED).first).to_be_visible()
 
 
+def the_charts_drawn(page: Page) -> None:
+    expect(page.get_by_role("status").filter(has_text="UTC days")).to_be_visible()
+    expect(page.locator(".insights-chart canvas[role=img]").first).to_be_visible()
+
+
 def the_desk_available(page: Page) -> None:
     expect(page.get_by_role("status").filter(has_text="Available as")).to_be_visible()
 
@@ -62,6 +67,7 @@ CONSOLE_VIEWS: dict[str, Callable[[Page], None]] = {
     "Transcript": show_tab("Transcript", this_chats_transcript),
     "Live chats": show_tab("Live chats", the_desk_available),
     "Misses": show_tab("Misses", the_miss_listed),
+    "Insights": show_tab("Insights", the_charts_drawn),
 }
 
 
