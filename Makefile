@@ -90,7 +90,8 @@ test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
-# 45-60 s on this 2-core machine shared with other sessions (100-160 s before). The Hypothesis properties
+# 31-36 s of CPU, 38-79 s on this 2-core machine shared with other sessions (85 s on 2026-12-02 before password
+# hashes at a test's cost, libyaml and frozen imports: docs/testing.md). The Hypothesis properties
 # run a tenth of their examples (the `unit` profile, tests/properties.py; `make test` runs them all), and
 # the ten slowest tests are named so it stays fast. The behaviour suite is `make behaviour`; the slow
 # tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.

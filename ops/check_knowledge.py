@@ -14,8 +14,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
+from broker_faq import yaml_io
 from broker_faq.assistant import ABOUT, FOLLOW_UPS
 from broker_faq.knowledge.loader import Knowledge, KnowledgeError, load_knowledge, phone_digits
 
@@ -25,7 +24,7 @@ TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 
 def intents_answered_by(action: str) -> set[str]:
     """Intents whose rule runs `action` (data/rules.yml)."""
-    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    rules = yaml_io.load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
     found = set()
     for rule in rules:
         steps = rule.get("steps", [])

@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 
+from broker_faq import yaml_io
 from stores.miss_labels import NEW_TOPIC, OUT_OF_SCOPE, Label, label_store
 from web.accounts import accounts_path
 
@@ -65,7 +65,7 @@ def normalised(text: str) -> str:
 
 
 def nlu_examples(path: Path) -> list[str]:
-    blocks = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []
+    blocks = (yaml_io.load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []
     return [
         line.strip()[2:].strip()
         for block in blocks
@@ -83,7 +83,7 @@ def evaluation_sentences() -> tuple[str, ...]:
     for path in sets:
         if not path.exists():
             continue
-        for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for case in yaml_io.load(path.read_text(encoding="utf-8")) or []:
             for turn in case.get("turns") or []:
                 pieces = (normalised(s) for s in re.split(r"[.?!\n]+", turn))
                 sentences += [s for s in pieces if len(s.split()) >= 2]

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 import yaml
 
+from broker_faq import yaml_io
 from stores.insights_sql import InsightsQueries
 
 ROOT = Path(__file__).resolve().parent.parent  # where serve.sh runs Rasa: relative SQLite paths start here
@@ -151,7 +152,7 @@ def _tracker_store_section(path: Path) -> dict:
     """The file's `tracker_store`, its ${VARIABLE}s filled from the environment as Rasa fills them.
     Only this section: the reader needs no action server URL or lock store password."""
     try:
-        content = yaml.safe_load((path if path.is_absolute() else ROOT / path).read_text(encoding="utf-8")) or {}
+        content = yaml_io.load((path if path.is_absolute() else ROOT / path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"cannot read the tracker store from {path}: {error}") from error
     store = dict(content.get("tracker_store") or {})

@@ -8,8 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
+from broker_faq import yaml_io
 from broker_faq.knowledge.loader import DEFAULT_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "knowledge"
@@ -26,10 +25,10 @@ def copied(
     for file in (*sorted(DEFAULT_DIR.glob("*.yml")), *extra):
         shutil.copy(file, target / file.name)
     if change is not None:
-        files = {f.name: yaml.safe_load(f.read_text(encoding="utf-8")) for f in target.glob("*.yml")}
+        files = {f.name: yaml_io.load(f.read_text(encoding="utf-8")) for f in target.glob("*.yml")}
         change(files)
         for name, raw in files.items():
-            (target / name).write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            (target / name).write_text(yaml_io.dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from broker_faq import yaml_io
+
 # The knowledge directory: topics.yml (the catalogue) and one file per source document beside it.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 CATALOGUE = "topics.yml"
@@ -145,7 +147,7 @@ def knowledge_version(path: Path | str = DEFAULT_DIR) -> tuple[tuple[str, int, i
 
 def _read(file: Path) -> Any:
     try:
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
+        return yaml_io.load(file.read_text(encoding="utf-8"))
     except OSError as err:
         raise KnowledgeError(f"{file}: cannot read the knowledge ({err.strerror})") from err
     except yaml.YAMLError as err:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from broker_faq import yaml_io
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "vocabulary.yml"
 
@@ -56,7 +56,7 @@ class Vocabulary:
 
 
 def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = yaml_io.load(Path(path).read_text(encoding="utf-8"))
 
     def words(key: str) -> tuple[str, ...]:
         return tuple(str(w).lower() for w in raw[key])

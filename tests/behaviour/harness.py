@@ -20,8 +20,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
+from broker_faq import yaml_io
 from tests.behaviour.world import ROOT
 
 MODEL = ROOT / "models" / "kp-broker-faq.tar.gz"
@@ -63,13 +62,13 @@ class Harness:
         self.loop = asyncio.new_event_loop()
         self._parsed: dict[str, dict] = {}
         self._batched = True
-        rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+        rules = yaml_io.load((ROOT / "data" / "rules.yml").read_text())["rules"]
         self.action_of = {
             steps[0]["intent"]: steps[1]["action"]
             for steps in (r["steps"] for r in rules)
             if len(steps) >= 2 and "intent" in steps[0] and "action" in steps[1]
         }
-        self.responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+        self.responses = yaml_io.load((ROOT / "domain.yml").read_text())["responses"]
         self._check_batching()
 
     # --- parsing ------------------------------------------------------------------------------

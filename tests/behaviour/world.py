@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from broker_faq import yaml_io
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -264,10 +264,10 @@ def spelled_dates(text: str) -> list[str]:
 def _read_sheets(path: Path) -> dict:
     """The facts, teams, regions and answers of every source document's file (those with a `region`)
     beside topics.yml, read as plain YAML: the tests' own reading, not the product's loader."""
-    topics = yaml.safe_load((path / "topics.yml").read_text())["topics"]
+    topics = yaml_io.load((path / "topics.yml").read_text())["topics"]
     k: dict = {"facts": {}, "teams": {}, "regions": {}, "nearest_contact": {}, "topics": topics}
     for file in sorted(path.glob("*.yml")):
-        sheet = yaml.safe_load(file.read_text())
+        sheet = yaml_io.load(file.read_text())
         if not (isinstance(sheet, dict) and "region" in sheet):
             continue
         region = sheet["region"]["key"]

@@ -87,8 +87,8 @@ def _shared_checker():
 def test_the_realistic_set_is_answered_the_same_with_the_portals_groups(live):
     """A realistic set (tests/realistic/cases_final.yml) with the demo broker's groups in context (none
     open): every case has the outcome it has without context, and no contact is invented."""
-    import yaml
 
+    from broker_faq import yaml_io
     from tests.conftest import ROOT
 
     run_eval = _shared_checker()
@@ -100,7 +100,7 @@ def test_the_realistic_set_is_answered_the_same_with_the_portals_groups(live):
             assert status == 200, body
             return json.loads(body)
 
-    cases = yaml.safe_load((ROOT / "tests" / "realistic" / "cases_final.yml").read_text())
+    cases = yaml_io.load((ROOT / "tests" / "realistic" / "cases_final.yml").read_text())
     phones, emails = run_eval.allowed_contacts()
     plain = {r["id"]: r["ok"] for r in (run_eval.run_case(run_eval.Client(live.url), c, phones, emails) for c in cases)}
     with_context = [run_eval.run_case(WithToken(live.url), c, phones, emails) for c in cases]

@@ -1,11 +1,14 @@
 """Named agent accounts for the console: the account store (argon2id hashes, never a password on disk),
 sessions that end when idle, signed out, reset or removed, and the brake on repeated failed sign-ins."""
 
+import json
 import stat
 
 import pytest
+from argon2 import Type
 
 from ops import agents as agents_cli
+from web import accounts as accounts_module
 from web.accounts import AccountError, AccountStore
 from web.console_sessions import (
     ADDRESS_FREE_FAILURES,
@@ -47,6 +50,18 @@ def test_the_file_holds_salted_argon2id_hashes_readable_by_this_account_only(sto
     hashes = [line for line in text.splitlines() if "$argon2id$" in line]
     assert hashes[0].split("$")[-2:] != hashes[1].split("$")[-2:]  # a salt of its own: same password, other hash
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
+def test_production_hashes_cost_what_rfc_9106_recommends(production_hashes, store):
+    """The other tests here hash at a test's cost (tests/unit/conftest.py); the web server and
+    `make agent-add` hash with web.accounts' own hasher: argon2id, 64 MiB, 3 passes, 4 lanes, as made and
+    as stored (an unknown name's check included, so it costs as much as a wrong password's)."""
+    production = "$argon2id$v=19$m=65536,t=3,p=4$"
+    assert (production_hashes.memory_cost, production_hashes.time_cost, production_hashes.parallelism) == (65536, 3, 4)
+    assert production_hashes.type is Type.ID and accounts_module._UNKNOWN.startswith(production)
+    password = store.add("alice")
+    assert json.loads(store.path.read_text())["agents"]["alice"]["hash"].startswith(production)
+    assert store.verify("alice", password) and not store.verify("alice", password[:-1])
 
 
 def test_a_reset_gives_a_new_password_and_the_old_one_stops_working(store):

@@ -152,12 +152,12 @@ def test_a_payload_the_widget_or_a_button_sent_is_marked_as_no_text_of_the_broke
 def test_where_the_assistant_cannot_help_it_offers_a_person(assistant):
     """The fallback's last word and "outside what I can help with" carry the same button as the
     topic suggestions (broker_faq.answers.replies.TALK_TO_A_PERSON)."""
-    import yaml
 
+    from broker_faq import yaml_io
     from broker_faq.answers.replies import TALK_TO_A_PERSON
     from tests.rasa_cli import ROOT
 
-    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    responses = yaml_io.load((ROOT / "domain.yml").read_text())["responses"]
     buttons = responses["utter_default"][0]["buttons"]
     assert {"title": TALK_TO_A_PERSON.title, "payload": TALK_TO_A_PERSON.payload} in buttons
     outside = assistant.respond(Turn("out_of_scope", "what's the weather like", (), State()))

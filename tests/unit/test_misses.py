@@ -6,8 +6,8 @@ import json
 import time
 
 import pytest
-import yaml
 
+from broker_faq import yaml_io
 from ops import agents as agents_cli
 from ops.export_reviewed import export_reviewed, nlu_examples
 from ops.misses import inbox, read_misses
@@ -150,8 +150,8 @@ def test_labelled_messages_become_examples_of_their_intent_never_an_evaluation_o
     labels.undo(undone, "lena")
     out = tmp_path / "data" / "nlu" / "reviewed.yml"
     done = export_reviewed(labels.current().values(), TOPICS, out)
-    assert yaml.safe_load(out.read_text())["version"] == "3.1"
-    assert {b["intent"]: nlu_examples_of(b) for b in yaml.safe_load(out.read_text())["nlu"]} == {
+    assert yaml_io.load(out.read_text())["version"] == "3.1"
+    assert {b["intent"]: nlu_examples_of(b) for b in yaml_io.load(out.read_text())["nlu"]} == {
         "out_of_scope": ["who won the Lakers game"],
         "update_address": ["fax number for [EMAIL] group move", "our group has a new street, who to tell"],
     }
@@ -176,7 +176,7 @@ def nlu_examples_of(block):
 def test_with_no_labels_the_reviewed_file_is_valid_and_empty(tmp_path):
     out = tmp_path / "reviewed.yml"
     export_reviewed([], TOPICS, out)
-    assert yaml.safe_load(out.read_text()) == {"version": "3.1", "nlu": []}
+    assert yaml_io.load(out.read_text()) == {"version": "3.1", "nlu": []}
 
 
 def test_the_reviewed_file_is_where_training_reads_its_nlu_data():

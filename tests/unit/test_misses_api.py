@@ -4,8 +4,8 @@ signed out 401); labels kept with who and when, in the audit log with the lead's
 import json
 
 import pytest
-import yaml
 
+from broker_faq import yaml_io
 from tests.unit.misses_store import write_misses
 from tests.unit.test_web_server import PASSWORD, call, cookie_of, serve, sign_in, store
 from web.accounts import AccountStore
@@ -102,7 +102,7 @@ def test_a_lead_exports_the_labelled_misses_as_nlu_examples(server, lead, tmp_pa
     post(server, "/api/misses/labels", lead, {"message": groups[3]["messages"][0]["id"], "label": "out_of_scope"})
     status, done = post(server, "/api/misses/export", lead)
     assert status == 200 and done["examples"] == 3 and done["file"] == "reviewed.yml"
-    written = yaml.safe_load((tmp_path / "reviewed.yml").read_text())["nlu"]
+    written = yaml_io.load((tmp_path / "reviewed.yml").read_text())["nlu"]
     assert {b["intent"]: b["examples"] for b in written} == {
         "out_of_scope": "- who won the Lakers game\n",
         "update_address": "- fax number for EBS please\n- what is the fax for EBS\n",

@@ -200,6 +200,8 @@ def test_time_grows_linearly_with_length(name):
         for _ in range(5):
             short = min(short, cpu_ms(rule.sub, lambda match: "", text))
             long = min(long, cpu_ms(rule.sub, lambda match: "", text * 8))
+            if long < 4:  # passes whatever the runs left would find: they can only lower `long`
+                break
         assert long < 4 or long < 24 * short, f"{rule.label}: {short:.2f} ms, eight times as long {long:.2f} ms"
 
 

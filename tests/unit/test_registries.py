@@ -5,8 +5,8 @@ rules, and its `computed:` names against the computed-answer registry."""
 import dataclasses
 
 import pytest
-import yaml
 
+from broker_faq import yaml_io
 from broker_faq.answers.registry import COMPUTED
 from broker_faq.assistant import ABOUT, FOLLOW_UPS, Assistant
 from broker_faq.knowledge.loader import KnowledgeError
@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 
 def rules() -> list[dict]:
-    return yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+    return yaml_io.load((ROOT / "data" / "rules.yml").read_text())["rules"]
 
 
 def routed_to_answer() -> set[str]:
@@ -38,7 +38,7 @@ def test_an_unknown_computation_stops_start_up_naming_the_topic(knowledge):
 
 
 def test_every_topic_is_an_intent_with_a_rule_to_the_answering_action(knowledge):
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    domain = yaml_io.load((ROOT / "domain.yml").read_text())
     assert set(knowledge.topics) <= set(domain["intents"])
     assert set(knowledge.topics) <= routed_to_answer()
 

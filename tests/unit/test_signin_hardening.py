@@ -5,9 +5,10 @@ every malformed sign-in request gets a clear 4xx at once, without the body being
 cap (2); an unknown name is checked like a wrong password (3); failures from other addresses do not lock
 an agent out of their own address, a looser per-name limit still slows an attack spread over many (4).
 
-The password checks are counted by wrapping web.accounts' argon2 hasher; client addresses are given
-with X-Forwarded-For, which the server takes from a loopback peer (a local proxy). The memory the web
-server itself keeps is measured in tests/live/test_signin_hardening_live.py."""
+The password checks are counted by wrapping web.accounts' argon2 hasher, at a test's cost
+(tests/unit/conftest.py) except where the cost is the point (the queue, an unknown name's timing);
+client addresses are given with X-Forwarded-For, which the server takes from a loopback peer (a local
+proxy). The memory the web server itself keeps is measured in tests/live/test_signin_hardening_live.py."""
 
 from __future__ import annotations
 
@@ -123,7 +124,8 @@ def test_thirty_wrong_passwords_at_the_same_moment_are_checked_only_up_to_the_fr
     assert sign_in(url)[0] == 429  # the right password from that address, too soon: the brake holds
 
 
-def test_password_checks_run_one_at_a_time_and_a_crowd_beyond_the_queue_is_turned_away(web, hasher):
+def test_password_checks_run_one_at_a_time_and_a_crowd_beyond_the_queue_is_turned_away(production_hashes, web, hasher):
+    # argon2id at its production cost (tests/unit/conftest.py): the queue fills because each check takes that long
     url, _ = web
     results = at_once(30, lambda i: sign_in(url, AGENT, WRONG, address=f"203.0.113.{i + 1}"))
     statuses = [status for status, _ in results]
@@ -228,7 +230,8 @@ def test_a_body_that_stops_short_of_its_length_gets_408_and_frees_the_thread(web
 
 
 # --- 3: an unknown name takes the same path as a wrong password -------------------------------------------
-def test_an_unknown_name_is_checked_like_a_wrong_password(web, hasher):
+def test_an_unknown_name_is_checked_like_a_wrong_password(production_hashes, web, hasher):
+    # argon2id at its production cost (tests/unit/conftest.py): what the timing must not tell apart
     url, _ = web
     timings: dict[str, list[float]] = {"known": [], "unknown": []}
     for n in range(FREE_FAILURES):  # each from an address of its own, and no more than the old per-name brake let by

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 
+from broker_faq import yaml_io
 from tests.conftest import ROOT
 
 PACKAGES = (
@@ -209,7 +209,7 @@ def rasa_server_modules(graph: ImportGraph) -> set[str]:
     for config in RASA_SERVER_CONFIG:
         path = ROOT / config
         if path.exists():
-            roots |= {m for m in map(graph.resolve, _dotted_names(yaml.safe_load(path.read_text()))) if m}
+            roots |= {m for m in map(graph.resolve, _dotted_names(yaml_io.load(path.read_text()))) if m}
     return roots
 
 

@@ -4,15 +4,14 @@ import functools
 import re
 from collections import Counter
 
-import yaml
-
+from broker_faq import yaml_io
 from tests.conftest import ROOT
 
 
 def examples(*paths) -> list[tuple[str, str]]:
     found = []
     for path in paths:
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        for block in yaml_io.load(path.read_text(encoding="utf-8"))["nlu"]:
             found += [
                 (block["intent"], line.strip()[2:].strip())
                 for line in block["examples"].splitlines()
@@ -27,7 +26,7 @@ def normalised(text: str) -> str:
 
 TRAINING = examples(*sorted((ROOT / "data" / "nlu").glob("*.yml")))
 HELD_OUT = examples(ROOT / "tests" / "nlu_holdout.yml")
-DOMAIN_INTENTS = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
+DOMAIN_INTENTS = set(yaml_io.load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
 
 
 def test_no_held_out_sentence_is_also_in_training():
@@ -51,7 +50,7 @@ REALISTIC = sorted((ROOT / "tests" / "realistic").glob("cases_*.yml"))
 @functools.cache
 def cases(path) -> list[dict]:
     """An evaluation file's cases, read once for the tests below: the realistic sets are 340 KB of YAML."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml_io.load(path.read_text(encoding="utf-8"))
 
 
 def realistic_sentences() -> list[str]:

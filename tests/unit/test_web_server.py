@@ -217,7 +217,11 @@ def test_over_tls_the_cookie_is_secure_too(web_url):
     assert "; Secure" in sign_in(web_url, **{"X-Forwarded-Proto": "https"})[1]["Set-Cookie"]
 
 
-@pytest.mark.parametrize("name, password", [(AGENT, PASSWORD + "x"), (AGENT, ""), ("nobody", PASSWORD), ("", "")])
+@pytest.mark.parametrize(
+    "name, password",
+    [(AGENT, PASSWORD + "x"), (AGENT, ""), ("nobody", PASSWORD), ("", "")],
+    ids=["wrong password", "no password", "unknown name", "neither"],  # never the password: the same in each process
+)
 def test_a_wrong_name_or_password_is_refused_alike_without_a_cookie(web_url, name, password):
     status, headers, body = sign_in(web_url, name, password)
     assert status == 401 and json.loads(body)["error"] == "Wrong name or password." and "Set-Cookie" not in headers
