@@ -124,6 +124,12 @@ lint-js: web-deps
 # (benchmarks/bench.py; docs/performance.md). `make bench QUICK=1` is a short run (< 3 min).
 bench: install $(SPACY_PIPELINE)/.built
 	QUICK=$(QUICK) $(BIN)/python benchmarks/bench.py
+# How many labelled misses it takes to move a held-out figure (issue 22): simulated lead labels
+# (benchmarks/simulated_labels.yml) split once into a pool and a held-out part; the NLU retrained with
+# 0, 5, 10, 20, 40 and all pool labels through ops/export_reviewed (benchmarks/label_curve.py; ~45 s each).
+.PHONY: bench-labels
+bench-labels: install $(SPACY_PIPELINE)/.built
+	PYTHONPATH=. $(BIN)/python benchmarks/label_curve.py
 # The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).
 scale-test: train scale-deps
 	scripts/test.sh tests/scale
