@@ -131,6 +131,12 @@ bench: install $(SPACY_PIPELINE)/.built
 bench-insights: install scale-deps
 	unshare -n bash -c 'ip link set lo up && $(BIN)/python -m benchmarks.insights_scale \
 	  $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(DAYS),--days $(DAYS))'
+# How many labelled misses it takes to move a held-out figure (issue 22): simulated lead labels
+# (benchmarks/simulated_labels.yml) split once into a pool and a held-out part; the NLU retrained with
+# 0, 5, 10, 20, 40 and all pool labels through ops/export_reviewed (benchmarks/label_curve.py; ~45 s each).
+.PHONY: bench-labels
+bench-labels: install $(SPACY_PIPELINE)/.built
+	PYTHONPATH=. $(BIN)/python benchmarks/label_curve.py
 # The production profile on this machine: PostgreSQL, Redis, nginx and two Rasa servers (tests/scale).
 scale-test: train scale-deps
 	scripts/test.sh tests/scale

@@ -138,3 +138,26 @@ def test_the_export_refuses_every_held_out_and_realistic_sentence():
     assert [text for _, text in HELD_OUT if not is_evaluation_copy(text)] == []
     long_ones = [s for s in realistic_sentences() if len(s.split()) >= 4]
     assert long_ones and [s for s in long_ones if not is_evaluation_copy(s)] == []
+
+
+# The simulated lead labels of benchmarks/label_curve.py (benchmarks/simulated_labels.yml): the figure they move
+# is measured on them, so none is a training example or an evaluation sentence, nor a near copy of either.
+SIMULATED = ROOT / "benchmarks" / "simulated_labels.yml"
+
+
+def test_the_simulated_labels_are_neither_training_data_nor_an_evaluation_set():
+    from rapidfuzz import fuzz, process
+
+    from ops.export_reviewed import is_evaluation_copy
+
+    simulated = [
+        text for texts in yaml.safe_load(SIMULATED.read_text(encoding="utf-8"))["labels"].values() for text in texts
+    ]
+    training = [normalised(text) for _, text in TRAINING]
+    assert len(simulated) >= 100
+    assert len({normalised(text) for text in simulated}) == len(simulated)  # none listed twice
+    trained = [
+        t for t in simulated if process.extractOne(normalised(t), training, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+    ]
+    assert trained == []
+    assert [text for text in simulated if is_evaluation_copy(text)] == []
