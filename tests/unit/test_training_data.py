@@ -151,7 +151,7 @@ def test_the_simulated_labels_are_neither_training_data_nor_an_evaluation_set():
     from ops.export_reviewed import is_evaluation_copy
 
     simulated = [
-        text for texts in yaml.safe_load(SIMULATED.read_text(encoding="utf-8"))["labels"].values() for text in texts
+        text for texts in yaml_io.load(SIMULATED.read_text(encoding="utf-8"))["labels"].values() for text in texts
     ]
     training = [normalised(text) for _, text in TRAINING]
     assert len(simulated) >= 100
