@@ -138,8 +138,29 @@
     });
   }
 
+  // A tab only leads see (misses.js, insights.js): shown when a lead signs in and loaded the first time it
+  // is opened after that; at sign-out hidden (Answer details shown instead if it was open) and emptied by
+  // `reset`. The server refuses anyone else (403), so this only keeps an agent's console uncluttered.
+  function leadTab(name, load, reset, onError = failed) {
+    const tab = $(`tab-${name}`);
+    let loaded = false;
+    document.addEventListener("kp-desk:signed-in", () => {
+      tab.hidden = role !== "lead";
+      loaded = false;
+    });
+    document.addEventListener("kp-desk:signed-out", () => {
+      if (tab.getAttribute("aria-selected") === "true") selectTab($("tab-details"), false);
+      tab.hidden = true;
+      reset();
+    });
+    document.addEventListener("kp-desk:tab", (event) => {
+      if (event.detail.panel !== tab.getAttribute("aria-controls") || loaded) return;
+      load().then(() => { loaded = true; }, onError);
+    });
+  }
+
   window.KPDesk = Object.freeze({
-    get, post, failed, copy, copyButton, selectTab, signedIn: () => Boolean(agent), role: () => role,
+    get, post, failed, copy, copyButton, selectTab, leadTab, signedIn: () => Boolean(agent), role: () => role,
   });
 
   document.addEventListener("DOMContentLoaded", async () => {

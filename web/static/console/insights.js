@@ -11,7 +11,6 @@
   const $ = (id) => document.getElementById(id);
   const COLOURS = ["#0b4f8a", "#c0392b", "#1e6b3c", "#b7791f", "#6b46c1", "#4a5260", "#0f766e"];
   const charts = []; // the Chart.js charts drawn, destroyed before the next range is drawn
-  let loaded = false;
 
   const shown = (value, unit) => {
     if (value === null || value === undefined) return "–";
@@ -122,7 +121,6 @@
     const params = $("insights-from").value ? `?${query()}` : "";
     $("insights-status").textContent = "Loading…";
     const body = await desk.get(`/api/insights${params}`);
-    loaded = true;
     $("insights-from").value = body.from;
     $("insights-to").value = body.to;
     for (const chart of charts.splice(0)) chart.destroy();
@@ -142,20 +140,11 @@
     load().catch(failed);
   });
 
-  document.addEventListener("kp-desk:signed-in", () => {
-    $("tab-insights").hidden = desk.role() !== "lead";
-    loaded = false;
-  });
-  document.addEventListener("kp-desk:signed-out", () => {
-    if ($("tab-insights").getAttribute("aria-selected") === "true") desk.selectTab($("tab-details"), false);
-    $("tab-insights").hidden = true;
+  desk.leadTab("insights", load, () => {
     for (const chart of charts.splice(0)) chart.destroy();
     $("insights-charts").replaceChildren();
     $("insights-summary").replaceChildren();
     $("insights-from").value = "";
     $("insights-to").value = "";
-  });
-  document.addEventListener("kp-desk:tab", (event) => {
-    if (event.detail.panel === "panel-insights" && !loaded) load().catch(failed);
-  });
+  }, failed);
 })();

@@ -10,7 +10,6 @@
   const desk = window.KPDesk;
   const $ = (id) => document.getElementById(id);
   let choices = []; // [{label, title}] from the server
-  let loaded = false;
 
   const when = (seconds) => new Date(seconds * 1000).toLocaleString();
   const titleOf = (label) => (choices.find((choice) => choice.label === label) || { title: label }).title;
@@ -83,7 +82,6 @@
   async function load() {
     const body = await desk.get("/api/misses");
     choices = body.labels;
-    loaded = true;
     $("misses-count").textContent = body.groups.length
       ? `${body.groups.length} groups of missed messages in the last ${body.days} days.`
       : `No missed message in the last ${body.days} days.`;
@@ -113,16 +111,5 @@
     }
   });
 
-  document.addEventListener("kp-desk:signed-in", () => {
-    $("tab-misses").hidden = desk.role() !== "lead";
-    loaded = false;
-  });
-  document.addEventListener("kp-desk:signed-out", () => {
-    if ($("tab-misses").getAttribute("aria-selected") === "true") desk.selectTab($("tab-details"), false);
-    $("tab-misses").hidden = true;
-    $("misses").replaceChildren();
-  });
-  document.addEventListener("kp-desk:tab", (event) => {
-    if (event.detail.panel === "panel-misses" && !loaded) load().catch(desk.failed);
-  });
+  desk.leadTab("misses", load, () => $("misses").replaceChildren());
 })();
