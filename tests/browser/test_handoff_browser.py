@@ -254,13 +254,9 @@ def test_the_transcript_names_the_agent_on_each_of_their_lines_never_the_assista
     chat.get_by_role("button", name="Close chat").click()
     expect(status_lines(broker).last).to_contain_text("Maria ended the chat.")
 
-    conversation_id = broker.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
-    agent.get_by_role("tab", name="Transcript").click()
-    agent.get_by_label("Conversation id").fill(conversation_id)
-    agent.get_by_role("button", name="Show transcript").click()
-    shown = agent.get_by_label("Transcript text")
-    expect(shown).to_contain_text("Maria (agent): Maria here: I'll add the dependent for you.")
-    lines = shown.inner_text().splitlines()
+    text = transcript_of(agent, broker)
+    assert "Maria (agent): Maria here: I'll add the dependent for you." in text
+    lines = text.splitlines()
     assert re.search(r"^\[[\d :-]+\] Assistant: \S", "\n".join(lines), re.M)  # the assistant's own answer
     assert not [line for line in lines if "Assistant: Maria here" in line]
     agent.get_by_role("button", name="Copy as text").click()
