@@ -55,8 +55,9 @@ def run_in_order(
     run_targets = list(targets) if targets else self._graph_schema.target_names
     order = order_for(self, tuple(run_targets))
     outputs: dict[str, Any] = {}
+    nodes = {name for name, _ in order} if inputs else set()
     for name, value in (inputs or {}).items():
-        if isinstance(value, str) and value in dict(order):  # as DaskGraphRunner._add_inputs_to_graph
+        if isinstance(value, str) and value in nodes:  # as DaskGraphRunner._add_inputs_to_graph
             raise GraphRunError(
                 f"Input value '{value}' clashes with a node name. Make sure that none of the input "
                 f"names passed to the `run` method are the same as node names in the graph schema."
