@@ -54,6 +54,16 @@ def stored_events(live, conversation: str) -> list[dict]:
     return [json.loads(row[0]) for row in rows]
 
 
+def without_times(value):
+    """The stored events without Rasa's clock readings: a timestamp's digits ("…319.051961") are no broker data,
+    and once held the date of birth's year by chance."""
+    if isinstance(value, dict):
+        return {key: without_times(item) for key, item in value.items() if key != "timestamp"}
+    if isinstance(value, list):
+        return [without_times(item) for item in value]
+    return value
+
+
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 120))
 
@@ -139,7 +149,7 @@ def test_a_broker_is_queued_taken_talked_to_handed_back_and_the_assistant_carrie
     assert {"type": "agent_message", "agent": "maria.lopez"} in customs
     assert any(c.get("type") == "handoff" and c.get("state") == "joined" for c in customs)
     assert any(c.get("type") == "handoff" and c.get("state") == "handed_back" for c in customs)
-    assert "1961" not in json.dumps(events)
+    assert "1961" not in json.dumps(without_times(events))  # the date of birth, masked before it was stored
 
 
 def test_talk_to_a_person_about_a_group_in_a_region_starts_the_handoff_for_that_region(live):
