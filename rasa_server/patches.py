@@ -23,6 +23,9 @@ every channel of credentials.yml installs), for every model served.
   has read its tracker, so a repeat waits for the first to finish and costs no extra read.
 - The served model's two graphs (NLU, policies) run node after node without dask's scheduler
   (graph_runner.py): the same calls in dependency order, a quarter of the graphs' time saved.
+- RulePolicy builds the conversation's states once per message instead of once per prediction, and
+  compares each rule only as far back as the rule is long (rule_matching.py): the same predictions,
+  a fifth of the server's time per message before.
 - Two lookups Rasa repeats for every message are made once: an event kind's class (resolve_event_type),
   and whether the model's domain is empty (check_for_unseen_features).
 - The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
@@ -52,7 +55,7 @@ from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError
 
-from . import graph_runner, private_logs
+from . import graph_runner, private_logs, rule_matching
 
 logger = logging.getLogger(__name__)
 
@@ -225,4 +228,5 @@ def apply() -> None:
     graph_runner.DaskGraphRunner.run = graph_runner.run_in_order
     Event.resolve_by_type = staticmethod(resolve_event_type)
     MessageProcessor._check_for_unseen_features = check_for_unseen_features
+    rule_matching.apply()
     private_logs.install()
