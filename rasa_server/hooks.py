@@ -14,6 +14,9 @@ What install(app) does:
 - the client address of every request (REST, socket.io polling and websocket upgrades) taken for the
   rate limits (rate_limit.py), as an application-wide middleware.
 
+When the server stops (after_server_stop), the HTTP sessions it kept for the action server (patches.py)
+are closed.
+
 And once the model is loaded (after_server_start: Rasa loads it before_server_start), the objects it
 left (hundreds of MB) are moved out of the garbage collector's view (`gc.freeze`). Otherwise every
 full collection walked them all: a pause of 250-290 ms for every conversation in flight, several
@@ -53,9 +56,16 @@ async def freeze_loaded_objects(app: Any = None, _loop: Any = None) -> None:
     gc.freeze()
 
 
+async def close_sessions(app: Any = None, _loop: Any = None) -> None:
+    """Close the action server's kept HTTP session (an after_server_stop listener)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    await patches.close_kept_sessions(getattr(agent, "action_endpoint", None))
+
+
 def attach(blueprint: Any) -> None:
     """What each channel calls on its blueprint, before Rasa registers it: the patches (the socket.io
     route's is made when the blueprint is registered), and the listeners that install the hooks."""
     patches.apply()
     blueprint.listener("before_server_start")(install)
     blueprint.listener("after_server_start")(freeze_loaded_objects)
+    blueprint.listener("after_server_stop")(close_sessions)

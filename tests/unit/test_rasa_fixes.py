@@ -120,3 +120,48 @@ def test_the_unseen_features_check_still_warns_about_an_unknown_intent():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MessageProcessor._check_for_unseen_features(empty, {"intent": {"name": "no_such_intent"}, "entities": []})
+
+
+def test_action_calls_reuse_one_connection_and_survive_the_action_server_restarting():
+    """The kept session (patches.kept_session): five calls, one TCP connection, Rasa's headers and basic
+    auth on each; after the action server restarts (its connections closed), the next call is answered
+    on a new connection; close_kept_sessions closes the session."""
+    from aiohttp import web
+
+    from rasa_server.patches import close_kept_sessions
+
+    seen: list[tuple] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.transport.get_extra_info("peername")[1], request.headers.get("Authorization"),
+                     request.headers.get("X-Portal"), await request.json()))  # fmt: skip
+        return web.json_response({"events": [], "responses": []})
+
+    async def serve(port: int = 0) -> tuple[web.AppRunner, int]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        return runner, site._server.sockets[0].getsockname()[1]
+
+    async def scenario() -> None:
+        runner, port = await serve()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Portal": "kp"},
+                                  basic_auth={"username": "rasa", "password": "secret"})  # fmt: skip
+        for number in range(5):
+            assert await endpoint.request(json={"n": number}, method="post") == {"events": [], "responses": []}
+        await runner.cleanup()  # the action server stops: its connections are closed
+        runner, _ = await serve(port)
+        assert await endpoint.request(json={"n": 5}, method="post") == {"events": [], "responses": []}
+        session = endpoint.__dict__["_kept_sessions"][asyncio.get_running_loop()]
+        await close_kept_sessions(endpoint, None)
+        assert session.closed
+        await runner.cleanup()
+
+    asyncio.run(scenario())
+    assert [body["n"] for *_, body in seen] == [0, 1, 2, 3, 4, 5]
+    assert len({port for port, *_ in seen[:5]}) == 1  # one connection for the first five calls
+    assert seen[5][0] != seen[0][0]  # a new one after the restart
+    assert all(auth == "Basic cmFzYTpzZWNyZXQ=" and portal == "kp" for _, auth, portal, _ in seen)
