@@ -32,6 +32,10 @@ every channel of credentials.yml installs), for every model served.
 - RulePolicy builds the conversation's states once per message instead of once per prediction, and
   compares each rule only as far back as the rule is long (rule_matching.py): the same predictions,
   a fifth of the server's time per message before.
+- An action that only reads the conversation (action_listen, a custom action: its call serialises
+  the tracker) is run on the conversation's tracker itself when the prediction adds no events: Rasa
+  replayed the whole conversation into a copy for every action, in case the prediction's events had
+  to be discarded (run_action).
 - Two lookups Rasa repeats for every message are made once: an event kind's class (resolve_event_type),
   and whether the model's domain is empty (check_for_unseen_features).
 - The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
@@ -56,8 +60,9 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions import action
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
-from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.constants import DOCS_BASE_URL, UTTER_PREFIX
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
@@ -181,6 +186,46 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> l
     return None
 
 
+_rasa_run_action = MessageProcessor._run_action
+READING_ONLY = (action.ActionListen, action.RemoteAction)  # their run() never changes the tracker
+_REJECTION = action.ActionExecutionRejection  # (run_action's argument is named `action`, as Rasa calls it)
+
+
+async def run_action(
+    self: MessageProcessor,
+    action: action.Action,
+    tracker: DialogueStateTracker,
+    output_channel: Any,
+    nlg: Any,
+    prediction: Any,
+) -> bool:
+    """MessageProcessor._run_action (Rasa 3.6.21, the same steps), the action given the tracker itself
+    where Rasa's copy of it would hold the same events: no events from the prediction to discard, and
+    an action that does not change what it is given."""
+    if prediction.events or type(action) not in READING_ONLY:
+        return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    try:
+        events = await action.run(output_channel, nlg, tracker, self.domain)
+    except _REJECTION:
+        events = [ActionExecutionRejected(action.name(), prediction.policy_name, prediction.max_confidence)]
+        tracker.update(events[0])
+        return self.should_predict_another_action(action.name())
+    except Exception:
+        logger.exception(
+            f"Encountered an exception while running action '{action.name()}'."
+            "Bot will continue, but the actions events are lost. Please check the logs of your action "
+            "server for more information."
+        )
+        events = []
+    self._log_action_on_tracker(tracker, action, events, prediction)
+    if any(isinstance(e, UserUttered) for e in events):
+        tracker = await self.run_action_extract_slots(output_channel, tracker)
+    if action.name() != ACTION_LISTEN_NAME and not action.name().startswith(UTTER_PREFIX):
+        self._log_slots(tracker)
+    await self.execute_side_effects(events, tracker, output_channel)
+    return self.should_predict_another_action(action.name())
+
+
 _rasa_resolve_by_type = Event.resolve_by_type
 _EVENT_CLASSES: dict[str, type[Event]] = {}
 
@@ -277,6 +322,7 @@ def apply() -> None:
     action.RemoteAction.run = run_remote_action
     EndpointConfig.session = kept_session
     MessageProcessor.handle_message = handle_message_once
+    MessageProcessor._run_action = run_action
     graph_runner.DaskGraphRunner.run = graph_runner.run_in_order
     Event.resolve_by_type = staticmethod(resolve_event_type)
     MessageProcessor._check_for_unseen_features = check_for_unseen_features

@@ -122,38 +122,41 @@ def test_the_unseen_features_check_still_warns_about_an_unknown_intent():
         MessageProcessor._check_for_unseen_features(empty, {"intent": {"name": "no_such_intent"}, "entities": []})
 
 
-def test_action_calls_reuse_one_connection_and_survive_the_action_server_restarting():
-    """The kept session (patches.kept_session): five calls, one TCP connection, Rasa's headers and basic
-    auth on each; after the action server restarts (its connections closed), the next call is answered
-    on a new connection; close_kept_sessions closes the session."""
+async def action_server(seen: list, port: int = 0, reply: dict | None = None) -> tuple:
+    """A stand-in action server on localhost: it records (client port, Authorization, X-Portal, body) of
+    every call and answers `reply` (no events, no responses by default). Returns (runner, port)."""
     from aiohttp import web
-
-    from rasa_server.patches import close_kept_sessions
-
-    seen: list[tuple] = []
 
     async def webhook(request: web.Request) -> web.Response:
         seen.append((request.transport.get_extra_info("peername")[1], request.headers.get("Authorization"),
                      request.headers.get("X-Portal"), await request.json()))  # fmt: skip
-        return web.json_response({"events": [], "responses": []})
+        return web.json_response(reply or {"events": [], "responses": []})
 
-    async def serve(port: int = 0) -> tuple[web.AppRunner, int]:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        return runner, site._server.sockets[0].getsockname()[1]
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
+def test_action_calls_reuse_one_connection_and_survive_the_action_server_restarting():
+    """The kept session (patches.kept_session): five calls, one TCP connection, Rasa's headers and basic
+    auth on each; after the action server restarts (its connections closed), the next call is answered
+    on a new connection; close_kept_sessions closes the session."""
+    from rasa_server.patches import close_kept_sessions
+
+    seen: list[tuple] = []
 
     async def scenario() -> None:
-        runner, port = await serve()
+        runner, port = await action_server(seen)
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Portal": "kp"},
                                   basic_auth={"username": "rasa", "password": "secret"})  # fmt: skip
         for number in range(5):
             assert await endpoint.request(json={"n": number}, method="post") == {"events": [], "responses": []}
         await runner.cleanup()  # the action server stops: its connections are closed
-        runner, _ = await serve(port)
+        runner, _ = await action_server(seen, port)
         assert await endpoint.request(json={"n": 5}, method="post") == {"events": [], "responses": []}
         session = endpoint.__dict__["_kept_sessions"][asyncio.get_running_loop()]
         await close_kept_sessions(endpoint, None)
@@ -165,3 +168,66 @@ def test_action_calls_reuse_one_connection_and_survive_the_action_server_restart
     assert len({port for port, *_ in seen[:5]}) == 1  # one connection for the first five calls
     assert seen[5][0] != seen[0][0]  # a new one after the restart
     assert all(auth == "Basic cmFzYTpzZWNyZXQ=" and portal == "kp" for _, auth, portal, _ in seen)
+
+
+def without_times(value):
+    """A JSON value without its timestamps (`timestamp`, `latest_event_time`), at any depth."""
+    if isinstance(value, dict):
+        return {k: without_times(v) for k, v in value.items() if k not in ("timestamp", "latest_event_time")}
+    if isinstance(value, list):
+        return [without_times(v) for v in value]
+    return value
+
+
+def test_an_action_that_only_reads_runs_on_the_tracker_itself_with_what_rasa_gives_it():
+    """patches.run_action: action_listen and a custom action, run without Rasa's copy of the tracker,
+    send the action server the same request and leave the same events as Rasa's _run_action; with
+    events from the prediction, Rasa's own way (its copy) is taken."""
+    from rasa.core.actions.action import ActionListen
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_server import patches
+
+    domain = Domain.from_dict({"intents": ["ask_fax"], "slots": {"region": {"type": "text", "mappings": [
+        {"type": "custom"}]}}, "actions": ["action_answer"], "responses": {"utter_hi": [{"text": "hi"}]}})  # fmt: skip
+    reply = {"events": [{"event": "slot", "name": "region", "value": "california"}],
+             "responses": [{"text": "The EBS fax is ..."}]}  # fmt: skip
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+
+    said = UserUttered("EBS fax?", {"name": "ask_fax", "confidence": 1.0}, timestamp=1.0)
+
+    def conversation() -> DialogueStateTracker:
+        events = [ActionExecuted("action_listen", timestamp=1.0), said, SlotSet("region", "northwest", timestamp=1.0)]
+        return DialogueStateTracker.from_events("reads-only", events, domain.slots)
+
+    async def run(way, action, prediction) -> tuple:
+        seen: list = []
+        runner, port = await action_server(seen, reply=reply)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            if action == "remote":
+                action = RemoteAction("action_answer", endpoint)
+            tracker, channel = conversation(), CollectingOutputChannel()
+            nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+            more = await way(processor, action=action, tracker=tracker, output_channel=channel, nlg=nlg,
+                             prediction=prediction)  # as Rasa calls it  # fmt: skip
+        finally:
+            await patches.close_kept_sessions(endpoint)
+            await runner.cleanup()
+        sent = [without_times(body) for *_, body in seen]  # the prediction's events are timed as they run
+        events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
+        return more, events, sent, channel.messages
+
+    plain = PolicyPrediction.for_action_name(domain, "action_answer", "RulePolicy")
+    with_events = PolicyPrediction([], "RulePolicy", events=[LoopInterrupted(True)])
+    for kind, prediction in [(ActionListen(), plain), ("remote", plain), ("remote", with_events)]:
+        rasa_way = asyncio.run(run(patches._rasa_run_action, kind, prediction))
+        assert asyncio.run(run(patches.run_action, kind, prediction)) == rasa_way
+    assert rasa_way[2] and rasa_way[3] == [{"recipient_id": "reads-only", "text": "The EBS fax is ..."}]
