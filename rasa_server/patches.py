@@ -36,6 +36,10 @@ every channel of credentials.yml installs), for every model served.
   the tracker) is run on the conversation's tracker itself when the prediction adds no events: Rasa
   replayed the whole conversation into a copy for every action, in case the prediction's events had
   to be discarded (run_action).
+- SpacyEntityExtractor takes the spaCy doc that SpacyNLP made of the same text with the same model
+  (config.yml has it case-sensitive, so that doc is of the message's text as it is) instead of
+  running the whole spaCy pipeline over the message a second time (entities_from_the_same_doc).
+  Where SpacyNLP lower-cased the text, or the doc is another model's, Rasa's way is taken.
 - Two lookups Rasa repeats for every message are made once: an event kind's class (resolve_event_type),
   and whether the model's domain is empty (check_for_unseen_features).
 - The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
@@ -60,12 +64,17 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions import action
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.constants import DOCS_BASE_URL, UTTER_PREFIX
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils import endpoints
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
@@ -226,6 +235,25 @@ async def run_action(
     return self.should_predict_another_action(action.name())
 
 
+_rasa_spacy_entities = SpacyEntityExtractor.process
+
+
+def entities_from_the_same_doc(self: SpacyEntityExtractor, messages: list[Message], model: SpacyModel) -> list[Message]:
+    """SpacyEntityExtractor.process, each message's entities read from the doc SpacyNLP made of its text
+    when that doc is the text unchanged, by this model: what spacy_nlp(text) gives again."""
+    for message in messages:
+        doc = message.get(SPACY_DOCS[TEXT])
+        text = message.get(TEXT)
+        if doc is None or doc.vocab is not model.model.vocab or doc.text != text:
+            _rasa_spacy_entities(self, [message], model)
+            continue
+        extracted = self.filter_irrelevant_entities(
+            self.add_extractor_name(self._extract_entities(doc)), self._config["dimensions"]
+        )
+        message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
+    return messages
+
+
 _rasa_resolve_by_type = Event.resolve_by_type
 _EVENT_CLASSES: dict[str, type[Event]] = {}
 
@@ -323,6 +351,7 @@ def apply() -> None:
     EndpointConfig.session = kept_session
     MessageProcessor.handle_message = handle_message_once
     MessageProcessor._run_action = run_action
+    SpacyEntityExtractor.process = entities_from_the_same_doc
     graph_runner.DaskGraphRunner.run = graph_runner.run_in_order
     Event.resolve_by_type = staticmethod(resolve_event_type)
     MessageProcessor._check_for_unseen_features = check_for_unseen_features

@@ -85,3 +85,37 @@ def test_the_served_graphs_run_in_order_give_what_the_dask_runner_gives():
         assert understood(graph_runner.run_in_order) == understood(graph_runner.DASK_RUN)
     finally:
         DaskGraphRunner.run = original
+
+
+def test_entities_read_from_spacynlps_doc_are_the_ones_a_second_spacy_run_finds():
+    """rasa_server/patches.entities_from_the_same_doc on the trained model: every held-out message, and
+    the same in capitals and in lower case, parsed with the entity extractor reading SpacyNLP's doc and
+    with Rasa's own extractor running spaCy again: the same parse, entities included."""
+    import asyncio
+
+    import yaml
+    from rasa.core.agent import Agent
+    from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+
+    from rasa_server import patches
+
+    agent = Agent.load(str(MODEL))
+    texts = [
+        line.strip()[2:]
+        for block in yaml.safe_load((ROOT / "tests/nlu_holdout.yml").read_text())["nlu"]
+        for line in block.get("examples", "").splitlines()
+        if line.strip().startswith("- ")
+    ]
+    texts += [text.upper() for text in texts] + [text.lower() for text in texts]
+
+    def parsed(process) -> list:
+        SpacyEntityExtractor.process = process
+        return [asyncio.run(agent.parse_message(text)) for text in texts]
+
+    original = SpacyEntityExtractor.process
+    try:
+        rasa_way = parsed(patches._rasa_spacy_entities)
+        assert parsed(patches.entities_from_the_same_doc) == rasa_way
+    finally:
+        SpacyEntityExtractor.process = original
+    assert sum(bool(p["entities"]) for p in rasa_way) > len(texts) / 3  # the comparison has entities to tell

@@ -77,3 +77,18 @@ def test_what_is_written_is_masked_and_the_tracker_kept_between_messages_is_not_
     kept = asyncio.run(store.retrieve("metadata-3")).events[-1]
     assert kept is user and kept.text == kept.parse_data["text"] == said
     assert kept.parse_data["entities"][0]["value"] == "123-45-6789" and kept.metadata == NOTE
+
+
+def test_the_store_check_reads_the_events_table_and_fails_once_it_is_gone(store):
+    """ping(), the check the channel guard makes before every message (SQLite: on the pooled DB-API
+    connection): it passes on a working store, raises once the events table cannot be read, and passes
+    again when it is back."""
+    store.ping()
+    save_turn(store, "ping-1")
+    with sqlite3.connect(store.engine.url.database) as db:
+        db.execute("ALTER TABLE events RENAME TO events_away")
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        store.ping()
+    with sqlite3.connect(store.engine.url.database) as db:
+        db.execute("ALTER TABLE events_away RENAME TO events")
+    store.ping()
