@@ -118,4 +118,4 @@ def test_entities_read_from_spacynlps_doc_are_the_ones_a_second_spacy_run_finds(
         assert parsed(patches.entities_from_the_same_doc) == rasa_way
     finally:
         SpacyEntityExtractor.process = original
-    assert sum(bool(p["entities"]) for p in rasa_way) > len(texts) / 3  # the comparison has entities to tell
+    assert sum(bool(p["entities"]) for p in rasa_way) > len(texts) / 5  # the comparison has entities to tell
