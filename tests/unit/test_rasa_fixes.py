@@ -231,3 +231,41 @@ def test_an_action_that_only_reads_runs_on_the_tracker_itself_with_what_rasa_giv
         rasa_way = asyncio.run(run(patches._rasa_run_action, kind, prediction))
         assert asyncio.run(run(patches.run_action, kind, prediction)) == rasa_way
     assert rasa_way[2] and rasa_way[3] == [{"recipient_id": "reads-only", "text": "The EBS fax is ..."}]
+
+
+def test_an_actions_events_are_logged_on_the_tracker_as_rasa_logs_them():
+    """patches.log_action_on_tracker (no debug copies while debug logging is off): the tracker gets the
+    same events as from Rasa's own, for an action with events, one with none and a rejected one."""
+    import logging
+
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecutionRejected, BotUttered, LoopInterrupted, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_server import patches
+
+    domain = Domain.from_dict({"slots": {"region": {"type": "text", "mappings": [{"type": "custom"}]}},
+                               "actions": ["action_answer"]})  # fmt: skip
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+    answer = RemoteAction("action_answer", None)
+    cases = [
+        ([SlotSet("region", "oregon", timestamp=2.0), BotUttered("Call ...", {"custom": {"a": [1]}}, timestamp=2.0)],
+         PolicyPrediction([], "RulePolicy", events=[LoopInterrupted(True, timestamp=1.0)])),
+        ([], PolicyPrediction([], "RulePolicy")),
+        (None, PolicyPrediction([], "RulePolicy")),
+        ([ActionExecutionRejected("action_answer", timestamp=2.0)], PolicyPrediction([], "RulePolicy")),
+    ]  # fmt: skip
+
+    def logged(way, events, prediction) -> list:
+        tracker = DialogueStateTracker.from_events("logged", [], domain.slots)
+        way(processor, tracker, answer, events, prediction)
+        return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
+
+    assert not logging.getLogger("rasa.core.processor").isEnabledFor(logging.DEBUG)
+    for events, prediction in cases:
+        assert logged(patches.log_action_on_tracker, events, prediction) == logged(
+            patches._rasa_log_action_on_tracker, events, prediction
+        )
