@@ -325,6 +325,10 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+CLEAN_STRING_CHARS = 64
+CLEAN_STRINGS = 4096
+
+
 class PiiMasker:
     def __init__(
         self,
@@ -351,6 +355,8 @@ class PiiMasker:
         words = sorted({w.lower() for w in (*count_words, *_COUNT_UNITS)}, key=len, reverse=True)
         self._count_word = re.compile(rf"[\s\u00a0{_DASH}]*(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?![a-z])")
         self._this_year = this_year
+        # Short metadata strings found clean (see mask_data), per year: what a date means depends on it.
+        self._clean: set[tuple[int, str]] = set()
 
     def _is_kaiser_contact(self, label: str, found: str) -> bool:
         return (
@@ -372,18 +378,33 @@ class PiiMasker:
 
     def mask_data(self, value: Any, memo: dict[str, str] | None = None) -> Any:
         """A JSON-like value (metadata) with every string in it masked, keys included. `memo` keeps
-        the strings masked so far, for values that repeat them (the events of one turn)."""
+        the strings masked so far, for values that repeat them (the events of one turn). A short
+        string that held nothing to mask is remembered across calls as clean (the same model id,
+        assistant id and key names are in every event's metadata): only clean strings, so nothing
+        personal is kept, and at most CLEAN_STRINGS of them."""
         if isinstance(value, str):
-            if memo is None:
-                return self.mask(value)
-            if value not in memo:
-                memo[value] = self.mask(value)
-            return memo[value]
+            if memo is not None and value in memo:
+                return memo[value]
+            masked = self._masked_short(value) if len(value) <= CLEAN_STRING_CHARS else self.mask(value)
+            if memo is not None:
+                memo[value] = masked
+            return masked
         if isinstance(value, dict):
             return {self.mask_data(str(k), memo): self.mask_data(v, memo) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.mask_data(v, memo) for v in value]
         return value
+
+    def _masked_short(self, text: str) -> str:
+        key = (self._this_year or datetime.date.today().year, text)
+        if key in self._clean:
+            return text
+        masked = self.mask(text)
+        if masked == text:
+            if len(self._clean) >= CLEAN_STRINGS:
+                self._clean.clear()
+            self._clean.add(key)
+        return masked
 
     def _masked(self, label: str, match: re.Match) -> str:
         groups = match.groupdict()

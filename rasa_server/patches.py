@@ -28,7 +28,9 @@ every channel of credentials.yml installs), for every model served.
   server's time per message under 16 concurrent conversations. A kept connection is let go after
   KEPT_CONNECTION_IDLE_SECONDS idle, well before the action server's own keep-alive (Sanic's 5 s)
   ends it, so a call is not sent down a connection the other side is closing. A session belongs to
-  the event loop that made it; the server closes its sessions when it stops (hooks.py).
+  the event loop that made it; the server closes its sessions when it stops (hooks.py). The request's
+  JSON (the whole conversation) is written by ujson, which Rasa's Sanic already uses for its
+  responses: a third of the time of Python's encoder, the same JSON once read.
 - RulePolicy builds the conversation's states once per message instead of once per prediction, and
   compares each rule only as far back as the rule is long (rule_matching.py): the same predictions,
   a fifth of the server's time per message before.
@@ -56,11 +58,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import os
 from typing import Any
 
 import aiohttp
+import ujson
 from engineio.async_drivers import sanic as engineio_sanic
 from jsonschema import validators
 from jsonschema.exceptions import best_match
@@ -340,6 +344,15 @@ class _KeptSession:
         return None
 
 
+def request_json(value: Any) -> str:
+    """An action call's body as JSON, by ujson; what it cannot write (an object of an unknown type) goes
+    to Python's encoder, as in Rasa's session, for its error."""
+    try:
+        return ujson.dumps(value, escape_forward_slashes=False)
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(value)
+
+
 def kept_session(self: EndpointConfig) -> _KeptSession:
     """EndpointConfig.session (Rasa's headers, basic auth and timeout), made once per event loop."""
     loop = asyncio.get_running_loop()
@@ -349,6 +362,7 @@ def kept_session(self: EndpointConfig) -> _KeptSession:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
         session = sessions[loop] = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(keepalive_timeout=KEPT_CONNECTION_IDLE_SECONDS),
+            json_serialize=request_json,
             headers=self.headers,
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),

@@ -38,6 +38,21 @@ MAX_METADATA_CHARS = 2000  # as JSON; the channels keep none, Rasa's own (bot me
 MAX_INPUT_CHANNEL_CHARS = 32
 
 
+def _surely_short(value: Any) -> bool:
+    """Whether a flat dict of texts is within MAX_METADATA_CHARS as JSON without writing it out: no
+    character takes more than 12 in JSON (an escaped pair of surrogates), and each item adds 8 at most
+    (two pairs of quotes, the colon and the comma, each with its space). Rasa's own metadata (model
+    and assistant ids) always is; anything else is measured."""
+    if not isinstance(value, dict):
+        return False
+    size = 2
+    for key, item in value.items():
+        if not (isinstance(key, str) and isinstance(item, str)):
+            return False
+        size += 12 * (len(key) + len(item)) + 8
+    return size <= MAX_METADATA_CHARS
+
+
 class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +65,7 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
     @staticmethod
     def _masked_data(value: Any, masker: PiiMasker, memo: dict[str, str]) -> Any:
         masked = masker.mask_data(value, memo)
-        if len(json.dumps(masked, default=str)) > MAX_METADATA_CHARS:
+        if not _surely_short(masked) and len(json.dumps(masked, default=str)) > MAX_METADATA_CHARS:
             return {} if isinstance(value, dict) else None
         return masked
 

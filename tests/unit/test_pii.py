@@ -259,3 +259,17 @@ def test_the_formats_found_unmasked_are_masked(masker, text, masked):
 )
 def test_words_and_numbers_brokers_need_are_not_masked(masker, text):
     assert masker.mask(text) == text
+
+
+def test_metadata_strings_found_clean_are_remembered_and_nothing_personal_is(knowledge, vocabulary):
+    """PiiMasker.mask_data: the model id in every event's metadata is masked once and then remembered as
+    clean; a string with personal data in it is masked every time and never remembered."""
+    from broker_faq.privacy import PiiMasker
+
+    masker = PiiMasker.for_knowledge(knowledge, vocabulary)
+    metadata = {"model_id": "9ef4483aa54e41d4bf9c4bf1fb5312a2", "note": "SSN 123-45-6789"}
+    for _ in range(3):
+        assert masker.mask_data(metadata) == {"model_id": "9ef4483aa54e41d4bf9c4bf1fb5312a2", "note": "SSN [SSN]"}
+        assert masker.mask_data(metadata, {}) == {"model_id": "9ef4483aa54e41d4bf9c4bf1fb5312a2", "note": "SSN [SSN]"}
+    remembered = {text for _, text in masker._clean}
+    assert remembered == {"model_id", "9ef4483aa54e41d4bf9c4bf1fb5312a2", "note"}

@@ -269,3 +269,28 @@ def test_an_actions_events_are_logged_on_the_tracker_as_rasa_logs_them():
         assert logged(patches.log_action_on_tracker, events, prediction) == logged(
             patches._rasa_log_action_on_tracker, events, prediction
         )
+
+
+def test_an_action_calls_json_reads_back_as_what_pythons_encoder_writes():
+    """patches.request_json (ujson): a conversation's state with texts in any script, a payload, slots of
+    every kind, a 70-bit number and Rasa's float timestamps reads back exactly as json.dumps's does; what
+    neither can write is refused with json.dumps's error."""
+    import json
+
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    from rasa_server.patches import request_json
+
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("¿Quién maneja la facturación en Fresno? 😀 \u2028 \"q\" / \\", {"name": "ask", "confidence": 1}),
+        BotUttered("Call 800-790-4661, option 3.", {"custom": {"type": "answer", "teams": [{"phone": "800-790-4661"}],
+                                                            "score": 1e-7, "big": 2**70}}),
+        SlotSet("subscribers", 14.0), SlotSet("other_locations", True), SlotSet("last_teams", ["amt", "csc"]),
+    ]  # fmt: skip
+    state = DialogueStateTracker.from_events("json", events).current_state(EventVerbosity.ALL)
+    body = {"next_action": "action_answer", "sender_id": "json", "tracker": state, "version": "3.6.21"}
+    assert json.loads(request_json(body)) == json.loads(json.dumps(body))
+    with pytest.raises(TypeError, match="is not JSON serializable"):
+        request_json({"value": {1, 2}})

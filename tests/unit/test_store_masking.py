@@ -7,6 +7,8 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
@@ -92,3 +94,13 @@ def test_the_store_check_reads_the_events_table_and_fails_once_it_is_gone(store)
     with sqlite3.connect(store.engine.url.database) as db:
         db.execute("ALTER TABLE events_away RENAME TO events")
     store.ping()
+
+
+@given(st.dictionaries(st.text(max_size=40), st.text(max_size=120), max_size=8))
+def test_metadata_judged_short_without_writing_it_out_is_short_as_json(metadata):
+    """stores.masking_sql._surely_short never passes metadata that JSON makes longer than the cap."""
+    from stores.masking_sql import _surely_short
+
+    if _surely_short(metadata):
+        assert len(json.dumps(metadata, default=str)) <= MAX_METADATA_CHARS
+    assert _surely_short({"model_id": "9ef4483aa54e41d4bf9c4bf1fb5312a2", "assistant_id": "kp-broker-faq"})
