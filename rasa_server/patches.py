@@ -34,10 +34,10 @@ every channel of credentials.yml installs), for every model served.
 - RulePolicy builds the conversation's states once per message instead of once per prediction, and
   compares each rule only as far back as the rule is long (rule_matching.py): the same predictions,
   a fifth of the server's time per message before.
-- An action that only reads the conversation (action_listen, a custom action: its call serialises
-  the tracker) is run on the conversation's tracker itself when the prediction adds no events: Rasa
-  replayed the whole conversation into a copy for every action, in case the prediction's events had
-  to be discarded (run_action).
+- An action that only reads the conversation (action_listen, an utter_ response, a custom action:
+  its call serialises the tracker) is run on the conversation's tracker itself: Rasa replayed the
+  whole conversation into a copy for every action, in case the prediction's events had to be left
+  out (run_action).
 - SpacyEntityExtractor takes the spaCy doc that SpacyNLP made of the same text with the same model
   (config.yml has it case-sensitive, so that doc is of the message's text as it is) instead of
   running the whole spaCy pipeline over the message a second time (entities_from_the_same_doc).
@@ -203,7 +203,7 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> l
 
 
 _rasa_run_action = MessageProcessor._run_action
-READING_ONLY = (action.ActionListen, action.RemoteAction)  # their run() never changes the tracker
+READING_ONLY = (action.ActionListen, action.ActionBotResponse, action.RemoteAction)  # run() only reads
 _REJECTION = action.ActionExecutionRejection  # (run_action's argument is named `action`, as Rasa calls it)
 
 
@@ -215,14 +215,22 @@ async def run_action(
     nlg: Any,
     prediction: Any,
 ) -> bool:
-    """MessageProcessor._run_action (Rasa 3.6.21, the same steps), the action given the tracker itself
-    where Rasa's copy of it would hold the same events: no events from the prediction to discard, and
-    an action that does not change what it is given."""
-    if prediction.events or type(action) not in READING_ONLY:
+    """MessageProcessor._run_action (Rasa 3.6.21, the same steps) for an action that does not change
+    what it is given, run on the conversation's tracker instead of a copy. Rasa copies the tracker,
+    adds the prediction's events (after a broker's message, how it is featurised) and runs the action
+    on the copy, so that those events can be left out if the action is rejected; then it adds them
+    again to the tracker itself, with the action. Here they are added once, before the action runs,
+    and taken out again (the tracker rebuilt from its events, as Rasa rebuilds every tracker) if the
+    action is rejected. The action sees the same conversation and the tracker ends with the same
+    events; the prediction's events are timed before the action instead of after it."""
+    if type(action) not in READING_ONLY:
         return await _rasa_run_action(self, action, tracker, output_channel, nlg, prediction)
+    before = len(tracker.events)
+    tracker.update_with_events(prediction.events, self.domain)
     try:
-        events = await action.run(output_channel, nlg, tracker, self.domain)
+        events = await action.run(output_channel, nlg, tracker, self.domain) or []
     except _REJECTION:
+        _forget_since(tracker, before)
         events = [ActionExecutionRejected(action.name(), prediction.policy_name, prediction.max_confidence)]
         tracker.update(events[0])
         return self.should_predict_another_action(action.name())
@@ -233,13 +241,28 @@ async def run_action(
             "server for more information."
         )
         events = []
-    self._log_action_on_tracker(tracker, action, events, prediction)
+    # What _log_action_on_tracker does, the prediction's events already on the tracker.
+    if any(isinstance(event, ActionExecutionRejected) for event in events):
+        _forget_since(tracker, before)  # rejected by the action itself: Rasa adds neither
+    else:
+        tracker.update(action.event_for_successful_execution(prediction))
+    tracker.update_with_events(events, self.domain)
     if any(isinstance(e, UserUttered) for e in events):
         tracker = await self.run_action_extract_slots(output_channel, tracker)
     if action.name() != ACTION_LISTEN_NAME and not action.name().startswith(UTTER_PREFIX):
         self._log_slots(tracker)
     await self.execute_side_effects(events, tracker, output_channel)
     return self.should_predict_another_action(action.name())
+
+
+def _forget_since(tracker: DialogueStateTracker, count: int) -> None:
+    """The tracker as it was with its first `count` events: the later ones dropped, the state rebuilt."""
+    if len(tracker.events) == count:
+        return
+    while len(tracker.events) > count:
+        tracker.events.pop()
+    tracker._reset()
+    tracker.replay_events()
 
 
 _rasa_log_action_on_tracker = MessageProcessor._log_action_on_tracker

@@ -180,40 +180,66 @@ def without_times(value):
 
 
 def test_an_action_that_only_reads_runs_on_the_tracker_itself_with_what_rasa_gives_it():
-    """patches.run_action: action_listen and a custom action, run without Rasa's copy of the tracker,
-    send the action server the same request and leave the same events as Rasa's _run_action; with
-    events from the prediction, Rasa's own way (its copy) is taken."""
-    from rasa.core.actions.action import ActionListen
+    """patches.run_action: action_listen, an utter_ response and a custom action run without Rasa's copy
+    of the tracker send the action server the same request and leave the same events as Rasa's
+    _run_action, with and without events from the prediction (how the broker's message is featurised,
+    a loop interrupted), for an action the server rejects and one that rejects itself."""
+    from rasa.core.actions.action import ActionBotResponse, ActionListen
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
     from rasa.core.policies.policy import PolicyPrediction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, UserUttered
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        DefinePrevUserUtteredFeaturization,
+        LoopInterrupted,
+        SlotSet,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from rasa_server import patches
 
-    domain = Domain.from_dict({"intents": ["ask_fax"], "slots": {"region": {"type": "text", "mappings": [
-        {"type": "custom"}]}}, "actions": ["action_answer"], "responses": {"utter_hi": [{"text": "hi"}]}})  # fmt: skip
-    reply = {"events": [{"event": "slot", "name": "region", "value": "california"}],
-             "responses": [{"text": "The EBS fax is ..."}]}  # fmt: skip
+    slots = {"region": {"type": "text", "mappings": [{"type": "custom"}]}}
+    responses = {"utter_hi": [{"text": "hi {region}"}]}
+    domain = Domain.from_dict(
+        {"intents": ["ask_fax"], "slots": slots, "actions": ["action_answer"], "responses": responses}
+    )
+    answers = {
+        "answered": (200, {"events": [{"event": "slot", "name": "region", "value": "california"}],
+                           "responses": [{"text": "The EBS fax is ..."}]}),
+        "rejects itself": (200, {"events": [{"event": "action_execution_rejected", "name": "action_answer"}]}),
+        "rejected": (400, {"action_name": "action_answer", "error": "not now"}),
+    }  # fmt: skip
     processor = MessageProcessor.__new__(MessageProcessor)
     processor.domain = domain
-
     said = UserUttered("EBS fax?", {"name": "ask_fax", "confidence": 1.0}, timestamp=1.0)
 
     def conversation() -> DialogueStateTracker:
         events = [ActionExecuted("action_listen", timestamp=1.0), said, SlotSet("region", "northwest", timestamp=1.0)]
         return DialogueStateTracker.from_events("reads-only", events, domain.slots)
 
-    async def run(way, action, prediction) -> tuple:
+    async def run(way, kind, answer, prediction) -> tuple:
+        from aiohttp import web
+
         seen: list = []
-        runner, port = await action_server(seen, reply=reply)
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+
+        async def webhook(request: web.Request) -> web.Response:
+            seen.append(without_times(await request.json()))
+            status, body = answers[answer]
+            return web.json_response(body, status=status)
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
+        action = {"listen": ActionListen(), "utter": ActionBotResponse("utter_hi"),
+                  "remote": RemoteAction("action_answer", endpoint)}[kind]  # fmt: skip
         try:
-            if action == "remote":
-                action = RemoteAction("action_answer", endpoint)
             tracker, channel = conversation(), CollectingOutputChannel()
             nlg = TemplatedNaturalLanguageGenerator(domain.responses)
             more = await way(processor, action=action, tracker=tracker, output_channel=channel, nlg=nlg,
@@ -221,16 +247,21 @@ def test_an_action_that_only_reads_runs_on_the_tracker_itself_with_what_rasa_giv
         finally:
             await patches.close_kept_sessions(endpoint)
             await runner.cleanup()
-        sent = [without_times(body) for *_, body in seen]  # the prediction's events are timed as they run
-        events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
-        return more, events, sent, channel.messages
+        events = [without_times(e.as_dict()) for e in tracker.events]
+        return more, events, seen, channel.messages, tracker.current_state()["slots"], tracker.latest_action_name
 
     plain = PolicyPrediction.for_action_name(domain, "action_answer", "RulePolicy")
-    with_events = PolicyPrediction([], "RulePolicy", events=[LoopInterrupted(True)])
-    for kind, prediction in [(ActionListen(), plain), ("remote", plain), ("remote", with_events)]:
-        rasa_way = asyncio.run(run(patches._rasa_run_action, kind, prediction))
-        assert asyncio.run(run(patches.run_action, kind, prediction)) == rasa_way
-    assert rasa_way[2] and rasa_way[3] == [{"recipient_id": "reads-only", "text": "The EBS fax is ..."}]
+    featurised = PolicyPrediction([], "RulePolicy", events=[DefinePrevUserUtteredFeaturization(False)])
+    interrupted = PolicyPrediction([], "RulePolicy", events=[LoopInterrupted(True)])
+    cases = [(kind, "answered", prediction) for kind in ("listen", "utter", "remote")
+             for prediction in (plain, featurised, interrupted)]  # fmt: skip
+    cases += [("remote", answer, prediction) for answer in ("rejects itself", "rejected")
+              for prediction in (plain, featurised)]  # fmt: skip
+    for kind, answer, prediction in cases:
+        rasa_way = asyncio.run(run(patches._rasa_run_action, kind, answer, prediction))
+        assert asyncio.run(run(patches.run_action, kind, answer, prediction)) == rasa_way, (kind, answer)
+        if kind == "remote" and answer == "answered":
+            assert rasa_way[2] and rasa_way[3] == [{"recipient_id": "reads-only", "text": "The EBS fax is ..."}]
 
 
 def test_an_actions_events_are_logged_on_the_tracker_as_rasa_logs_them():
