@@ -5,7 +5,8 @@ as far back as they are long) equals the one Rasa's own RulePolicy makes of the 
 The conversations are random walks over the domain: the broker's messages with any intent and
 entities, the action the policy predicts or another, slots set to values of their type, bot messages,
 and now and then what rewinds or restarts a conversation (an undone message or action, a restart, a
-new session), so that the kept states must be thrown away and built again."""
+new session, the last event taken back as a rejected action's are), so that the kept states must be
+thrown away and built again; a third of them enter and leave the two-stage fallback's loop."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Restarted,
     SessionStarted,
@@ -28,6 +30,7 @@ from rasa.shared.core.slots import BooleanSlot, CategoricalSlot, FloatSlot, List
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_server import rule_matching
+from rasa_server.patches import _forget_since as forget_since
 from tests.rasa_cli import MODEL
 
 CONVERSATIONS = 150
@@ -80,6 +83,7 @@ def test_every_prediction_equals_rasa_own(served):
     slots = [slot for slot in domain.slots if slot.influence_conversation] or list(domain.slots)
     actions = [name for name in domain.action_names_or_texts if name]
     compared = by_rule = 0
+    conversations_with_loops = CONVERSATIONS // 3  # the two-stage fallback's loop; the rest have none
     rule_matching.apply()
     try:
         for number in range(CONVERSATIONS):
@@ -98,8 +102,15 @@ def test_every_prediction_equals_rasa_own(served):
                 elif roll < 0.85:
                     slot = rng.choice(slots)
                     tracker.update(SlotSet(slot.name, a_value(slot, rng)))
-                elif roll < 0.9:
+                elif roll < 0.88:
                     tracker.update(BotUttered("a reply"))
+                elif roll < 0.92 and conversations_with_loops > number:
+                    if rng.random() < 0.5:
+                        tracker.update(ActiveLoop(rng.choice(["action_two_stage_fallback", None])))
+                    else:  # the loop's action runs again: applied_events folds such repeats
+                        tracker.update(ActionExecuted("action_two_stage_fallback"))
+                elif roll < 0.94 and tracker.events:
+                    forget_since(tracker, len(tracker.events) - 1)  # as a rejected action's events go
                 else:
                     tracker.update(rng.choice([UserUtteranceReverted(), ActionReverted(), Restarted(),
                                                SessionStarted()]))  # fmt: skip
