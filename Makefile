@@ -90,13 +90,16 @@ test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
-# 31-36 s of CPU, 38-79 s on this 2-core machine shared with other sessions (85 s on 2026-12-02 before password
-# hashes at a test's cost, libyaml and frozen imports: docs/testing.md). The Hypothesis properties
+# 29-37 s of wall time, 32-36 s of CPU on this 2-core machine beside another session's benchmarks (load 1-2;
+# 56-66 s and 52-57 s before the changes of 2026-12-03, docs/testing.md). The Hypothesis properties
 # run a tenth of their examples (the `unit` profile, tests/properties.py; `make test` runs them all), and
-# the ten slowest tests are named so it stays fast. The behaviour suite is `make behaviour`; the slow
-# tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.
+# the ten slowest tests are named so it stays fast. Its temporary files (the tests' SQLite stores, accounts
+# and key files: ~2,000 fdatasync calls) go to /dev/shm, a tmpfs, unless TMPDIR says otherwise: ~1 s on
+# this machine's disk. The behaviour suite is `make behaviour`; the slow tiers are pytest markers
+# (pytest.ini): `pytest -m "not live and not browser"`.
 unit: install
-	$(BIN)/python -m pytest tests/unit -q --hypothesis-profile=unit --durations=10
+	TMPDIR=$${TMPDIR:-$(if $(wildcard /dev/shm),/dev/shm,/tmp)} \
+	  $(BIN)/python -m pytest tests/unit -q --hypothesis-profile=unit --durations=10
 
 # Behaviour by capability (CheckList's MFT, INV, DIR) on the trained model, in process (< 2 min): a table of
 # right / asked back / miss / WRONG per capability, failing cases in test-output/behaviour.json.

@@ -90,11 +90,17 @@ def evaluation_sentences() -> tuple[str, ...]:
     return tuple(sentences)
 
 
+@functools.cache
+def _distinctive_sentences() -> tuple[str, ...]:
+    """The evaluation sentences of LONG_SENTENCE words or more, picked once, not for every message checked."""
+    return tuple(s for s in evaluation_sentences() if len(s.split()) >= LONG_SENTENCE)
+
+
 def is_evaluation_copy(text: str) -> bool:
     said, evaluated = normalised(text), evaluation_sentences()
     if process.extractOne(said, evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
         return True
-    return any(len(s.split()) >= LONG_SENTENCE and s in said for s in evaluated)
+    return any(s in said for s in _distinctive_sentences())
 
 
 def trained_elsewhere(out: Path) -> set[str]:

@@ -109,18 +109,40 @@ PIECES = list("0123456789 .-/@:#()+,_%abeimnorstx") + ["\u00a0", "\u2013", "\n",
           "0147", "1980", "terminated", "employees"]  # fmt: skip
 
 
-def elapsed_ms(call, *args, clock=time.perf_counter) -> float:
-    """The fastest of three runs: what the work takes, not what the shared machine's scheduler adds."""
+def elapsed_ms(call, *args, clock=time.perf_counter, runs: int = 3, under: float | None = None) -> float:
+    """The fastest of three runs (`runs`): what the work takes, not what the shared machine's scheduler adds.
+    With `under`, the runs stop at the first one under it: the fastest of three is under a bound exactly when
+    one of them is, so a check against that bound passes or fails as it would after all three; a time that
+    is not under it is the fastest of all the runs."""
     best = float("inf")
-    for _ in range(3):
+    for _ in range(runs):
         start = clock()
         call(*args)
-        best = min(best, clock() - start)
-    return best * 1000
+        best = min(best, (clock() - start) * 1000)
+        if under is not None and best < under:
+            break
+    return best
+
+
+def slowest(first_runs: dict, fastest_of_three) -> tuple:
+    """(ms, key) of the key slowest at its fastest of three runs, from `first_runs` (key -> ms of one run:
+    no less than that key's fastest of three) and `fastest_of_three(key, first_ms)`. The keys are run again
+    slowest first, only while one run of the next could still exceed the slowest fastest of three found: the
+    same figure as every key's fastest of three, without running the many that cannot be the slowest."""
+    best: tuple = (-1.0, None)
+    for key in sorted(first_runs, key=first_runs.get, reverse=True):
+        if first_runs[key] <= best[0]:
+            break
+        best = max(best, (fastest_of_three(key, first_runs[key]), key))
+    return best
+
+
+def no_match(match) -> str:
+    return ""
 
 
 def slowest_pattern(text: str) -> tuple[float, str]:
-    return max((elapsed_ms(rule.sub, lambda match: "", text), rule.label) for rule in pii._RULES)
+    return max((elapsed_ms(rule.sub, no_match, text, under=BOUND_MS), rule.label) for rule in pii._RULES)
 
 
 def test_the_bound_is_the_longest_message_accepted():
@@ -132,9 +154,10 @@ def test_the_bound_is_the_longest_message_accepted():
 
 @pytest.fixture(scope="module")
 def pattern_times() -> dict[str, list[tuple[float, str]]]:
-    """(ms, label) of each pattern on each adversarial text, measured once for the two tests below."""
+    """(ms, label) of each pattern on each adversarial text, measured once for the two tests below: a run
+    under the bound, or the fastest of three (elapsed_ms with `under`)."""
     return {
-        name: [(elapsed_ms(rule.sub, lambda match: "", text), rule.label) for rule in pii._RULES]
+        name: [(elapsed_ms(rule.sub, no_match, text, under=BOUND_MS), rule.label) for rule in pii._RULES]
         for name, text in ADVERSARIAL.items()
     }
 
@@ -147,15 +170,19 @@ def test_every_pattern_is_fast_on_adversarial_text(pattern_times, name):
 
 
 def test_masking_adversarial_text_is_fast(masker, pattern_times, record_figure):
-    took = {name: elapsed_ms(masker.mask, text) for name, text in ADVERSARIAL.items()}
-    patterns = {name: max(times) for name, times in pattern_times.items()}
-    worst, pattern_worst = max(took, key=took.get), max(patterns, key=patterns.get)
-    record_figure("mask() on 5,000 adversarial characters (slowest text)", f"{took[worst]:.1f} ms ({worst!r})")
-    record_figure(
-        "one pattern on 5,000 adversarial characters (slowest)",
-        f"{patterns[pattern_worst][0]:.1f} ms ({patterns[pattern_worst][1]} on {pattern_worst!r})",
+    # The figures are the slowest fastest-of-three, as if every text had run three times (slowest()).
+    took = {name: elapsed_ms(masker.mask, text, under=BOUND_MS) for name, text in ADVERSARIAL.items()}
+    slow_ms, worst = slowest(took, lambda name, ms: min(ms, elapsed_ms(masker.mask, ADVERSARIAL[name], runs=2)))
+    rules = {rule.label: rule for rule in pii._RULES}
+    pattern_ms, (label, pattern_worst) = slowest(
+        {(label, name): ms for name, times in pattern_times.items() for ms, label in times},
+        lambda key, ms: min(ms, elapsed_ms(rules[key[0]].sub, no_match, ADVERSARIAL[key[1]], runs=2)),
     )
-    assert took[worst] < BOUND_MS, f"mask() took {took[worst]:.1f} ms on {worst!r}"
+    record_figure("mask() on 5,000 adversarial characters (slowest text)", f"{slow_ms:.1f} ms ({worst!r})")
+    record_figure(
+        "one pattern on 5,000 adversarial characters (slowest)", f"{pattern_ms:.1f} ms ({label} on {pattern_worst!r})"
+    )
+    assert max(took.values()) < BOUND_MS, f"mask() took {max(took.values()):.1f} ms on {max(took, key=took.get)!r}"
 
 
 @st.composite
@@ -193,21 +220,25 @@ def test_every_pattern_and_mask_are_fast_on_generated_text(masker, text):
 def test_time_grows_linearly_with_length(name):
     """Eight times the text, about eight times the work; backtracking that rescans takes sixty-four. The
     work is this thread's CPU time (time.thread_time), so other processes on the shared machine do not
-    count, and runs of the two lengths alternate, so a busy moment slows both."""
+    count. The check is that of the least of fifteen runs of each length (`long < 4 or long < 24 * short`),
+    with the runs of eight times the text stopped at the first that passes, since those left could only
+    lower `long`: one run under 4 ms (about half the patterns), or under 24 times the text's least of
+    fifteen, else up to fourteen more. 0.2-0.3 s a text, not the 1-2 s of fifteen runs of both."""
     text = ADVERSARIAL[name]
     for rule in pii._RULES:
-        short = long = float("inf")
-        for _ in range(5):
-            short = min(short, cpu_ms(rule.sub, lambda match: "", text))
-            long = min(long, cpu_ms(rule.sub, lambda match: "", text * 8))
-            if long < 4:  # passes whatever the runs left would find: they can only lower `long`
-                break
+        long = cpu_ms(rule.sub, no_match, text * 8, runs=1)
+        if long < 4:
+            continue
+        short = cpu_ms(rule.sub, no_match, text, runs=15)
+        if long >= 24 * short:
+            long = min(long, cpu_ms(rule.sub, no_match, text * 8, runs=14, under=max(4, 24 * short)))
         assert long < 4 or long < 24 * short, f"{rule.label}: {short:.2f} ms, eight times as long {long:.2f} ms"
 
 
-def cpu_ms(call, *args) -> float:
-    """The least CPU time of this thread over three runs, in ms: other processes do not count."""
-    return elapsed_ms(call, *args, clock=time.thread_time)
+def cpu_ms(call, *args, runs: int = 3, under: float | None = None) -> float:
+    """The least CPU time of this thread over three runs (`runs`; `under` as for elapsed_ms), in ms: other
+    processes do not count."""
+    return elapsed_ms(call, *args, clock=time.thread_time, runs=runs, under=under)
 
 
 # The e-mail pattern starts once per run of address characters (pii._email, _Rule.sub): it must find

@@ -70,7 +70,8 @@ def test_no_realistic_message_is_in_the_training_data():
     leaked = [s for s in realistic_sentences() if normalised(s) in seen]
     assert REALISTIC and leaked == []
     long_ones = [normalised(s) for s in realistic_sentences() if len(s.split()) >= 8]
-    assert [s for s in long_ones if any(s in t for t in training)] == []
+    examples = "\n".join(training)  # inside one example: a normalised sentence holds no line break
+    assert [s for s in long_ones if s in examples] == []
 
 
 # Every evaluation file: the realistic and blind sets, the shared dev checks, the held-out NLU file.
@@ -98,12 +99,11 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_sentence():
 
     evaluated = evaluation_sentences()
     assert len(EVALUATION) >= 6 and evaluated
-    copies = [
-        (text, found[0])
-        for intent, text in TRAINING
-        if intent not in SOCIAL
-        and (found := process.extractOne(normalised(text), evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY))
-    ]
+    texts = [text for intent, text in TRAINING if intent not in SOCIAL]
+    # Every example against every sentence in one call (what extractOne found one example at a time, at a
+    # quarter of the time); a ratio under the cutoff is 0, and each copy is named with its closest sentence.
+    ratios = process.cdist([normalised(text) for text in texts], evaluated, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+    copies = [(text, evaluated[row.argmax()]) for text, row in zip(texts, ratios, strict=True) if row.max() > 0]
     assert copies == []
 
 
