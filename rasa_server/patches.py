@@ -74,14 +74,15 @@ from rasa.core.processor import MessageProcessor
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel
-from rasa.shared.constants import DOCS_BASE_URL, UTTER_PREFIX
+from rasa.shared.constants import DOCS_BASE_URL, DOCS_URL_DOMAINS, UTTER_PREFIX
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.utils.io import raise_warning
 from rasa.utils import endpoints
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
@@ -321,21 +322,34 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return found
 
 
-_rasa_check_for_unseen_features = MessageProcessor._check_for_unseen_features
-
-
 def check_for_unseen_features(self: MessageProcessor, parse_data: dict[str, Any]) -> None:
-    """MessageProcessor._check_for_unseen_features, which first asks whether the domain is empty by
-    building an empty Domain and comparing the two as dicts, for every message (0.35 ms). The answer
-    is kept per domain object: a served model's domain is loaded once and not changed."""
+    """MessageProcessor._check_for_unseen_features (Rasa 3.6.21: a warning for an intent or entity the
+    domain lacks), which first asks whether the domain is empty by building an empty Domain and
+    comparing the two as dicts, for every message (0.35 ms). The answer is kept per domain object: a
+    served model's domain is loaded once and not changed."""
     domain = self.domain
-    if domain is not None:
-        empty = domain.__dict__.get("_known_empty")
-        if empty is None:
-            empty = domain.__dict__["_known_empty"] = domain.is_empty()
-        if empty:
-            return
-    _rasa_check_for_unseen_features(self, parse_data)
+    if not domain:
+        return
+    empty = domain.__dict__.get("_known_empty")
+    if empty is None:
+        empty = domain.__dict__["_known_empty"] = domain.is_empty()
+    if empty:
+        return
+    intent = parse_data["intent"][INTENT_NAME_KEY]
+    if intent and intent not in domain.intents:
+        raise_warning(
+            f"Parsed an intent '{intent}' which is not defined in the domain. "
+            f"Please make sure all intents are listed in the domain.",
+            docs=DOCS_URL_DOMAINS,
+        )
+    for element in parse_data["entities"] or []:
+        entity = element["entity"]
+        if entity and entity not in domain.entities:
+            raise_warning(
+                f"Parsed an entity '{entity}' which is not defined in the domain. "
+                f"Please make sure all entities are listed in the domain.",
+                docs=DOCS_URL_DOMAINS,
+            )
 
 
 def create_engineio_route(app: Any, engineio_server: Any, engineio_endpoint: str) -> None:

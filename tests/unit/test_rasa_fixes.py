@@ -109,9 +109,20 @@ def test_the_unseen_features_check_still_warns_about_an_unknown_intent():
     class Processor:
         domain = Domain.from_dict({"intents": ["greet"]})
 
+    asked = []
+    is_empty = Processor.domain.is_empty
+    Processor.domain.is_empty = lambda: asked.append(1) or is_empty()
     with pytest.warns(UserWarning, match="Parsed an intent 'no_such_intent'"):
         MessageProcessor._check_for_unseen_features(Processor(), {"intent": {"name": "no_such_intent"}, "entities": []})
     assert Processor.domain.__dict__["_known_empty"] is False
+    with pytest.warns(UserWarning, match="Parsed an entity 'no_such_entity'"):
+        MessageProcessor._check_for_unseen_features(
+            Processor(), {"intent": {"name": "greet"}, "entities": [{"entity": "no_such_entity"}]}
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MessageProcessor._check_for_unseen_features(Processor(), {"intent": {"name": "greet"}, "entities": []})
+    assert asked == [1]  # the domain's emptiness asked once, not per message
     empty = Processor()
     empty.domain = Domain.empty()
     with warnings.catch_warnings():
