@@ -45,6 +45,8 @@ every channel of credentials.yml installs), for every model served.
 - An action's events are logged on the tracker without the deep copies Rasa makes of them for its
   debug log, when that log is off (log_action_on_tracker): the copies were 3 % of the server's time
   per message (the answer's payload copied for a line nobody sees).
+- A tracker's applied events are kept while the conversation only grows, instead of Rasa walking the
+  whole conversation for them again, three times a message and more (applied_events.py).
 - Two lookups Rasa repeats for every message are made once: an event kind's class (resolve_event_type),
   and whether the model's domain is empty (check_for_unseen_features).
 - The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
@@ -86,7 +88,7 @@ from rasa.shared.utils.io import raise_warning
 from rasa.utils import endpoints
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from . import graph_runner, private_logs, rule_matching
+from . import applied_events, graph_runner, private_logs, rule_matching
 
 logger = logging.getLogger(__name__)
 
@@ -431,4 +433,5 @@ def apply() -> None:
     Event.resolve_by_type = staticmethod(resolve_event_type)
     MessageProcessor._check_for_unseen_features = check_for_unseen_features
     rule_matching.apply()
+    applied_events.apply()
     private_logs.install()

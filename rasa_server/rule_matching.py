@@ -25,7 +25,6 @@ the trained model's RulePolicy over thousands of generated conversations.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
@@ -33,22 +32,15 @@ from rasa.core.policies.policy import SupportedData
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActionReverted,
-    ActiveLoop,
-    Event,
-    Restarted,
-    SessionStarted,
-    UserUtteranceReverted,
-)
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT, TEXT
+
+from .applied_events import kept_applied
 
 RASA_PREDICTION_STATES = RulePolicy._prediction_states
 RASA_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 _CACHE = "_rule_matching_states"
-_APPLIED = "_rule_matching_applied"
 
 
 class _Replay:
@@ -89,50 +81,8 @@ class _Replay:
         return [*self.states, self.domain.get_active_state(self.tracker)]
 
 
-_REWINDS = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)  # what applied_events undoes
-
-
-class _Applied:
-    """DialogueStateTracker.applied_events, kept for a tracker that only grows: Rasa goes over the whole
-    conversation again at every prediction. Events appended since, none of which rewinds or restarts
-    anything, are applied as they are; with a loop in the conversation (whose repeated runs
-    applied_events folds) or anything else, Rasa's own is asked."""
-
-    def __init__(self, tracker: DialogueStateTracker) -> None:
-        self.deque, self.seen = tracker.events, len(tracker.events)
-        self.last = tracker.events[-1] if tracker.events else None
-        self.applied = tracker.applied_events()
-        self.loops = any(isinstance(event, ActiveLoop) and event.name for event in tracker.events)
-
-    def grown_only(self, tracker: DialogueStateTracker) -> bool:
-        events = tracker.events
-        return (
-            events is self.deque
-            and len(events) >= self.seen
-            and (self.seen == 0 or events[self.seen - 1] is self.last)
-            and not self.loops
-        )
-
-    def extended(self, tracker: DialogueStateTracker) -> list[Event] | None:
-        new = list(itertools.islice(tracker.events, self.seen, None))
-        if any(isinstance(event, (*_REWINDS, ActiveLoop)) for event in new):
-            return None
-        self.applied.extend(new)
-        self.seen, self.last = len(tracker.events), (tracker.events[-1] if tracker.events else None)
-        return self.applied
-
-
-def _applied_events(tracker: DialogueStateTracker) -> list[Event]:
-    kept = tracker.__dict__.get(_APPLIED)
-    applied = kept.extended(tracker) if kept is not None and kept.grown_only(tracker) else None
-    if applied is None:
-        kept = tracker.__dict__[_APPLIED] = _Applied(tracker)
-        applied = kept.applied
-    return applied
-
-
 def _states(tracker: DialogueStateTracker, domain: Domain) -> list[State]:
-    applied = _applied_events(tracker)
+    applied = kept_applied(tracker)
     replay = tracker.__dict__.get(_CACHE)
     if replay is None or not replay.continues(applied, domain):
         replay = tracker.__dict__[_CACHE] = _Replay(tracker, domain)
