@@ -76,9 +76,11 @@ class MaskingSQLTrackerStore(CachedSQLTrackerStore):
         is_metadata_slot = isinstance(event, SlotSet) and event.key == SESSION_START_METADATA_SLOT
         if not (isinstance(event, UserUttered) or event.metadata or is_metadata_slot):
             return event
+        metadata = self._masked_data(event.metadata, masker, memo) if event.metadata else event.metadata
+        if metadata == event.metadata and not isinstance(event, UserUttered | SlotSet):
+            return event  # nothing masked (Rasa's model and assistant ids): written as it is, uncopied
         masked = copy.copy(event)
-        if masked.metadata:
-            masked.metadata = self._masked_data(masked.metadata, masker, memo)
+        masked.metadata = metadata
         if isinstance(masked, SlotSet):
             masked.value = self._masked_data(masked.value, masker, memo)
         if isinstance(masked, UserUttered):
