@@ -47,6 +47,10 @@ every channel of credentials.yml installs), for every model served.
   per message (the answer's payload copied for a line nobody sees).
 - A tracker's applied events are kept while the conversation only grows, instead of Rasa walking the
   whole conversation for them again, three times a message and more (applied_events.py).
+- Slots are extracted from a message only where a slot's mappings can give something: when every
+  slot is filled by the project's own actions (custom mappings naming no action) and no slot
+  validation action exists, Rasa's action_extract_slots finds nothing whatever the message, after
+  going over every mapping of every slot for each message (nothing_to_extract).
 - Two lookups Rasa repeats for every message are made once: an event kind's class (resolve_event_type),
   and whether the model's domain is empty (check_for_unseen_features).
 - The socket.io channel's route (python-socketio's engine.io on Sanic) is marked as a websocket
@@ -77,7 +81,13 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.constants import DOCS_BASE_URL, DOCS_URL_DOMAINS, UTTER_PREFIX
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import (
+    ACTION_LISTEN_NAME,
+    ACTION_VALIDATE_SLOT_MAPPINGS,
+    DEFAULT_SLOT_NAMES,
+    MAPPING_TYPE,
+    SlotMappingType,
+)
 from rasa.shared.core.events import ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.data import TrainingType
@@ -288,6 +298,36 @@ def log_action_on_tracker(
     tracker.update_with_events(events, self.domain)
 
 
+_rasa_extract_slots = action.ActionExtractSlots.run
+
+
+def nothing_to_extract(domain: Any) -> bool:
+    """Whether ActionExtractSlots.run gives no events for any message in this domain: each mapping of
+    each slot is a custom one that names no action (Rasa fills nothing for it) and there is no
+    action_validate_slot_mappings (which Rasa would call even with nothing extracted). Kept per domain."""
+    known = domain.__dict__.get("_nothing_to_extract")
+    if known is None:
+        known = domain.__dict__["_nothing_to_extract"] = (
+            ACTION_VALIDATE_SLOT_MAPPINGS not in domain.user_actions
+            and all(
+                mapping.get(MAPPING_TYPE) == SlotMappingType.CUSTOM.value and not mapping.get("action")
+                for slot in domain.slots
+                if slot.name not in DEFAULT_SLOT_NAMES
+                for mapping in slot.mappings
+            )
+        )
+    return known
+
+
+async def extract_slots(
+    self: action.ActionExtractSlots, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+) -> list:
+    """ActionExtractSlots.run, answered at once where it can find nothing (nothing_to_extract)."""
+    if nothing_to_extract(domain):
+        return []
+    return await _rasa_extract_slots(self, output_channel, nlg, tracker, domain)
+
+
 _rasa_spacy_entities = SpacyEntityExtractor.process
 
 
@@ -428,6 +468,7 @@ def apply() -> None:
     MessageProcessor.handle_message = handle_message_once
     MessageProcessor._run_action = run_action
     MessageProcessor._log_action_on_tracker = log_action_on_tracker
+    action.ActionExtractSlots.run = extract_slots
     SpacyEntityExtractor.process = entities_from_the_same_doc
     graph_runner.DaskGraphRunner.run = graph_runner.run_in_order
     Event.resolve_by_type = staticmethod(resolve_event_type)

@@ -333,3 +333,47 @@ def test_an_action_calls_json_reads_back_as_what_pythons_encoder_writes():
     assert json.loads(request_json(body)) == json.loads(json.dumps(body))
     with pytest.raises(TypeError, match="is not JSON serializable"):
         request_json({"value": {1, 2}})
+
+
+def test_slots_are_extracted_as_rasa_extracts_them():
+    """patches.extract_slots: on the project's domain (custom mappings naming no action) Rasa's own
+    action_extract_slots gives nothing for any message, and the patched one says so at once; a domain
+    with a mapping from an entity, or with a custom mapping naming an action, or with a slot validation
+    action, goes Rasa's way and fills the slot as Rasa does."""
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_server import patches
+    from tests.conftest import ROOT
+
+    project = Domain.load(str(ROOT / "domain.yml"))
+    from_entity = Domain.from_dict({"entities": ["region"], "intents": ["ask"], "slots": {"region": {
+        "type": "text", "mappings": [{"type": "from_entity", "entity": "region"}]}}})  # fmt: skip
+    naming = Domain.from_dict({"slots": {"region": {"type": "text", "mappings": [{"type": "custom",
+        "action": "action_region"}]}}, "actions": ["action_region"]})  # fmt: skip
+    validating = Domain.from_dict({"slots": {"region": {"type": "text", "mappings": [{"type": "custom"}]}},
+                                   "actions": ["action_validate_slot_mappings"]})  # fmt: skip
+    assert patches.nothing_to_extract(project)
+    assert not any(patches.nothing_to_extract(d) for d in (from_entity, naming, validating))
+
+    def extracted(run, domain, text) -> list:
+        said = UserUttered(text, {"name": "ask", "confidence": 1.0},
+                           [{"entity": "region", "value": "oregon", "start": 0, "end": 6}])  # fmt: skip
+        tracker = DialogueStateTracker.from_events("slots", [ActionExecuted("action_listen"), said], domain.slots)
+        nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+        events = asyncio.run(run(ActionExtractSlots(None), CollectingOutputChannel(), nlg, tracker, domain))
+        return [without_times(e.as_dict()) for e in events]
+
+    for text in ("oregon billing fax?", "HQ in Irvine, 14 subscribers in Oakland"):
+        assert (
+            extracted(patches.extract_slots, project, text)
+            == extracted(patches._rasa_extract_slots, project, text)
+            == []
+        )
+        got = extracted(patches.extract_slots, from_entity, text)
+        assert got == extracted(patches._rasa_extract_slots, from_entity, text)
+        assert [(e["name"], e["value"]) for e in got] == [("region", "oregon")]
