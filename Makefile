@@ -91,7 +91,8 @@ test: check-knowledge train web-deps browser
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
 # 29-37 s of wall time, 32-36 s of CPU on this 2-core machine beside another session's benchmarks (load 1-2;
-# 56-66 s and 52-57 s before the changes of 2026-12-03, docs/testing.md). The Hypothesis properties
+# 56-66 s and 52-57 s before the changes of 2026-12-03, docs/testing.md); with the 2026-12-03 afternoon's
+# tests (1,023), 40-46 s of wall and ~40 s of CPU on the quiet machine, 43 s in CI. The Hypothesis properties
 # run a tenth of their examples (the `unit` profile, tests/properties.py; `make test` runs them all), and
 # the ten slowest tests are named so it stays fast. Its temporary files (the tests' SQLite stores, accounts
 # and key files: ~2,000 fdatasync calls) go to /dev/shm, a tmpfs, unless TMPDIR says otherwise: ~1 s on
