@@ -10,17 +10,19 @@ Under 16 concurrent conversations RulePolicy was a fifth of the Rasa server's ti
   are kept on the conversation's tracker: a later prediction replays only the events added since, and a
   message's first prediction replays the conversation once. The cache holds only while the events it
   replayed are still the tracker's first applied events (the same objects); a rewind, a restart or a
-  new tracker builds the states again. The states returned are copies, sliced and given the text or
-  the intent of the last message by the featurizer exactly as Rasa does.
+  new tracker builds the states again. Past states are kept as the featurizer would leave them and
+  handed out as they are; the current one is made anew, and the featurizer slices the list and gives
+  the last message its text or its intent exactly as Rasa does.
 - `_get_possible_keys` asks every still-possible rule about every past state of the conversation, a
   rule's reversed states rebuilt on each question, although a rule is decided once the conversation
   has gone back further than the rule is long (Rasa's own `_is_rule_applicable` answers yes from then
-  on). Here each rule's reversed states are made once per lookup and the walk back stops at the
-  longest rule still possible. The set of rules returned is the same.
+  on). Here each rule's reversed states are made once per lookup, the candidates for the latest state
+  come from an index of what each rule's latest state asks (the previous action, the intent), and the
+  walk back stops at the longest rule still possible. The set of rules returned is the same.
 
 Anything else (a tracker of another class, as in training; another featurizer; a policy whose data
-would drop rule-only turns) goes Rasa's way. tests/rasa/test_rasa_project.py compares both ways on
-the trained model's RulePolicy over thousands of generated conversations.
+would drop rule-only turns) goes Rasa's way. tests/rasa/test_rule_matching.py compares both ways on
+the trained model's RulePolicy over thousands of predictions in generated conversations.
 """
 
 from __future__ import annotations
