@@ -9,6 +9,10 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Python's bytecode caches (__pycache__/, ignored by git) written, whatever the shell says: with
+# PYTHONDONTWRITEBYTECODE set, as in this machine's shells, every run compiled the project's modules and
+# pytest rewrote every test module's asserts again, ~6 s of each `make unit` (40 s against 34 s).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install web-deps browser scale-deps train run test scale-test bench lock check-knowledge review clean
 .PHONY: unit lint lint-py
@@ -90,17 +94,18 @@ test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
-# 29-37 s of wall time, 32-36 s of CPU on this 2-core machine beside another session's benchmarks (load 1-2;
-# 56-66 s and 52-57 s before the changes of 2026-12-03, docs/testing.md); with the 2026-12-03 afternoon's
-# tests (1,023), 40-46 s of wall and ~40 s of CPU on the quiet machine, 43 s in CI. The Hypothesis properties
-# run a tenth of their examples (the `unit` profile, tests/properties.py; `make test` runs them all), and
-# the ten slowest tests are named so it stays fast. Its temporary files (the tests' SQLite stores, accounts
-# and key files: ~2,000 fdatasync calls) go to /dev/shm, a tmpfs, unless TMPDIR says otherwise: ~1 s on
-# this machine's disk. The behaviour suite is `make behaviour`; the slow tiers are pytest markers
-# (pytest.ini): `pytest -m "not live and not browser"`.
+# 26-29 s of wall time on this 2-core machine (1,023 tests; 40-46 s in one process before, docs/testing.md),
+# in two worker processes (pytest-xdist: one per core, at most four, each importing Rasa and TensorFlow
+# once, ~9 s; a worker that is done takes tests from the other) with the bytecode caches kept (above).
+# The Hypothesis properties run a tenth of their examples (the `unit` profile, tests/properties.py; `make
+# test` runs them all, in one process), and the ten slowest tests are named so it stays fast. Its temporary
+# files (the tests' SQLite stores, accounts and key files: ~2,000 fdatasync calls) go to /dev/shm, a tmpfs,
+# unless TMPDIR says otherwise: ~1 s on this machine's disk. The behaviour suite is `make behaviour`; the
+# slow tiers are pytest markers (pytest.ini): `pytest -m "not live and not browser"`.
 unit: install
 	TMPDIR=$${TMPDIR:-$(if $(wildcard /dev/shm),/dev/shm,/tmp)} \
-	  $(BIN)/python -m pytest tests/unit -q --hypothesis-profile=unit --durations=10
+	  $(BIN)/python -m pytest tests/unit -q --hypothesis-profile=unit --durations=10 \
+	    --numprocesses=auto --maxprocesses=4 --dist=worksteal
 
 # Behaviour by capability (CheckList's MFT, INV, DIR) on the trained model, in process (< 2 min): a table of
 # right / asked back / miss / WRONG per capability, failing cases in test-output/behaviour.json.

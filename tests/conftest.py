@@ -111,13 +111,22 @@ def pytest_collection_finish():
     gc.enable()
 
 
-# Figures measured by the tests (held-out NLU scores, answer-check pass rate), printed at the end.
+# Figures measured by the tests (held-out NLU scores, answer-check pass rate), printed at the end. Each
+# travels as a property of its test's report, so the figures measured in make unit's worker processes
+# (pytest-xdist sends the reports, not the workers' memory) reach the process that prints.
 FIGURES: dict[str, object] = {}
+FIGURE = "figure: "
 
 
 @pytest.fixture
-def record_figure():
-    return FIGURES.__setitem__
+def record_figure(record_property):
+    return lambda name, value: record_property(FIGURE + name, value)
+
+
+def pytest_runtest_logreport(report):
+    for key, value in report.user_properties:
+        if key.startswith(FIGURE):
+            FIGURES[key.removeprefix(FIGURE)] = value
 
 
 def pytest_terminal_summary(terminalreporter):
