@@ -325,7 +325,8 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-CLEAN_STRING_CHARS = 64
+# Masked texts remembered as clean (PiiMasker.mask): up to this long, at most this many (~2 MB at most).
+CLEAN_STRING_CHARS = 500
 CLEAN_STRINGS = 4096
 
 
@@ -355,7 +356,7 @@ class PiiMasker:
         words = sorted({w.lower() for w in (*count_words, *_COUNT_UNITS)}, key=len, reverse=True)
         self._count_word = re.compile(rf"[\s\u00a0{_DASH}]*(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?![a-z])")
         self._this_year = this_year
-        # Short metadata strings found clean (see mask_data), per year: what a date means depends on it.
+        # Texts known clean (see mask), per year: what a date means depends on it.
         self._clean: set[tuple[int, str]] = set()
 
     def _is_kaiser_contact(self, label: str, found: str) -> bool:
@@ -371,6 +372,25 @@ class PiiMasker:
         return any(line == key or line.startswith(key) for line in self._addresses)
 
     def mask(self, text: str) -> str:
+        """The text with what is personal in it replaced by labels ("SSN [SSN]").
+
+        What masking gives back is remembered as clean, so that it is not masked again: a masked text
+        is (masking twice changes nothing more: test_pii.py), and every message is masked by the
+        channel guard, then again by the tracker store and the log filter, which would only find its
+        labels (~0.1 ms a time for a broker's question). Only masked texts are kept, so nothing
+        personal: at most CLEAN_STRINGS of them, of CLEAN_STRING_CHARS or less."""
+        key = (self._this_year or datetime.date.today().year, text)
+        if key in self._clean:
+            return text
+        masked = self.mask_afresh(text)
+        if len(masked) <= CLEAN_STRING_CHARS:
+            if len(self._clean) >= CLEAN_STRINGS:
+                self._clean.clear()
+            self._clean.add((key[0], masked))
+        return masked
+
+    def mask_afresh(self, text: str) -> str:
+        """What mask() gives, worked out again whatever is remembered."""
         text = ascii_forms(text)
         for rule in _RULES:
             text = rule.sub(functools.partial(self._masked, rule.label), text)
@@ -378,14 +398,11 @@ class PiiMasker:
 
     def mask_data(self, value: Any, memo: dict[str, str] | None = None) -> Any:
         """A JSON-like value (metadata) with every string in it masked, keys included. `memo` keeps
-        the strings masked so far, for values that repeat them (the events of one turn). A short
-        string that held nothing to mask is remembered across calls as clean (the same model id,
-        assistant id and key names are in every event's metadata): only clean strings, so nothing
-        personal is kept, and at most CLEAN_STRINGS of them."""
+        the strings masked so far, for values that repeat them (the events of one turn)."""
         if isinstance(value, str):
             if memo is not None and value in memo:
                 return memo[value]
-            masked = self._masked_short(value) if len(value) <= CLEAN_STRING_CHARS else self.mask(value)
+            masked = self.mask(value)
             if memo is not None:
                 memo[value] = masked
             return masked
@@ -394,17 +411,6 @@ class PiiMasker:
         if isinstance(value, list | tuple):
             return [self.mask_data(v, memo) for v in value]
         return value
-
-    def _masked_short(self, text: str) -> str:
-        key = (self._this_year or datetime.date.today().year, text)
-        if key in self._clean:
-            return text
-        masked = self.mask(text)
-        if masked == text:
-            if len(self._clean) >= CLEAN_STRINGS:
-                self._clean.clear()
-            self._clean.add(key)
-        return masked
 
     def _masked(self, label: str, match: re.Match) -> str:
         groups = match.groupdict()

@@ -8,12 +8,16 @@ import warnings
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.actions import action
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_server import patches
 from rasa_server.hooks import freeze_loaded_objects
 from rasa_server.patches import _plainly_valid, apply
+from tests.properties import examples
 
 apply()  # as the channel guard does when the Rasa server builds the channels
 
@@ -66,6 +70,72 @@ def test_the_same_responses_are_accepted_and_refused_as_by_stock_rasa(response):
 @pytest.mark.parametrize("response", RESPONSES)
 def test_the_quick_check_accepts_exactly_what_the_whole_schema_accepts(response):
     assert _plainly_valid(response) == (stock_verdict(response) is None)
+
+
+# Replies generated from the response schema itself: each value follows its part of the schema (the
+# right type, the required keys, an event kind the schema names) most of the time and is anything JSON
+# may hold otherwise, so the generated replies sit on both sides of every check the schema makes.
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
+SCALARS = {
+    "string": st.text(max_size=6),
+    "number": st.floats(allow_nan=False) | st.integers(),
+    "integer": st.integers(),
+    "boolean": st.booleans(),
+    "null": st.none(),
+}
+
+
+def following(schema: dict, depth: int = 0):
+    """Values that mostly meet `schema`, now and then anything JSON at all."""
+    return st.one_of(_meeting(schema, depth), _meeting(schema, depth), _meeting(schema, depth), ANY_JSON)
+
+
+def _meeting(schema: dict, depth: int):
+    if "const" in schema:
+        return st.just(schema["const"])
+    if "oneOf" in schema:
+        base = {key: value for key, value in schema.items() if key != "oneOf"}
+        return st.one_of([_meeting(_merged(base, branch), depth) for branch in schema["oneOf"]])
+    kinds = schema.get("type", ["object"] if "properties" in schema else list(SCALARS))
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    return st.one_of([_of_type(kind, schema, depth) for kind in kinds])
+
+
+def _merged(base: dict, branch: dict) -> dict:
+    properties = {**base.get("properties", {}), **branch.get("properties", {})}
+    required = sorted({*base.get("required", []), *branch.get("required", [])})
+    return {**base, **branch, "properties": properties, "required": required}
+
+
+def _of_type(kind: str, schema: dict, depth: int):
+    if kind in SCALARS:
+        return SCALARS[kind]
+    if depth > 4:
+        return ANY_JSON
+    if kind == "array":
+        return st.lists(following(schema.get("items", {}), depth + 1), max_size=3)
+    properties = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    return st.fixed_dictionaries(
+        {name: following(part, depth + 1) for name, part in properties.items() if name in required},
+        optional={name: following(part, depth + 1) for name, part in properties.items() if name not in required}
+        | {"extra": ANY_JSON},
+    )
+
+
+SCHEMA = RemoteAction.action_response_format_spec()
+EVENTS = st.lists(following(SCHEMA["properties"]["events"]["items"]), min_size=1, max_size=3)
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(response=following(SCHEMA) | st.fixed_dictionaries({"events": EVENTS}))  # the second: each event's own check
+def test_the_quick_check_gives_jsonschemas_verdict_on_generated_replies(response):
+    # jsonschema's validator for the schema, built once (jsonschema.validate builds it for every call)
+    assert _plainly_valid(response) == patches._RESPONSE_VALIDATOR.is_valid(response)
 
 
 def test_at_least_one_example_response_is_refused():
@@ -377,3 +447,24 @@ def test_slots_are_extracted_as_rasa_extracts_them():
         got = extracted(patches.extract_slots, from_entity, text)
         assert got == extracted(patches._rasa_extract_slots, from_entity, text)
         assert [(e["name"], e["value"]) for e in got] == [("region", "oregon")]
+
+
+def test_every_action_is_looked_up_as_rasa_looks_it_up():
+    """patches.action_for_name_or_text against Rasa's own, for every action of the project's domain, of a
+    domain that names a default action as its own custom action, and for a name no domain has."""
+    from rasa.shared.core.domain import Domain
+
+    ours = Domain.load("domain.yml")
+    overriding = Domain.from_dict({"actions": ["action_default_fallback", "action_answer"], "forms": {}})
+    endpoint = EndpointConfig("http://localhost:5055/webhook")
+    for domain in (ours, overriding):
+        for name in domain.action_names_or_texts:
+            for to in (endpoint, None):
+                found = action.action_for_name_or_text(name, domain, to)
+                expected = patches._rasa_action_for_name_or_text(name, domain, to)
+                assert type(found) is type(expected) and vars(found) == vars(expected), name
+                assert found is not action.action_for_name_or_text(name, domain, to)  # a new one each time
+    assert type(action.action_for_name_or_text("action_default_fallback", overriding, endpoint)) is RemoteAction
+    with pytest.raises(Exception) as refused:
+        action.action_for_name_or_text("no_such_action", ours, endpoint)
+    assert type(refused.value).__name__ == "ActionNotFoundException"
