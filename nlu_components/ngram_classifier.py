@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 WORDS = r"(?u)\b\w+\b|__\w+__"  # single letters count ("a CID"), and the entity-kind tokens
 SEGMENTS = "segments"  # the parse data key for the candidate questions of a message
+KNOWN_WORDS = 50_000  # words whose character n-grams' columns are kept (_char_columns), ~20 MB at most
 
 
 def _counters(config: dict[str, Any]) -> list[CountVectorizer]:
@@ -88,7 +90,7 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         self._weights: np.ndarray | None = None  # features x intents
         self._bias: np.ndarray | None = None
         self._intents: list[str] = []
-        self._analyzers: list[Any] | None = None  # the counters' text -> n-grams, built on first use
+        self._columns_of: list[Callable[[str], list[int]]] | None = None  # built on first use (_blocks)
 
     @classmethod
     def create(
@@ -118,34 +120,60 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
         return scores / scores.sum(axis=1, keepdims=True)
 
     def _scores(self, text: str) -> np.ndarray:
-        """features(text) @ weights + bias, from the text's few n-grams: each counter's analyzer and
-        vocabulary give the columns and counts CountVectorizer.transform would, weighted as _tfidf
-        weighs them, and only those rows of the weights are summed. Building scipy matrices for one
-        short text (transform, hstack) was three quarters of the classifier's time per message
-        (pyinstrument, 2026-12-02); test_ngram_classifier.py holds the two ways equal."""
+        """features(text) @ weights + bias, from the text's few n-grams: each block's vocabulary columns
+        and counts as CountVectorizer.transform gives them, weighted as _tfidf weighs them, and only
+        those rows of the weights are summed. Building scipy matrices for one short text (transform,
+        hstack) was three quarters of the classifier's time per message (pyinstrument, 2026-12-02);
+        test_ngram_classifier.py holds the two ways equal."""
         assert self._weights is not None and self._bias is not None  # process() checks it is trained
         total = self._bias.copy()
         offset = 0
-        for analyzer, vocabulary, idf in self._blocks():
-            counts = Counter(vocabulary[gram] for gram in analyzer(text) if gram in vocabulary)
-            if counts:
+        for columns_of, size, idf in self._blocks():
+            if counts := Counter(columns_of(text)):
                 columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
                 values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[columns]
-                norm = np.sqrt(values @ values)
-                # Summed row by row, not as a BLAS product: for a hundred rows OpenBLAS wakes its
-                # threads, whose spinning doubled the server's CPU per message.
-                total += (self._weights[offset + columns] * (values / norm)[:, None]).sum(axis=0)
-            offset += len(vocabulary)
+                # Summed row by row (einsum), not as a BLAS product: for a hundred rows OpenBLAS wakes
+                # its threads, whose spinning doubled the server's CPU per message.
+                total += np.einsum("i,ij->j", values / np.sqrt(values @ values), self._weights[offset + columns])
+            offset += size
         return total
 
-    def _blocks(self) -> list[tuple[Any, dict[str, int], np.ndarray]]:
-        """(analyzer, vocabulary, idf) of each counter, in the order of the feature columns."""
-        if self._analyzers is None:
-            self._analyzers = [counter.build_analyzer() for counter in self._counters]
+    def _blocks(self) -> list[tuple[Callable[[str], list[int]], int, np.ndarray]]:
+        """(the text's columns, the block's size, idf) of each counter, in the order of the feature columns."""
+        if self._columns_of is None:
+            words, chars = self._counters
+            self._columns_of = [self._word_columns(words), self._char_columns(chars)]
         return [
-            (analyzer, counter.vocabulary_, idf)
-            for analyzer, counter, idf in zip(self._analyzers, self._counters, self._idfs, strict=True)
+            (columns_of, len(counter.vocabulary_), idf)
+            for columns_of, counter, idf in zip(self._columns_of, self._counters, self._idfs, strict=True)
         ]
+
+    @staticmethod
+    def _word_columns(counter: CountVectorizer) -> Callable[[str], list[int]]:
+        analyzer, column = counter.build_analyzer(), counter.vocabulary_.get
+        return lambda text: [found for gram in analyzer(text) if (found := column(gram)) is not None]
+
+    @staticmethod
+    def _char_columns(counter: CountVectorizer) -> Callable[[str], list[int]]:
+        """The character n-grams' columns, word by word: `char_wb` n-grams never cross a space, so a
+        text's are its words' one after the other (sklearn: lower-case the text, split it at white
+        space, each word's n-grams), and a word's columns are looked up once (the same few thousand
+        words come back in every message). Two thirds of the scoring's time otherwise."""
+        lowered, ngrams, column = counter.build_preprocessor(), counter._char_wb_ngrams, counter.vocabulary_.get
+        known: dict[str, list[int]] = {}
+
+        def columns(text: str) -> list[int]:
+            found: list[int] = []
+            for word in lowered(text).split():
+                of_word = known.get(word)
+                if of_word is None:
+                    if len(known) >= KNOWN_WORDS:
+                        known.clear()
+                    of_word = known[word] = [i for gram in ngrams(word) if (i := column(gram)) is not None]
+                found += of_word
+            return found
+
+        return columns
 
     def _features(self, texts: list[str]) -> sp.csr_matrix:
         return self._weighted([counter.transform(texts) for counter in self._counters])

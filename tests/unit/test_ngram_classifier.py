@@ -112,8 +112,12 @@ def test_its_scores_are_the_sparse_matrix_product_of_its_features(storage):
     classifier = trained(storage)
     texts = [text for texts in EXAMPLES.values() for text in texts]
     texts += ["stop the autopay for an ID card", "zzz", "", "¿Cómo cancelo el pago automático?", "ID ID ID card card"]
+    # white space of every kind, capitals that lower-case by context (a final sigma) or into two characters
+    texts += ["  stop\tthe\n\nAUTOPAY\u00a0now\u2003 ", "ΟΔΟΣ ΣΑΣ", "İD card", "a"]
     reference = classifier._features(texts) @ classifier._weights + classifier._bias
     ours = np.vstack([classifier._scores(text) for text in texts])
+    assert np.allclose(ours, reference, rtol=1e-12, atol=1e-12)
+    ours = np.vstack([classifier._scores(text) for text in texts])  # again, each word's columns remembered
     assert np.allclose(ours, reference, rtol=1e-12, atol=1e-12)
     loaded = NgramIntentClassifier.load({}, *storage)
     assert np.allclose(np.vstack([loaded._scores(text) for text in texts]), reference, rtol=1e-12, atol=1e-12)
