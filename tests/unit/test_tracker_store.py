@@ -90,6 +90,20 @@ def test_a_turn_that_failed_before_saving_is_read_back_from_the_database(store):
     assert again.get_slot("region") == "california"
 
 
+def test_a_conversation_read_back_after_leaving_the_cache_writes_only_its_new_events(domain, tmp_path):
+    store = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), cached_conversations=1)
+    first = asyncio.run(store.get_or_create_tracker("broker-1"))
+    turn(first, "fax for california?", "california")
+    asyncio.run(store.save(first))
+    asyncio.run(store.get_or_create_tracker("broker-2"))  # takes the cache's one place
+    again = asyncio.run(store.retrieve("broker-1"))
+    assert again is not first  # read from the database: the stored events are counted there
+    turn(again, "and oregon?", "oregon")
+    asyncio.run(store.save(again))
+    assert list(stored(store, "broker-1").events) == list(again.events)  # each event once, in order
+    assert stored(store, "broker-1").get_slot("region") == "oregon"
+
+
 def test_a_new_session_is_saved_and_then_read_as_stock_rasa_reads_it(store):
     tracker = asyncio.run(store.get_or_create_tracker("broker-3"))
     turn(tracker, "california", "california")
