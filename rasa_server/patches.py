@@ -33,7 +33,8 @@ every channel of credentials.yml installs), for every model served.
   responses: a third of the time of Python's encoder, the same JSON once read.
 - RulePolicy builds the conversation's states once per message instead of once per prediction, and
   compares each rule only as far back as the rule is long (rule_matching.py): the same predictions,
-  a fifth of the server's time per message before.
+  a fifth of the server's time per message before. It writes the states out as text for its debug
+  line only when that log is on.
 - An action that only reads the conversation (action_listen, an utter_ response, a custom action:
   its call serialises the tracker) is run on the conversation's tracker itself: Rasa replayed the
   whole conversation into a copy for every action, in case the prediction's events had to be left

@@ -27,6 +27,7 @@ the trained model's RulePolicy over thousands of predictions in generated conver
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
@@ -191,12 +192,27 @@ def possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[State])
     return {key for key, _ in candidates}
 
 
+RASA_FORMAT_TRACKER_STATES = RulePolicy.format_tracker_states
+_RULE_POLICY_LOG = logging.getLogger("rasa.core.policies.rule_policy")  # where its debug line goes
+
+
+def format_tracker_states(states: list[State]) -> str:
+    """Policy.format_tracker_states, which RulePolicy calls for every prediction only to pass the text to
+    its debug line (structlog drops it unless the stdlib logger's level lets debug through): "" when
+    that log is off, 0.7 % of the server's time per message."""
+    if _RULE_POLICY_LOG.isEnabledFor(logging.DEBUG):
+        return RASA_FORMAT_TRACKER_STATES(states)
+    return ""
+
+
 def apply() -> None:
     RulePolicy._prediction_states = prediction_states
     RulePolicy._get_possible_keys = possible_keys
+    RulePolicy.format_tracker_states = staticmethod(format_tracker_states)
 
 
 def undo() -> None:
     """Rasa's own way again (for the tests that compare the two)."""
     RulePolicy._prediction_states = RASA_PREDICTION_STATES
     RulePolicy._get_possible_keys = RASA_POSSIBLE_KEYS
+    RulePolicy.format_tracker_states = staticmethod(RASA_FORMAT_TRACKER_STATES)

@@ -468,3 +468,23 @@ def test_every_action_is_looked_up_as_rasa_looks_it_up():
     with pytest.raises(Exception) as refused:
         action.action_for_name_or_text("no_such_action", ours, endpoint)
     assert type(refused.value).__name__ == "ActionNotFoundException"
+
+
+def test_rule_policy_writes_out_the_states_only_for_its_debug_log():
+    import logging
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from rasa_server import rule_matching
+
+    states = [{}, {"user": {"intent": "ask_fax"}, "prev_action": {"action_name": "action_listen"}}]
+    log = logging.getLogger("rasa.core.policies.rule_policy")
+    level = log.level
+    try:
+        log.setLevel(logging.DEBUG)
+        assert RulePolicy.format_tracker_states(states) == rule_matching.RASA_FORMAT_TRACKER_STATES(states)
+        assert "user intent: ask_fax" in RulePolicy.format_tracker_states(states)
+        log.setLevel(logging.INFO)
+        assert RulePolicy.format_tracker_states(states) == ""
+    finally:
+        log.setLevel(level)
