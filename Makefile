@@ -94,7 +94,8 @@ test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
-# 26-29 s of wall time on this 2-core machine (1,023 tests; 40-46 s in one process before, docs/testing.md),
+# 26-30 s of wall time on this 2-core machine (1,027 tests; 40-46 s in one process before; the first run of a
+# fresh clone, compiling everything once, 35 s; docs/testing.md),
 # in two worker processes (pytest-xdist: one per core, at most four, each importing Rasa and TensorFlow
 # once, ~9 s; a worker that is done takes tests from the other) with the bytecode caches kept (above).
 # The Hypothesis properties run a tenth of their examples (the `unit` profile, tests/properties.py; `make

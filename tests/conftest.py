@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import gc
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from broker_faq.knowledge.vocabulary import load_vocabulary
 from broker_faq.privacy import PiiMasker
 from broker_faq.reading.segments import question_spans
 from tests.properties import register_profiles
+
+# jax is imported by TensorFlow's TFLite converter whenever it is installed (TensorFlow 2.12 depends on it),
+# to convert JAX models; nothing in the project converts a model, and Rasa and spaCy import TensorFlow in
+# every test process (the test modules, after this file): kept out, 1.4 s of each process's start (make
+# unit's two workers, make test). To TensorFlow it is as if jax were not installed (its import raises
+# ImportError, which it catches).
+sys.modules.setdefault("jax", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
