@@ -95,9 +95,9 @@ test: check-knowledge train web-deps browser
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
 # 26-30 s of wall time on this 2-core machine (1,027 tests; 40-46 s in one process before; the first run of a
-# fresh clone, compiling everything once, 35 s; docs/testing.md),
-# in two worker processes (pytest-xdist: one per core, at most four, each importing Rasa and TensorFlow
-# once, ~9 s; a worker that is done takes tests from the other) with the bytecode caches kept (above).
+# fresh clone, compiling everything once, 35 s; docs/testing.md), in two worker processes (pytest-xdist: one
+# per core, at most four, each importing Rasa and TensorFlow once, ~7.6 s without jax, tests/conftest.py; a
+# worker that is done takes tests from the other) with the bytecode caches kept (above).
 # The Hypothesis properties run a tenth of their examples (the `unit` profile, tests/properties.py; `make
 # test` runs them all, in one process), and the ten slowest tests are named so it stays fast. Its temporary
 # files (the tests' SQLite stores, accounts and key files: ~2,000 fdatasync calls) go to /dev/shm, a tmpfs,
