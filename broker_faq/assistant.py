@@ -212,6 +212,8 @@ class Assistant:
         uncovered = [p.place for p in mentioned if isinstance(p.place, Uncovered)]
         topic_key = self.topic_of(turn, request)
         if uncovered and not covered:
+            if self._only_out_of_scope(turn, request, topic_key, mentioned):
+                return r.about("out_of_scope", turn.state)  # "weather in Boston?" asks nothing of a Boston group
             return r.uncovered(uncovered[0], topic_key, turn.state)
         links = r.links_named(turn.words)
         topic = self.k.topics.get(topic_key or "")
@@ -225,6 +227,19 @@ class Assistant:
                 [self._for_places(turn, request, topic_key, [place], named_regions) for place in by_answer]
             )
         return self._for_places(turn, request, topic_key, covered, named_regions)
+
+    @staticmethod
+    def _only_out_of_scope(
+        turn: Turn, request: ContactRequest, topic_key: str | None, mentioned: list[PlaceMention]
+    ) -> bool:
+        """A question outside the assistant's work that happens to name a place: no topic, no team,
+        purpose or detail asked, and no group said to be there ("a Boston client" is still a group's place)."""
+        return (
+            turn.intent == "out_of_scope"
+            and topic_key is None
+            and not (request.teams or request.details or request.purposes)
+            and not any(p.of_group for p in mentioned)
+        )
 
     def _in_team_address(self, mention: PlaceMention, request: ContactRequest) -> bool:
         """ "CSC Denver phone": Denver is where the named team's mail goes, not where the group is

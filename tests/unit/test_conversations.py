@@ -44,6 +44,20 @@ def test_uncovered_region_gets_an_honest_answer_and_no_number(chat, place):
     assert not any(ch.isdigit() for ch in reply.text)
 
 
+@pytest.mark.parametrize("text", ["what's the weather in Boston?", "any good restaurants in Denver?"])
+def test_a_question_outside_the_work_naming_a_place_is_out_of_scope_not_a_region_question(chat, text):
+    reply = chat.say("out_of_scope", text)
+    assert "outside what I can help with" in reply.text and reply.payload["type"] == "out_of_scope"
+    assert "Please check with the Kaiser Permanente team that serves" not in reply.text
+
+
+@pytest.mark.parametrize("text", ["got a Boston client, what's the weather like", "account management for Boston"])
+def test_a_group_or_a_team_in_an_uncovered_place_still_gets_the_honest_region_answer(chat, text):
+    reply = chat.say("out_of_scope", text)
+    assert "I only have California and Northwest" in reply.text and "Boston" in reply.text
+    assert reply.payload["type"] == "uncovered_region"
+
+
 def test_california_only_rule_is_not_presented_as_northwest_policy(chat):
     reply = chat.say("edi_after_split", "what happens to the EDI file after separating a Portland group?")
     assert "renewal month" not in reply.text
