@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from broker_faq import handoff
+from broker_faq.answers import quoted_numbers
 from broker_faq.answers.registry import COMPUTED
 from broker_faq.answers.replies import Replies
 from broker_faq.conversation import Ask, Button, Mention, Reply, Segment, State, Turn
@@ -21,7 +22,7 @@ from broker_faq.portal import Group, group_named
 from broker_faq.reading.contact_requests import ContactRequest
 from broker_faq.reading.dates import find_dates
 from broker_faq.reading.places import Place, PlaceMention, Uncovered
-from broker_faq.reading.premises import premise, topic_figures, verdict
+from broker_faq.reading.premises import premise, quoted_numbers_in, topic_figures, verdict
 from broker_faq.render import PARAGRAPH
 
 # Intents that answer a question the assistant asked, or continue the last topic.
@@ -269,9 +270,13 @@ class Assistant:
         reply = self._answer(turn, request, topic_key, covered, state, named_regions)
         # "what about California?" after "CSC fax" asks the fax again, for the new region.
         asked = request.details or (state.last_details or () if turn.intent in FOLLOW_UPS and not request.teams else ())
-        # A named team's card already says what it handles; lead with the other details asked.
+        # A named team's card already says what it handles; lead with the other details asked. A number
+        # quoted for confirmation ("866-868-7220, option 3, right?") gets its yes or no, not a phone lead.
+        confirmed = ("phone", "option") if quoted_numbers_in(turn.text) else ()
         details = tuple(
-            d for d in asked if not (d == "handles" and reply.state.last_topic in CARDS_SAY_WHAT_IT_HANDLES)
+            d
+            for d in asked
+            if not (d == "handles" and reply.state.last_topic in CARDS_SAY_WHAT_IT_HANDLES) and d not in confirmed
         )
         reply = r.with_links_first(reply, r.links_named(turn.words))
         reply = r.with_phones(reply, request.phones)
@@ -283,14 +288,16 @@ class Assistant:
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
     def _premise_checked(self, turn: Turn, topic_key: str | None, reply: Reply) -> Reply:
-        """ "reinstatement is 30 days, right?": the answer starts with the yes or the no."""
+        """ "reinstatement is 30 days, right?", "the CSC is 866-868-7220, right?": the answer starts with the
+        yes or the no (a quoted number's first)."""
         topic = self.k.topics.get(topic_key or "")
         if topic is None or (reply.payload or {}).get("type") != "answer":
             return reply
         places = self.replies.places.find(turn.text)
         group = any(isinstance(m.place, Place) and m.place.is_area for m in places)
         checked = premise(turn.text, topic_figures(self.k, topic), about_a_group=group)
-        return self.replies.led(reply, verdict(checked)) if checked else reply
+        reply = self.replies.led(reply, verdict(checked)) if checked else reply
+        return quoted_numbers.checked(self.replies, reply, quoted_numbers_in(turn.text))
 
     def _answer(
         self,

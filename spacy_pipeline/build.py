@@ -36,7 +36,22 @@ DATE_PATTERNS = [
     [DAY, {"LOWER": "of", "OP": "?"}, MONTH, COMMA, YEAR],  # 1 October 2026
     [MONTH, DAY],  # October 1
 ]
-COUNT_PATTERNS = [[{"LIKE_NUM": True}]]
+# A quoted phone number and a phone-tree option are not counts: "800-790-4661, option 3 - correct?" had
+# four counts and read as a count given. Longest match wins (a one-token number is kept out of the counts
+# by its shape). "phone" is not one of the dimensions config.yml extracts, so Rasa gets no such entity;
+# the classifier sees the kind (__phone__) instead of three or four counts.
+_PHONE_SHAPE = r"(?:\d{3}[-.]){2}\d{4}|1?\d{10}"  # one token: 503.813.2630, 5038132630
+_ONE_TOKEN_PHONE = rf"^(?:{_PHONE_SHAPE})$"
+COUNT_PATTERNS = [[{"LIKE_NUM": True, "TEXT": {"REGEX": rf"^(?!(?:{_PHONE_SHAPE})$)"}}]]
+_D3, _D4 = {"TEXT": {"REGEX": r"^\d{3}$"}}, {"TEXT": {"REGEX": r"^\d{4}$"}}
+_SEP = {"ORTH": {"IN": ["-", "."]}, "OP": "?"}
+_ONE = {"ORTH": "1", "OP": "?"}
+PHONE_PATTERNS = [
+    [_ONE, _SEP, _D3, _SEP, _D3, _SEP, _D4],  # 1-866-868-7220, 503 813 2630
+    [_ONE, {"ORTH": "("}, _D3, {"ORTH": ")"}, _D3, _SEP, _D4],  # (503) 813-2630
+    [{"TEXT": {"REGEX": _ONE_TOKEN_PHONE}}],
+    [{"LOWER": {"IN": ["option", "opt", "opt.", "press", "ext", "ext."]}}, {"ORTH": "#", "OP": "?"}, NUM],
+]
 
 
 def _phrase(spelling: str, nlp) -> list[dict]:
@@ -58,6 +73,7 @@ def patterns(knowledge: Knowledge, nlp) -> list[dict]:
     for team in knowledge.teams.values():
         found += [{"label": "team", "pattern": _phrase(alias, nlp)} for alias in team.get("aliases", [])]
     found += [{"label": "date", "pattern": p} for p in DATE_PATTERNS]
+    found += [{"label": "phone", "pattern": p} for p in PHONE_PATTERNS]
     found += [{"label": "count", "pattern": p} for p in COUNT_PATTERNS]
     return found
 

@@ -104,3 +104,33 @@ def verdict(p: Premise) -> str:
     if p.holds:
         return f"Yes: the source says {p.actual.said}."
     return f"No: the source says {p.actual.said}, not {p.claimed} {p.unit}."
+
+
+# --- a number offered for confirmation: "Terminations for CA groups: 800-790-4661, option 3 - correct?" ---
+
+QUOTED_NUMBER = re.compile(r"(?<![\d-])(?:1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}(?![\d-])")
+# The option said right after the number: "800-790-4661, option 3", "503-813-2630 press 2".
+OPTION_AFTER = re.compile(r"^\W{0,3}(?:option|opt\.?|press|ext\.?)\s*#?\s*(\d)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuotedNumber:
+    digits: str  # the ten digits, without a leading 1
+    option: str | None  # the option quoted with it, if any
+
+
+def ten_digits(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def quoted_numbers_in(text: str) -> tuple[QuotedNumber, ...]:
+    """The phone or fax numbers a message offers for confirmation ("..., right?", "is it 866-868-7220?"),
+    each with the option quoted after it. A number that is only part of the case is none."""
+    if not (CHECKING.search(text) or STATED.match(text)):
+        return ()
+    quoted = []
+    for m in QUOTED_NUMBER.finditer(text):
+        option = OPTION_AFTER.match(text[m.end() :])
+        quoted.append(QuotedNumber(ten_digits(m.group()), option.group(1) if option else None))
+    return tuple(quoted)

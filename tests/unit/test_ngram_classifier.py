@@ -106,6 +106,30 @@ def test_places_dates_and_counts_found_by_the_spacy_pipeline_become_features(sto
     assert NgramIntentClassifier.create({}, *storage)._text(message) == "the group is in Fresno __region__"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Terminations for CA groups: 800-790-4661, option 3 - correct?",
+        "is it 1-866-868-7220 or (503) 813-2630, press 2?",
+        "the fax is 503.813.3109 right",
+        "5038132630 ext 3?",
+    ],
+)
+def test_a_quoted_phone_number_or_option_is_not_a_count(storage, nlp, text):
+    message = Message(data={TEXT: text})
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    kinds = NgramIntentClassifier.create({}, *storage)._text(message)[len(text) :].split()
+    assert "__phone__" in kinds and "__count__" not in kinds
+
+
+def test_counts_beside_a_phone_number_are_still_counts(storage, nlp):
+    text = "HQ Oakland, 14 subscribers in LA, called 800-790-4661 option 3"
+    message = Message(data={TEXT: text})
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    kinds = NgramIntentClassifier.create({}, *storage)._text(message)[len(text) :].split()
+    assert kinds.count("__count__") == 1 and kinds.count("__phone__") == 2
+
+
 def test_its_scores_are_the_sparse_matrix_product_of_its_features(storage):
     # The scoring reads each text's n-grams itself; what it computes is features @ weights + bias over
     # the TF-IDF blocks the training used (test above), for seen, unseen and empty wordings alike.
