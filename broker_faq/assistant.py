@@ -32,6 +32,8 @@ TOPIC_OF_BARE_FACT = {"inform_date": "reinstatement"}
 TEAM_TOPIC = "team_contact"
 # Answers whose cards already say what each team handles: "what it handles" is not led with again.
 CARDS_SAY_WHAT_IT_HANDLES = frozenset({TEAM_TOPIC, "not_covered"})
+# The details a contact card shows, each of which "just the fax" leaves out unless asked.
+CARD_DETAILS = ("phone", "email", "fax", "hours", "address")
 # What the assistant is and does, said with every region the knowledge holds (replies.about).
 ABOUT = frozenset({"capabilities", "bot_challenge", "out_of_scope"})
 # A message in Spanish is read through a gloss and answered in English, which the answer says first.
@@ -282,6 +284,9 @@ class Assistant:
         reply = r.with_phones(reply, request.phones)
         reply = r.with_lead(reply, details)
         reply = r.without_details(reply, request.refused_details)
+        if request.only_asked:  # "just the fax": the cards show what was asked and nothing else
+            kept = {*asked, *(("phone",) if {"option", "phone_tree"} & set(asked) else ())}
+            reply = r.without_details(reply, tuple(d for d in CARD_DETAILS if d not in kept))
         reply = self._premise_checked(turn, topic_key, reply)
         if not reply.state.requested:
             reply = replace(reply, state=reply.state.with_updates(last_details=asked or None))

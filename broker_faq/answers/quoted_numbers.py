@@ -3,13 +3,14 @@ CA groups: 800-790-4661, option 3 - correct?"): the answer starts with the yes o
 the contacts the answer itself gives, then against every team of the knowledge.
 
 A wrong yes is the worst answer here, so the yes needs the number (and the option, when one was quoted)
-on the answer's own card; a number that is a team's elsewhere gets "no, that is <team>'s", and one the
-sources do not have gets "no, not a number in my sources". A quoted misprint has its own answer
+on the answer's card, and that card the answer's only one: beside other teams' cards it is said whose the
+number is, not yes. A number that is a team's elsewhere gets "no, that is <team>'s", and one the sources
+do not have gets "no, not a number in my sources". A quoted misprint has its own answer
 (Replies.misprint_corrected) and is left to it."""
 
 from __future__ import annotations
 
-from broker_faq.answers.replies import Replies
+from broker_faq.answers.replies import Replies, said_together
 from broker_faq.conversation import Reply
 from broker_faq.reading.premises import QuotedNumber, ten_digits
 
@@ -25,10 +26,16 @@ def _verdict(replies: Replies, reply: Reply, quoted: QuotedNumber) -> str | None
     cards = (reply.payload or {}).get("contacts") or []
     for card in cards:
         phones = [p for p in card.get("phones", []) if ten_digits(p["number"]) == quoted.digits]
-        if phones:
-            return _on_the_card(card, phones, quoted)
-        if card.get("fax") and ten_digits(card["fax"]) == quoted.digits:
+        is_fax = bool(card.get("fax")) and ten_digits(card["fax"]) == quoted.digits
+        if not (phones or is_fax):
+            continue
+        others = [c["name"] for c in cards if c is not card and not _has(c, quoted.digits)]
+        if others:  # "the EBS fax is the same as the CSC fax, 866-311-5974?": whose it is, not a yes
+            number, kind = (card["fax"], "fax") if is_fax else (phones[0]["number"], "line")
+            return f"{number} is the {card['name']} {kind}, not the {said_together(others, 'or')} {kind}."
+        if is_fax:
             return f"Yes: {card['fax']} is the {card['name']} fax."
+        return _on_the_card(card, phones, quoted)
     owner = _owner(replies, quoted)
     if owner is None:
         return "No: that number is not one in my sources." + (" The right contact is below." if cards else "")
@@ -36,6 +43,11 @@ def _verdict(replies: Replies, reply: Reply, quoted: QuotedNumber) -> str | None
     if not cards:
         return f"That is the {name} {kind} for {region}."
     return f"No: that is the {name} {kind} for {region}. For this, the right contact is below."
+
+
+def _has(card: dict, digits: str) -> bool:
+    numbers = [p["number"] for p in card.get("phones", [])] + ([card["fax"]] if card.get("fax") else [])
+    return any(ten_digits(n) == digits for n in numbers)
 
 
 def _on_the_card(card: dict, phones: list[dict], quoted: QuotedNumber) -> str:

@@ -34,7 +34,9 @@ def reinstatement(replies: Replies, topic: Topic, turn: Turn, state: State) -> R
     if place is not None and place.region != replies.rule_region(topic):
         return replies.nearest(topic, place, state)
     v = replies.vocabulary
-    said = termination_date(turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues)
+    said = termination_date(
+        turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
+    )
     parsed = said.date
     if said.unclear:
         dates = " or ".join(spell(d.date) for d in said.unclear)

@@ -27,9 +27,12 @@ class Vocabulary:
     waived_words: tuple[str, ...]
     rule_question_cues: tuple[str, ...]
     request_date_cues: tuple[str, ...]
+    request_day_questions: tuple[str, ...]
     refusal_before: tuple[str, ...] = ()
     refusal_after: tuple[str, ...] = ()
     refusal_filler: frozenset[str] = frozenset()
+    only_before: tuple[str, ...] = ()
+    only_after: tuple[str, ...] = ()
     not_covered: dict[str, dict] = field(default_factory=dict)  # subject kind -> subject, handled_as, words
     spanish: dict[str, str] = field(default_factory=dict)  # Spanish phrase -> English gloss
     spanish_months: dict[str, str] = field(default_factory=dict)
@@ -49,6 +52,8 @@ class Vocabulary:
             *self.place_context_after,
             *self.refusal_before,  # "dont give me the csc phone": "dont" is a cue, never a typo of "done"
             *self.refusal_after,
+            *self.only_before,
+            *self.only_after,
         ]
         words = {word for phrase in phrases for word in phrase.lower().split()}
         # Cues are written as typed ("don't"); the speller sees them without the apostrophe too.
@@ -76,9 +81,12 @@ def load_vocabulary(path: Path | str = DEFAULT_PATH) -> Vocabulary:
         waived_words=words("waived_words"),
         rule_question_cues=words("rule_question_cues"),
         request_date_cues=words("request_date_cues"),
+        request_day_questions=words("request_day_questions"),
         refusal_before=words("refusal_before"),
         refusal_after=words("refusal_after"),
         refusal_filler=frozenset(words("refusal_filler")),
+        only_before=words("only_before"),
+        only_after=words("only_after"),
         not_covered={
             kind: {**entry, "words": tuple(str(w).lower() for w in entry["words"])}
             for kind, entry in (raw.get("not_covered") or {}).items()

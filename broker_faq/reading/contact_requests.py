@@ -41,6 +41,7 @@ class ContactRequest:
     refused_details: tuple[str, ...] = ()  # "skip the phone": left out of the answer
     refused_teams: tuple[TeamMention, ...] = ()  # "not the CSC, EBS": never answered with the CSC
     phones: tuple[tuple[str, bool], ...] = ()  # which numbers: ("503", True), ("toll_free", False)
+    only_asked: bool = False  # "just the fax", "e-mail only": the details asked and no other
 
     @property
     def team_spans(self) -> tuple[tuple[int, int], ...]:
@@ -88,6 +89,8 @@ class ContactReader:
         self._refusal_before = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_before)
         self._refusal_after = tuple(" ".join(phrase_key(c)) for c in vocabulary.refusal_after)
         self._refusal_words = frozenset(w for c in self._refusal_before for w in c.split())
+        self._only_before = tuple(" ".join(phrase_key(c)) for c in vocabulary.only_before)
+        self._only_after = tuple(" ".join(phrase_key(c)) for c in vocabulary.only_after)
         self._filler = vocabulary.detail_filler | self._refusal_words
         self._misprints = {
             phone_digits(str(n)): key
@@ -143,6 +146,7 @@ class ContactReader:
         phone_kinds = self._phone_kinds(text, toks)
         if refused and not details and not teams:
             only = False  # "skip the phone": nothing asked yet
+        only_asked = any(self._cued(text, m, toks, named, self._only_before, self._only_after) for m in details_found)
         request = ContactRequest(
             teams,
             details,
@@ -152,6 +156,7 @@ class ContactReader:
             refused_details=refused,
             refused_teams=refused_teams,
             phones=phone_kinds,
+            only_asked=only_asked,
         )
         return request, tuple(rest)
 
@@ -176,16 +181,21 @@ class ContactReader:
         """A negation cue just before the phrase, across determiners and a team's name only ("skip the
         phone", "not the CSC", "I don't need their address", "don't send me the EBS fax"), or just after
         it ("the phone isn't needed")."""
+        return self._cued(text, match, toks, named, self._refusal_before, self._refusal_after)
+
+    def _cued(self, text: str, match, toks, named, before_cues: tuple[str, ...], after_cues: tuple[str, ...]) -> bool:
+        """One of `before_cues` just before the phrase, across determiners and a team's name only, or one
+        of `after_cues` just after it."""
         v = self._vocabulary
         i = match.first
         while i > 0 and (toks[i - 1].norm in v.refusal_filler or i - 1 in named):
             if toks[i - 1].text.endswith(".") or re.search(r"[.?!;,:]", text[toks[i - 1].end : toks[i].start]):
-                break  # "... support team. amt mailbox e-mail?": a refusal ends with its sentence
+                break  # "... support team. amt mailbox e-mail?": a cue ends with its sentence
             i -= 1
         before = " ".join(t.norm for t in toks[max(0, i - 4) : i])
         after = " ".join(t.norm for t in toks[match.last + 1 : match.last + 4])
-        return any(before == cue or before.endswith(" " + cue) for cue in self._refusal_before) or any(
-            after.startswith(cue) for cue in self._refusal_after
+        return any(before == cue or before.endswith(" " + cue) for cue in before_cues) or any(
+            after == cue or after.startswith(cue + " ") for cue in after_cues
         )
 
     def _asked(self, match, toks) -> bool:

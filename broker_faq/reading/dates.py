@@ -152,20 +152,24 @@ def termination_date(
     termination_cues: tuple[str, ...],
     other_cues: tuple[str, ...],
     request_cues: tuple[str, ...] = (),
+    request_after_cues: tuple[str, ...] = (),
 ) -> TerminationDate:
     """The date tied to termination ("terminated 9/30", "effective 10/31", "coverage ended"), never
     one tied to something else (an e-mail's "Sent:", a renewal, a birthday). Of dates with no cue,
     a single one is taken; several are unclear."""
-    found = find_dates(text, today)
     low = text.lower()
+    found = _not_refused(find_dates(text, today), low)
     roles = []
     for i, mention in enumerate(found):
         before = low[max(found[i - 1].end if i else 0, mention.start - 60) : mention.start]
         after = low[mention.end : min(found[i + 1].start if i + 1 < len(found) else len(low), mention.end + 40)]
-        roles.append(_role(_last_clause(before), _first_clause(after), termination_cues, other_cues))
+        role = _role(_last_clause(before), _first_clause(after), termination_cues, other_cues)
+        if role is None and any(cue in _first_clause(after) for cue in request_after_cues):
+            role = "other"  # "is May 10, 2027 still ok?": a day asked about, not a new termination date
+        roles.append(role)
     terminations = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role == "termination")
     requested = next((m.parsed for m, role in zip(found, roles, strict=True)
-                      if role == "other" and _cued(low, m, found, request_cues)), None)  # fmt: skip
+                      if role == "other" and _cued(low, m, found, request_cues, request_after_cues)), None)  # fmt: skip
     if len(terminations) == 1:
         return TerminationDate(terminations[0], request_on=requested)
     if terminations:
@@ -173,16 +177,31 @@ def termination_date(
     plain = _distinct(m.parsed for m, role in zip(found, roles, strict=True) if role is None)
     if len(plain) == 1 and len(_distinct(m.parsed for m in found)) == 1:
         return TerminationDate(plain[0])
+    if not plain:  # "is May 14 too late?" after the termination date was given: the day asked about
+        return TerminationDate(request_on=requested)
     # Several dates, none tied to the termination: ask which (a renewal date beside an unmarked one
     # is no proof that the unmarked one is the termination date).
     return TerminationDate(unclear=tuple(plain))
 
 
-def _cued(low: str, mention: DateMention, found: list[DateMention], cues: tuple[str, ...]) -> bool:
-    """A cue in the clause just before the date ("want to request reinstatement on 11/12/2027")."""
+# "it was July 31st 2027, not August 1st": the date after a refusal is the one corrected away.
+_REFUSED_BEFORE = re.compile(r"\b(?:not|instead of|rather than|no longer)\s+(?:the\s+|on\s+(?:the\s+)?)?$")
+
+
+def _not_refused(found: list[DateMention], low: str) -> list[DateMention]:
+    return [m for m in found if not _REFUSED_BEFORE.search(low[max(0, m.start - 20) : m.start])]
+
+
+def _cued(
+    low: str, mention: DateMention, found: list[DateMention], cues: tuple[str, ...], after_cues: tuple[str, ...] = ()
+) -> bool:
+    """A cue in the clause just before the date ("want to request reinstatement on 11/12/2027"), or one of
+    `after_cues` just after it ("is May 14, 2027 too late?"; not "born 1/2/1980, who do I call")."""
     earlier = [m.end for m in found if m.end <= mention.start]
+    later = [m.start for m in found if m.start >= mention.end]
     before = _last_clause(low[max([*earlier, mention.start - 60, 0]) : mention.start])
-    return any(cue in before for cue in cues)
+    after = _first_clause(low[mention.end : min([*later, mention.end + 40])])
+    return any(cue in before for cue in cues) or any(cue in after for cue in after_cues)
 
 
 def _role(before: str, after: str, termination_cues: tuple[str, ...], other_cues: tuple[str, ...]) -> str | None:

@@ -201,7 +201,9 @@ class Reader:
 
     def _termination_said(self, text: str) -> bool:
         v = self.vocabulary
-        said = termination_date(text, dt.date.today(), v.termination_cues, v.other_date_cues, v.request_date_cues)
+        said = termination_date(
+            text, dt.date.today(), v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
+        )
         cued = any(cue in text.lower() for cue in v.termination_cues)
         return said.date is not None and cued
 
@@ -233,7 +235,9 @@ def read_message(reader: Reader, text: str, today: dt.date) -> dict:
     found = reader.places.find(text)
     request = reader.contacts.read(text, tuple((p.start, p.end) for p in found))
     roles = CountRoles(v.subscriber_words, v.headcount_words, v.waived_words)
-    said = termination_date(text, today, v.termination_cues, v.other_date_cues, v.request_date_cues)
+    said = termination_date(
+        text, today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
+    )
     in_dates = [(d.start, d.end) for d in find_dates(text, today)]
     counts = [
         {"value": int(m.group()), "counts": roles.of(text[m.end() :]) or "unsaid"}

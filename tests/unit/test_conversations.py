@@ -466,3 +466,23 @@ def test_the_headquarters_the_other_way_round_decides_again(chat):
     chat.say("cid_split", "HQ in Oakland with 25 subscribers, the Riverside office has 8. Separate?")
     reply = chat.say("cid_split", "hold on, it's the other way round - HQ is in Riverside and the 25 are in Oakland")
     assert reply.text.startswith("Yes: with 25 subscribers in Northern California")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "left_out"),
+    [
+        ("EBS fax please. skip the card, just the fax", "503-813-3109", ["503-813-3613", "nw.kp.ebs@kp.org"]),
+        ("CSC e-mail only", "csc-den-roc-group@kp.org", ["1-866-868-7220", "1-866-311-5974", "P.O. Box"]),
+        ("the CSC email is fine", "csc-den-roc-group@kp.org", ["1-866-868-7220", "1-866-311-5974"]),
+        ("I only need the EBS option", "503-813-3613", ["503-813-3109", "nw.kp.ebs@kp.org"]),
+    ],
+)
+def test_just_one_detail_asked_shows_that_detail_alone(chat, text, shown, left_out):
+    reply = chat.say("team_contact", text)
+    assert shown in reply.text and not [x for x in left_out if x in reply.text]
+    assert [set(c) & {"phones", "emails", "fax"} for c in reply.payload["contacts"]] != [set()]
+
+
+def test_a_detail_asked_without_only_keeps_the_whole_card(chat):
+    reply = chat.say("team_contact", "EBS fax")
+    assert "503-813-3109" in reply.text and "503-813-3613" in reply.text and "nw.kp.ebs@kp.org" in reply.text

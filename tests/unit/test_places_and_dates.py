@@ -80,3 +80,35 @@ def test_reinstatement_window_is_60_days_from_termination():
     assert window.last_day == dt.date(2026, 7, 31) and not window.is_open
     window = reinstatement_window(dt.date(2026, 11, 1), 60, TODAY)
     assert window.last_day == dt.date(2026, 12, 31) and window.days_left == 38
+
+
+def test_a_date_corrected_away_is_not_a_candidate(chat):
+    chat.say("reinstatement", "The group termed on the 1st of August 2027, reinstatement deadline? LA client")
+    reply = chat.say("inform_date", "wait, it was July 31st 2027, not August 1st")
+    assert "termination date of July 31, 2027" in reply.text and "September 29, 2027" in reply.text
+    assert "August 1" not in reply.text
+
+
+def test_a_lone_refused_date_is_no_termination_date(chat):
+    reply = chat.say("reinstatement", "it's not 9/30/2027, what's the reinstatement deadline then?")
+    assert "November 29, 2027" not in reply.text and "Tell me the termination date" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "verdict"),
+    [
+        ("Is the 14th of May 2027 too late to ask for reinstatement?", "No: a request on May 14, 2027 would be 2 days"),
+        ("is May 10, 2027 still ok?", "Yes: a request on May 10, 2027 is within the window."),
+        ("would a request on May 12, 2027 be in time?", "Yes: a request on May 12, 2027 is within the window."),
+    ],
+)
+def test_a_day_asked_about_after_the_termination_date_gets_the_yes_or_no(chat, follow_up, verdict):
+    chat.say("reinstatement", "Client in Stockton, CA terminated on the 13th of March 2027.")
+    reply = chat.say("reinstatement", follow_up)
+    assert reply.text.startswith(verdict) and "termination date of March 13, 2027" in reply.text
+
+
+def test_a_date_of_something_else_before_a_question_is_not_the_day_asked_about(chat):
+    chat.say("reinstatement", "Client in Stockton, CA terminated on the 13th of March 2027.")
+    reply = chat.say("reinstatement", "the owner was born 1/2/1980, who do I call about reinstating?")
+    assert not reply.text.startswith(("Yes", "No", "January 2, 1980")) and "May 12, 2027" in reply.text

@@ -64,3 +64,11 @@ def test_a_quoted_fax_is_checked_as_a_fax(chat):
 def test_the_misprint_keeps_its_own_correction(chat):
     reply = chat.say("terminate_contract", "CA terminations are 800-790-4611, right?")
     assert "misprinted" in reply.text and "4611" not in reply.text and not reply.text.startswith("No: that number")
+
+
+def test_beside_another_teams_card_the_number_is_said_to_be_whose_not_confirmed(chat):
+    reply = chat.say("team_contact", "the EBS fax is the same as the CSC fax, 866-311-5974?")
+    assert reply.text.startswith(
+        "1-866-311-5974 is the Consolidated Service Center (CSC) fax, not the Employer and Broker Service (EBS) fax."
+    )
+    assert "503-813-3109" in reply.text
