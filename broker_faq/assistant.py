@@ -270,6 +270,8 @@ class Assistant:
         r = self.replies
         state = turn.state.with_updates(region=covered[0].key) if covered else turn.state
         reply = self._answer(turn, request, topic_key, covered, state, named_regions)
+        # "not the EBS folks": no refused team's card, and so no lead from one
+        reply = r.without_teams(reply, frozenset(key for t in request.refused_teams for key in t.candidates))
         # "what about California?" after "CSC fax" asks the fax again, for the new region.
         asked = request.details or (state.last_details or () if turn.intent in FOLLOW_UPS and not request.teams else ())
         # A named team's card already says what it handles; lead with the other details asked. A number

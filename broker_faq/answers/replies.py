@@ -158,6 +158,19 @@ class Replies:
             reply, lambda card: {key: value for key, value in card.items() if key not in fields}
         )
 
+    def without_teams(self, reply: Reply, refused: frozenset[str]) -> Reply:
+        """ "Not the EBS escalation folks, just the normal billing team": the refused teams' cards left out
+        of the answer, in the text and in the payload, when another card is left to give."""
+        cards = (reply.payload or {}).get("contacts") or []
+        kept = [card for card in cards if card.get("team") not in refused]
+        if not kept or len(kept) == len(cards):
+            return reply
+        text = reply.text
+        for card in cards:
+            if card not in kept:
+                text = text.replace(PARAGRAPH + self.render.card_text(card), "", 1)
+        return replace(reply, text=text, payload={**(reply.payload or {}), "contacts": kept})
+
     def _cards_narrowed(self, reply: Reply, narrow: Callable[[dict], dict]) -> Reply:
         """The answer with each contact card narrowed, in the text and in the payload alike."""
         cards = (reply.payload or {}).get("contacts") or []

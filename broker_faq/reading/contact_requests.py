@@ -116,7 +116,9 @@ class ContactReader:
         found = [m for m in self._details.find(text, toks) if self._asked(m, toks)]
         # "don't send me the CSC fax, just their phone": the refusal is of the detail after the team.
         detail_at = {m.first for m in found}
-        team_refused = [self._refused(text, m, toks) and m.last + 1 not in detail_at for m in team_matches]
+        team_refused = [
+            self._refused(text, m, toks) and self._next_word(toks, m.last) not in detail_at for m in team_matches
+        ]
         teams = tuple(
             TeamMention(tuple(m.value), m.text, m.start, m.end)
             for m, refused in zip(team_matches, team_refused, strict=True)
@@ -176,6 +178,13 @@ class ContactReader:
             if kind is not None:
                 kinds.append((kind, not self._refused(text, _At(i), toks)))
         return tuple(dict.fromkeys(kinds))
+
+    def _next_word(self, toks, last: int) -> int:
+        """The first token after `last` that is not a determiner or "main" ("the SBG main line": line)."""
+        i = last + 1
+        while i < len(toks) and toks[i].norm in self._vocabulary.refusal_filler:
+            i += 1
+        return i
 
     def _refused(self, text: str, match, toks, named: frozenset[int] | set[int] = frozenset()) -> bool:
         """A negation cue just before the phrase, across determiners and a team's name only ("skip the

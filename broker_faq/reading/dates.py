@@ -53,6 +53,26 @@ _FIRST = r"(?P<day>\d{1,2})(?:st|nd|rd|th)|(?P<first>first)"
 _OF_NEXT_MONTH = re.compile(rf"\b(?:the\s+)?(?:{_FIRST})\s+of\s+(?P<rel>this|next)\s+month\b")
 _FIRST_OF = re.compile(rf"\b(?:the\s+)?first\s+of\s+{_MONTH}(?:\s*,?\s*{_YEAR})?")
 _IN_WORDS = [_LAST_DAY, _OF_NEXT_MONTH, _FIRST_OF]
+# Holidays on a fixed day, as terminations are often dated ("effective New Year's Eve 2027"); a holiday
+# that moves (Thanksgiving, Memorial Day) is no date without a calendar of its rule, so none is read.
+HOLIDAYS = {
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "independence day": (7, 4),
+    "halloween": (10, 31),
+    "valentine's day": (2, 14),
+    "valentines day": (2, 14),
+    "veterans day": (11, 11),
+}
+_HOLIDAY = re.compile(
+    r"\b(?P<holiday>" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + r")"
+    rf"(?:\s*,?\s*(?:of\s+)?{_YEAR})?"
+)
 
 
 # "July second, 2027": the ordinals text2num leaves as words (they are also plain words), read after a
@@ -127,6 +147,11 @@ def _dates_in_words(low: str, today: dt.date) -> list[DateMention]:
                 continue
             assumed = not year_said and not parts.get("rel")
             found.append(DateMention(ParsedDate(dt.date(year, month, day), assumed), match.start(), match.end()))
+    for match in _HOLIDAY.finditer(low.replace("\u2019", "'")):
+        month, day = HOLIDAYS[match.group("holiday")]
+        year_said = (match.group("year") or "").replace(" ", "")
+        date = dt.date(int(year_said) if year_said else today.year, month, day)
+        found.append(DateMention(ParsedDate(date, not year_said), match.start(), match.end()))
     return found
 
 

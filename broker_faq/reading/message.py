@@ -44,6 +44,8 @@ WEB_WORDS = re.compile(r"\b(?:link|links|url|urls|site|sites|website|websites|we
 MAX_BARE_LOOK_UP_WORDS = 4
 # A statement with a topic this likely states a need ("... is adding three new hires"), not just the scene.
 MIN_TOPIC_FOR_SCENE = 0.25
+# A topic this likely, ahead of "a region given" only, is the need a statement with a place says.
+MIN_NEED_WITH_PLACE = 0.4
 # A topic the classifier gives at least this much is answered even when a subject the sources leave
 # out is named beside it.
 SURE_OF_TOPIC = 0.6
@@ -119,6 +121,8 @@ class Reader:
             return None
         if intent in SETS_THE_SCENE and self._sets_the_scene(text, ranking):
             return REGION_GIVEN
+        if intent == UNSURE and (need := self._need_with_its_place(ranking)):
+            return need  # "Longview WA group is adding three new hires": the need, answered for the place
         if intent == UNSURE and (checked := self._checked_topic(text, ranking)):
             return checked
         if intent == UNSURE and self._termination_said(text):
@@ -177,14 +181,30 @@ class Reader:
         request = self.contacts.read(text)
         if not request.refused_teams or request.teams:
             return None
+        refused = {key for t in request.refused_teams for key in t.candidates}
         return next(
             (
                 name
                 for name, confidence in ranking
-                if name in self.topics and name != TEAM_TOPIC and confidence >= MIN_TOPIC_FOR_DETAIL / 2
+                if name in self.topics
+                and name != TEAM_TOPIC
+                and confidence >= MIN_TOPIC_FOR_DETAIL / 2
+                and not self._only_teams(name, refused)  # "don't send me to EBS": not EBS's own topic
             ),
             None,
         )
+
+    def _only_teams(self, topic: str, teams: set[str]) -> bool:
+        """Whether the topic's answer in the refused teams' own region gives those teams only (Northwest
+        escalations: EBS alone), so refusing them refuses the topic too."""
+        k = self.knowledge
+        regions = {k.teams[t]["region"] for t in teams}
+        for key, answer in k.topics[topic].answers.items():
+            region = key if key in k.regions else next((r for r, e in k.regions.items() if key in e["areas"]), None)
+            given = {ref.team for ref in answer.contacts}
+            if region in regions and given and given <= teams:
+                return True
+        return False
 
     def _topic_listing(self, text: str) -> str | None:
         """ "ppo+ link nw": the topic whose answer gives the link named, when the message asks for a web
@@ -210,6 +230,14 @@ class Reader:
     def _corrects_a_place(self, text: str) -> bool:
         found = self.places.find(text)
         return any(m.refused for m in found) and any(not m.aside and isinstance(m.place, Place) for m in found)
+
+    def _need_with_its_place(self, ranking: Sequence[tuple[str, float]]) -> str | None:
+        """A topic and "a region given" as the two likeliest, too close for the fallback: no real doubt,
+        since the topic's answer uses the place too. Only with the topic first and likely enough."""
+        top = [(name, confidence) for name, confidence in ranking if name != UNSURE][:2]
+        if len(top) < 2 or top[1][0] != REGION_GIVEN or top[0][0] not in self.topics or top[0][0] == TEAM_TOPIC:
+            return None
+        return top[0][0] if top[0][1] >= MIN_NEED_WITH_PLACE else None
 
     def _sets_the_scene(self, text: str, ranking: Sequence[tuple[str, float]] = ()) -> bool:
         """ "morning, got a Gresham client today", "prospect in Bend, OR, about 15 people": a statement

@@ -486,3 +486,28 @@ def test_just_one_detail_asked_shows_that_detail_alone(chat, text, shown, left_o
 def test_a_detail_asked_without_only_keeps_the_whole_card(chat):
     reply = chat.say("team_contact", "EBS fax")
     assert "503-813-3109" in reply.text and "503-813-3613" in reply.text and "nw.kp.ebs@kp.org" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Portland group with a billing question. Not the EBS escalation folks, just the normal billing team",
+        "Portland billing question, not EBS",
+        "billing question for a Salem group - don't send me to Employer and Broker Service",
+    ],
+)
+def test_a_refused_teams_card_is_left_out_of_the_answer(chat, text):
+    reply = chat.say("billing_questions", text)
+    assert "1-866-868-7220" in reply.text and "503-813-3613" not in reply.text and "nw.kp.ebs@kp.org" not in reply.text
+    assert [c["team"] for c in reply.payload["contacts"]] == ["nw_consolidated_service_center"]
+
+
+def test_a_refused_team_that_is_the_only_card_is_not_left_with_nothing(chat):
+    reply = chat.say("escalation", "Portland group, escalation, not EBS")
+    assert reply.payload["contacts"]
+
+
+def test_refusing_a_teams_main_line_refuses_the_line_not_the_team(chat):
+    reply = chat.say("team_contact", "I don't want the Small Business Group main line, I need their fax number")
+    assert reply.text.startswith("Fax for the Small Business Group: 1-877-237-5548.")
+    assert "503-813-2630" not in reply.text

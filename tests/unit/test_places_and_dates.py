@@ -112,3 +112,21 @@ def test_a_date_of_something_else_before_a_question_is_not_the_day_asked_about(c
     chat.say("reinstatement", "Client in Stockton, CA terminated on the 13th of March 2027.")
     reply = chat.say("reinstatement", "the owner was born 1/2/1980, who do I call about reinstating?")
     assert not reply.text.startswith(("Yes", "No", "January 2, 1980")) and "May 12, 2027" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("effective New Year's Eve 2027", dt.date(2027, 12, 31)),
+        ("termed Christmas Day, 2027", dt.date(2027, 12, 25)),
+        ("ended new years day of 2028", dt.date(2028, 1, 1)),
+        ("terminated on Independence Day 2027", dt.date(2027, 7, 4)),
+    ],
+)
+def test_holidays_on_a_fixed_day_are_dates(text, date):
+    assert parse_date(text, TODAY).date == date
+
+
+def test_a_holiday_termination_gets_its_deadline(chat):
+    reply = chat.say("reinstatement", "Termination was effective New Year's Eve 2027 for a Long Beach group. Deadline?")
+    assert "termination date of December 31, 2027" in reply.text and "February 29, 2028" in reply.text

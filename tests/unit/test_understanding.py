@@ -283,6 +283,13 @@ def test_every_team_named_refused_routes_to_the_topic(reader):
     assert reader.route("team_contact", text, [], ranking) == "terminate_contract"
 
 
+def test_a_refused_team_refuses_the_topic_it_alone_answers_in_its_region(reader):
+    # Northwest escalations go to EBS alone: "don't send me to EBS" asks for the next likeliest topic.
+    text = "For a Tigard group's new hire: don't send me to EBS, who's the regular team?"
+    ranking = [("team_contact", 0.5), ("escalation", 0.11), ("enrollment_changes", 0.09)]
+    assert reader.route("team_contact", text, [], ranking) == "enrollment_changes"
+
+
 def test_a_refused_and_a_wanted_detail_is_a_follow_up_not_a_rating(reader):
     assert reader.route("rate_unhelpful", "not the phone, the email", []) == "team_contact"
 
@@ -326,3 +333,17 @@ def test_a_link_name_routes_only_when_a_web_address_is_asked(reader):
     scene = reader.clean("hey, new one for me - a dental office out in Roseville, 11 ppl")
     assert reader.route("inform_region", scene, []) is None  # the region, not the dental link
     assert reader.route("inform_region", reader.clean("ppo+ link nw"), []) == "self_service"
+
+
+def test_a_need_said_with_its_place_is_the_need_not_a_doubt(reader):
+    # The fallback's ambiguity between a topic and "a region given" is none: the answer uses the place.
+    ranking = [("nlu_fallback", 0.3), ("enrollment_changes", 0.43), ("inform_region", 0.37)]
+    assert (
+        reader.route("nlu_fallback", "Longview WA group is adding three new hires", [], ranking) == "enrollment_changes"
+    )
+    unsure = [("nlu_fallback", 0.3), ("enrollment_changes", 0.33), ("inform_region", 0.31)]
+    assert (
+        reader.route("nlu_fallback", "Longview WA group is adding three new hires", [], unsure) != "enrollment_changes"
+    )
+    two_topics = [("nlu_fallback", 0.3), ("enrollment_changes", 0.43), ("new_sales", 0.37)]
+    assert reader.route("nlu_fallback", "Longview WA group is adding three new hires", [], two_topics) is None
