@@ -20,6 +20,7 @@ from broker_faq.knowledge.loader import ContactRef, Knowledge, KnowledgeError
 from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
 from broker_faq.portal import Group, group_named
 from broker_faq.reading.contact_requests import ContactRequest
+from broker_faq.reading.counts import headquarters_cued
 from broker_faq.reading.dates import find_dates
 from broker_faq.reading.places import Place, PlaceMention, Uncovered
 from broker_faq.reading.premises import premise, quoted_numbers_in, topic_figures, verdict
@@ -231,6 +232,17 @@ class Assistant:
             )
         return self._for_places(turn, request, topic_key, covered, named_regions)
 
+    def _scene_headquarters(self, turn: Turn, state: State) -> State:
+        """ "a marketing agency headquartered in Oakland - 16 on Kaiser there": the headquarters a scene
+        names, kept for the split question that may follow ("they just opened a Pasadena office")."""
+        areas = {
+            Mention("region", p.text, p.start): p.place
+            for p in self.replies.places.find(turn.words)
+            if not p.aside and isinstance(p.place, Place) and p.place.is_area
+        }
+        cued = {areas[m].key for m in headquarters_cued(list(areas), turn.words)}
+        return state.with_updates(hq_area=cued.pop()) if len(cued) == 1 else state
+
     @staticmethod
     def _only_out_of_scope(
         turn: Turn, request: ContactRequest, topic_key: str | None, mentioned: list[PlaceMention]
@@ -328,7 +340,7 @@ class Assistant:
         if topic_key is None and turn.intent in ABOUT:
             return r.about(turn.intent, state)  # and not a team or number named: those are answered above
         if topic_key is None:
-            return r.no_topic(covered[0] if covered else None, state)
+            return r.no_topic(covered[0] if covered else None, self._scene_headquarters(turn, state))
         topic = self.k.topics[topic_key]
         if topic.computed:
             return COMPUTED[topic.computed](r, topic, turn, state)

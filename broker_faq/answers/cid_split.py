@@ -72,7 +72,12 @@ def cid_split(replies: Replies, topic: Topic, turn: Turn, state: State) -> Reply
     new_question = turn.intent == topic.key and not state.pending_topic and not adds
     if new_question:
         # A new question about a (possibly different) group: start from what this message says.
-        state = state.with_updates(hq_area=None, other_locations=None, subscribers=None, located_counts=None)
+        # The headquarters a scene named just before ("an agency headquartered in Oakland") stays, unless
+        # this message names one or an earlier split question was about a group of its own.
+        kept = (
+            state.hq_area if state.last_topic != topic.key and not headquarters_cued(ca_mentions, turn.text) else None
+        )
+        state = state.with_updates(hq_area=kept, other_locations=None, subscribers=None, located_counts=None)
         checked = premise(turn.text, topic_figures(replies.k, topic), about_a_group=bool(ca_mentions))
         if checked is not None or (not ca_mentions and not turn.mentioned("count") and _asks_rule(replies, turn.text)):
             # The rule itself was asked ("what's the threshold for a split?"): give it, offer to apply it.
@@ -118,6 +123,17 @@ def _cid_facts(
     areas = {places[m].key for m in ordered}
     if ordered and not cued and len(areas) > 1 and len(counts) > 1:
         ordered = []  # "20 in San Diego and 10 in Sacramento": which is the headquarters? Ask.
+    earlier = replies.places.place(turn.state.region)  # where the group was said to be before this message
+    if (
+        ordered
+        and not cued
+        and state.hq_area is None
+        and state.requested != Ask.HQ_AREA
+        and earlier
+        and earlier.is_area
+        and earlier.key not in areas
+    ):
+        ordered = []  # "an agency in Oakland" then "they opened a Pasadena office": which is the headquarters?
     if ordered:
         hq = places[ordered[0]]
         # "it's the other way round - HQ is in Riverside": a headquarters named anew replaces the old one.
@@ -162,6 +178,10 @@ def _cid_facts(
         state, count = state.with_updates(subscribers=more), SubscriberCount()
     elif at_home and state.subscribers is not None and state.hq_area:
         count = SubscriberCount()  # a count at the headquarters' own area: the other area's stands
+    elif at_home and state.hq_area and len(pairs) == 1:
+        # "a group with 14 in Pasadena", Pasadena taken as the headquarters: those 14 are not the other
+        # area's, whose count is still to be asked.
+        count = SubscriberCount()
     elif added is not None:
         state = state.with_updates(subscribers=added)
         count = SubscriberCount()

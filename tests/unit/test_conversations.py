@@ -511,3 +511,26 @@ def test_refusing_a_teams_main_line_refuses_the_line_not_the_team(chat):
     reply = chat.say("team_contact", "I don't want the Small Business Group main line, I need their fax number")
     assert reply.text.startswith("Fax for the Small Business Group: 1-877-237-5548.")
     assert "503-813-2630" not in reply.text
+
+
+def test_a_count_at_the_only_location_named_is_not_the_other_regions(chat):
+    # "14 in Pasadena", Pasadena taken as the headquarters: yes to other locations asks their count.
+    reply = chat.say("cid_split", "does a group with 14 in Pasadena need to split?")
+    assert "Headquarters in Southern California" in reply.text
+    reply = chat.say("affirm", "yes")
+    assert "How many Kaiser Permanente subscribers does the group have in Northern California" in reply.text
+    assert "may need to separate its contract" not in reply.text
+
+
+def test_the_headquarters_a_scene_names_stays_for_the_split_question(chat):
+    chat.say("inform_region", "Working a renewal for a marketing agency headquartered in Oakland - 16 on Kaiser there.")
+    reply = chat.say("cid_split", "They just opened a Pasadena office with 14 people on Kaiser. Do they need to split?")
+    assert reply.text.startswith("Yes: with 14 subscribers in Southern California, the non-headquarters region")
+
+
+def test_a_place_said_before_and_another_now_asks_which_is_the_headquarters(chat):
+    chat.say("inform_region", "Working with an agency in Oakland.")
+    reply = chat.say("cid_split", "They just opened a Pasadena office with 14 people on Kaiser. Do they need to split?")
+    assert reply.text.startswith("Where is the group headquartered")
+    reply = chat.say("inform_region", "Oakland")
+    assert "Headquarters in Northern California" in reply.text and "may need to separate its contract" not in reply.text
