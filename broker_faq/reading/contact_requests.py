@@ -131,6 +131,13 @@ class ContactReader:
         )
         named = {i for m in team_matches for i in range(m.first, m.last + 1)}
         refused_found = [m for m in found if self._refused(text, m, toks, named)]
+        # "not the phone line": "line" is the same refused detail as the "phone" just before it.
+        refused_found += [
+            m
+            for m in found
+            if m not in refused_found
+            and any(r.first <= m.first <= r.last + 1 and set(r.value) & set(m.value) for r in refused_found)
+        ]
         details_found = [m for m in found if m not in refused_found]
         details = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in details_found))
         refused = tuple(d for d in DETAIL_ORDER if any(d in m.value for m in refused_found) and d not in details)

@@ -39,6 +39,12 @@ SETS_THE_SCENE = frozenset({"nlu_fallback", "out_of_scope", "greet", "capabiliti
 REGION_GIVEN = "inform_region"
 NOT_COVERED = "not_covered"
 DATE_GIVEN = "inform_date"
+COUNT_GIVEN = "inform_count"
+# What makes a number in an unsure message a correction or an update of a count given before.
+COUNT_CORRECTION = re.compile(
+    r"\b(?:not|actually|typo|now|update|updated|correction|instead|sorry|meant|i mean|more|fewer|less)\b", re.I
+)
+BARE_NUMBER = re.compile(r"(?<![\d/.:-])\d{1,4}(?![\d/.:-])")
 # A link is asked for by a web word, or in a look-up of a few words ("ppo plus?").
 WEB_WORDS = re.compile(r"\b(?:link|links|url|urls|site|sites|website|websites|web|page|portal|address|online)\b", re.I)
 MAX_BARE_LOOK_UP_WORDS = 4
@@ -131,6 +137,8 @@ class Reader:
             text
         ):
             return REGION_GIVEN  # "sorry, I meant Salem, not Sacramento": the last question, for the right place
+        if intent == UNSURE and self._corrects_a_count(text):
+            return COUNT_GIVEN  # "oops, typo: 19 in Riverside, not 9": the last question, with the new count
         request = self.contacts.read(text)
         if request.details_only and request.refused_details:
             return TEAM_TOPIC  # "not the phone, the email": a follow-up on the last answer's team, no rating
@@ -230,6 +238,14 @@ class Reader:
     def _corrects_a_place(self, text: str) -> bool:
         found = self.places.find(text)
         return any(m.refused for m in found) and any(not m.aside and isinstance(m.place, Place) for m in found)
+
+    @staticmethod
+    def _corrects_a_count(text: str) -> bool:
+        """A number said as a correction or an update ("typo: 19 in Riverside, not 9", "one more, so 13
+        now"), with no date in it (a date is the date's answer)."""
+        if not COUNT_CORRECTION.search(text) or find_dates(text, dt.date.today()):
+            return False
+        return BARE_NUMBER.search(text) is not None
 
     def _need_with_its_place(self, ranking: Sequence[tuple[str, float]]) -> str | None:
         """A topic and "a region given" as the two likeliest, too close for the fallback: no real doubt,

@@ -534,3 +534,24 @@ def test_a_place_said_before_and_another_now_asks_which_is_the_headquarters(chat
     assert reply.text.startswith("Where is the group headquartered")
     reply = chat.say("inform_region", "Oakland")
     assert "Headquarters in Northern California" in reply.text and "may need to separate its contract" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        (
+            "Main office is in San Diego. Two NorCal offices, Roseville and Davis, 7 subscribers each. Split?",
+            "Yes: with 14",
+        ),
+        ("HQ Oakland; Riverside and Irvine offices with 6 each - split?", "No: with 12"),
+    ],
+)
+def test_one_count_said_of_each_office_is_added_up_over_them(chat, text, verdict):
+    assert chat.say("cid_split", text).text.startswith(verdict)
+
+
+def test_refusing_the_phone_line_refuses_the_line_too(chat):
+    reply = chat.say("team_contact", "Northwest Small Business Group: I need their fax, not the phone line.")
+    assert (
+        reply.text.startswith("Fax for the Small Business Group: 1-877-237-5548.") and "503-813-2630" not in reply.text
+    )

@@ -106,3 +106,11 @@ def test_invalid_yaml_is_refused_with_the_file_named(tmp_path):
     (path / "northwest.yml").write_text("teams: [unclosed", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"northwest\.yml: not valid YAML"):
         load_knowledge(path)
+
+
+def test_no_answer_opens_with_a_bare_yes_or_no(knowledge):
+    # "After the split the RAF gets recalculated, correct?" must not be met with the FAQ's "Yes." to its
+    # own question ("Will the RAF stay the same?"): every answer states its fact.
+    for topic in knowledge.topics.values():
+        for where, answer in topic.answers.items():
+            assert not re.match(r"\s*(yes|no)\b", answer.text, re.IGNORECASE), (topic.key, where)

@@ -347,3 +347,18 @@ def test_a_need_said_with_its_place_is_the_need_not_a_doubt(reader):
     )
     two_topics = [("nlu_fallback", 0.3), ("enrollment_changes", 0.43), ("new_sales", 0.37)]
     assert reader.route("nlu_fallback", "Longview WA group is adding three new hires", [], two_topics) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Oops, typo: nineteen in Riverside, not nine.", "Update: they just hired one more in Torrance, so thirteen now."],
+)
+def test_an_unsure_count_correction_is_a_count_given(reader, text):
+    ranking = [("nlu_fallback", 0.3), ("inform_count", 0.25), ("cid_split", 0.26)]
+    assert reader.route("nlu_fallback", reader.clean(text), [], ranking) == "inform_count"
+
+
+@pytest.mark.parametrize("text", ["sorry, the termination date is 3/4/2027 not 3/5", "not sure what to do now"])
+def test_a_date_or_no_number_is_no_count_correction(reader, text):
+    ranking = [("nlu_fallback", 0.3), ("inform_count", 0.25), ("cid_split", 0.26)]
+    assert reader.route("nlu_fallback", reader.clean(text), [], ranking) != "inform_count"
