@@ -53,6 +53,8 @@ FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all 
 CONTEXT = re.compile(r"^(?:after|once|when|if|since|because|now that|before|as soon as|given that)\b", re.I)
 # "Also trouble logging in to account.kp.org": a need added to the question before it.
 ALSO = re.compile(r"^(?:also|plus|and also|as well as)\b", re.I)
+# A colon before the first comma announces a list, said as a statement ("... needs three things: X, Y, and Z").
+LIST_INTRO = re.compile(r"^[^,]*?:\s+")
 # Fewer commas than this is a clause ("HQ in Oakland, 20 subscribers in San Diego"), not a list.
 MIN_LIST_ITEMS = 3
 
@@ -67,7 +69,11 @@ def question_spans(text: str) -> list[Span]:
         sentence_asks = (
             for_each or keywords_only or "?" in ender or bool(ASKING.match(sentence) or ALSO.match(sentence))
         )
-        items = _list_items(text, start, end) if sentence_asks else []
+        # "Portland client needs three things: a newborn added, a copy of the EOC, and a new ID card."
+        announced = (colon := LIST_INTRO.search(sentence)) is not None and len(
+            _list_items(text, start + colon.end(), end)
+        ) >= MIN_LIST_ITEMS
+        items = _list_items(text, start, end) if sentence_asks or announced else []
         if items:
             spans += [Span(s, e, True, listed=True) for s, e in items]
             continue

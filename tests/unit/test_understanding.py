@@ -362,3 +362,28 @@ def test_an_unsure_count_correction_is_a_count_given(reader, text):
 def test_a_date_or_no_number_is_no_count_correction(reader, text):
     ranking = [("nlu_fallback", 0.3), ("inform_count", 0.25), ("cid_split", 0.26)]
     assert reader.route("nlu_fallback", reader.clean(text), [], ranking) != "inform_count"
+
+
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        (
+            "Portland client needs three things: add a newborn to the plan, a copy of their Evidence of Coverage, "
+            "and a replacement ID card for an employee.",
+            ["a copy of their Evidence of Coverage", "a replacement ID card for an employee"],
+        ),
+        ("Hillsboro employer: 5500 reports, account balances, and a new primary care provider.", ["account balances"]),
+    ],
+)
+def test_a_list_announced_by_a_colon_is_a_list_of_needs(text, needs):
+    from broker_faq.reading.segments import question_spans
+
+    spans = question_spans(text)
+    assert len(spans) == 3 and all(s.listed for s in spans)
+    assert all(need in [text[s.start : s.end] for s in spans] for need in needs)
+
+
+def test_a_colon_before_a_clause_is_no_list():
+    from broker_faq.reading.segments import question_spans
+
+    assert len(question_spans("Note: the group is in Salem, Oregon.")) == 1
