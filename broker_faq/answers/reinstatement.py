@@ -54,6 +54,8 @@ def reinstatement(replies: Replies, topic: Topic, turn: Turn, state: State) -> R
         )
     if parsed:
         state = state.with_updates(termination_date=parsed.date.isoformat())
+    if turn.intent == topic.key and said.request_on is None:
+        state = state.with_updates(request_date=None)  # a new question: an earlier day asked about is not its
     if state.termination_date is None and state.requested == Ask.TERMINATION_DATE and turn.intent != topic.key:
         return replies.ask(
             state,
@@ -85,6 +87,10 @@ def reinstatement(replies: Replies, topic: Topic, turn: Turn, state: State) -> R
         )
     if said.request_on is not None:  # "if they call on Jan 5, are they in time?": the yes or no first
         day = on_or_after(said.request_on, window.termination)
+        state = state.with_updates(request_date=day.isoformat())
+        result = _request_day(day, window.termination, window.last_day) + " " + result
+    elif parsed and state.request_date:  # "sorry, termination was actually August 15": that day again
+        day = dt.date.fromisoformat(state.request_date)
         result = _request_day(day, window.termination, window.last_day) + " " + result
     return replies.static(topic, state, prefix=result)
 

@@ -17,7 +17,9 @@ HQ_CUE = re.compile(
     re.IGNORECASE,
 )
 
-HQ_AFTER = re.compile(r"\W*(hq|headquarters?|head office|main office|home office|based|-based)\b", re.IGNORECASE)
+HQ_AFTER = re.compile(
+    r"\W*(hq|headquarters?|headquartered|head office|main office|home office|based|-based)\b", re.IGNORECASE
+)  # "a Stockton-headquartered group" too
 
 
 def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:

@@ -130,3 +130,16 @@ def test_holidays_on_a_fixed_day_are_dates(text, date):
 def test_a_holiday_termination_gets_its_deadline(chat):
     reply = chat.say("reinstatement", "Termination was effective New Year's Eve 2027 for a Long Beach group. Deadline?")
     assert "termination date of December 31, 2027" in reply.text and "February 29, 2028" in reply.text
+
+
+def test_a_day_asked_about_is_checked_again_when_the_termination_date_is_corrected(chat):
+    chat.say("reinstatement", "LA group terminated September 15, 2027. Can they still request on November 10, 2027?")
+    reply = chat.say("inform_date", "Sorry, termination was actually August 15, 2027.")
+    assert reply.text.startswith("No: a request on November 10, 2027 would be 27 days too late")
+    assert "October 14, 2027" in reply.text
+
+
+def test_a_new_reinstatement_question_forgets_the_day_asked_about_before(chat):
+    chat.say("reinstatement", "LA group terminated September 15, 2027. Can they still request on November 10, 2027?")
+    reply = chat.say("reinstatement", "another client, terminated August 15, 2027 - what's their deadline?")
+    assert "November 10" not in reply.text and "October 14, 2027" in reply.text
