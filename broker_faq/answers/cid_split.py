@@ -21,6 +21,7 @@ from broker_faq.reading.counts import (
     parse_count,
     per_location,
     subscriber_count,
+    summed,
 )
 from broker_faq.reading.places import Place
 from broker_faq.reading.premises import premise, topic_figures
@@ -118,7 +119,7 @@ def _cid_facts(
 ) -> tuple:
     """What the message says of the headquarters, the other locations and the subscribers there."""
     ordered = headquarters_first(ca_mentions, turn.text)
-    counts = turn.mentioned("count")
+    counts = summed(turn.mentioned("count"), turn.text)
     cued = bool(headquarters_cued(ca_mentions, turn.text))
     areas = {places[m].key for m in ordered}
     if ordered and not cued and len(areas) > 1 and len(counts) > 1:

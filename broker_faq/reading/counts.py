@@ -22,6 +22,26 @@ HQ_AFTER = re.compile(
 )  # "a Stockton-headquartered group" too
 
 
+JUST_AND = re.compile(r"\s*(?:and|or|&)\s*$", re.IGNORECASE)
+PLUS = re.compile(r"\s*(?:plus|\+)\s*$", re.IGNORECASE)
+
+
+def summed(counts: list[Mention], text: str) -> list[Mention]:
+    """Counts said as a sum, one count: "ten plus three subscribers" (text2num: "10 plus 3") is 13, not
+    a 10 and a 3 to choose from."""
+    merged: list[Mention] = []
+    for count in counts:
+        last = merged[-1] if merged else None
+        if last is not None and PLUS.match(text[last.start + len(last.value) : count.start]):
+            a, b = parse_count(last.value), parse_count(count.value)
+            if a is not None and b is not None:
+                total = str(a + b)  # placed to end where the sum ends: what follows it is what it counts
+                merged[-1] = Mention(last.label, total, max(last.start, count.start + len(count.value) - len(total)))
+                continue
+        merged.append(count)
+    return merged
+
+
 def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions next to an HQ cue ("HQ in Burbank", "the Burbank HQ", "Fremont-based")."""
     return [m for m in mentions if HQ_CUE.search(text[: m.start]) or HQ_AFTER.match(text[m.start + len(m.value) :])]
@@ -123,6 +143,10 @@ def subscriber_count(
     if anchor is not None and len(people) > 1 and not _in_clause_of(people, anchor, text):
         # "the counts are 16 and 11, not sure which is which": never guess which belongs where.
         return SubscriberCount(unclear=tuple(c.value for c in people))
+    for first, second in zip(people, people[1:]):
+        if JUST_AND.match(text[first.start + len(first.value) : second.start]):
+            # "10 and 3 subscribers at Torrance": 13, or one of them? Ask, never pick one.
+            return SubscriberCount(unclear=(first.value, second.value))
     return SubscriberCount(_nearest(people, anchor, text))
 
 

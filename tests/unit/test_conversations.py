@@ -555,3 +555,19 @@ def test_refusing_the_phone_line_refuses_the_line_too(chat):
     assert (
         reply.text.startswith("Fax for the Small Business Group: 1-877-237-5548.") and "503-813-2630" not in reply.text
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("HQ in Stockton. They've got 10 plus 3 subscribers at their Torrance location. Split?", "Yes: with 13"),
+        ("HQ Oakland, 6 + 6 subscribers in LA - split?", "No: with 12"),
+    ],
+)
+def test_a_count_said_as_a_sum_is_added_up(chat, text, verdict):
+    assert chat.say("cid_split", text).text.startswith(verdict)
+
+
+def test_two_counts_joined_by_and_at_one_office_are_asked_about_not_picked(chat):
+    reply = chat.say("cid_split", "HQ in Stockton. They have 10 and 3 subscribers at Torrance. Split?")
+    assert reply.text.startswith("You gave 10 and 3: which is the number")
