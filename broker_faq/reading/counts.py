@@ -143,7 +143,7 @@ def subscriber_count(
     if anchor is not None and len(people) > 1 and not _in_clause_of(people, anchor, text):
         # "the counts are 16 and 11, not sure which is which": never guess which belongs where.
         return SubscriberCount(unclear=tuple(c.value for c in people))
-    for first, second in zip(people, people[1:]):
+    for first, second in zip(people, people[1:], strict=False):
         if JUST_AND.match(text[first.start + len(first.value) : second.start]):
             # "10 and 3 subscribers at Torrance": 13, or one of them? Ask, never pick one.
             return SubscriberCount(unclear=(first.value, second.value))
