@@ -21,7 +21,7 @@ from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
 from broker_faq.portal import Group, group_named
 from broker_faq.reading.contact_requests import ContactRequest
 from broker_faq.reading.counts import headquarters_cued
-from broker_faq.reading.dates import find_dates
+from broker_faq.reading.dates import find_dates, termination_date
 from broker_faq.reading.places import Place, PlaceMention, Uncovered
 from broker_faq.reading.premises import premise, quoted_numbers_in, topic_figures, verdict
 from broker_faq.render import PARAGRAPH
@@ -232,6 +232,18 @@ class Assistant:
             )
         return self._for_places(turn, request, topic_key, covered, named_regions)
 
+    def _termination_said(self, turn: Turn, topic_key: str | None, state: State) -> State:
+        """ "Their termination was the end of February 2028" said on any topic: kept, so the
+        reinstatement question that may follow has its date (that answer reads its own dates)."""
+        topic = self.k.topics.get(topic_key or "")
+        if topic is not None and topic.computed == "reinstatement":
+            return state
+        v = self.replies.vocabulary
+        said = termination_date(
+            turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
+        )
+        return state.with_updates(termination_date=said.date.date.isoformat()) if said.date else state
+
     def _scene_headquarters(self, turn: Turn, state: State) -> State:
         """ "a marketing agency headquartered in Oakland - 16 on Kaiser there": the headquarters a scene
         names, kept for the split question that may follow ("they just opened a Pasadena office")."""
@@ -328,6 +340,7 @@ class Assistant:
         named_regions: set[str],
     ) -> Reply:
         r = self.replies
+        state = self._termination_said(turn, topic_key, state)
         if request.teams and not self._teams_aside(request, topic_key, covered, state):
             return self._named_teams(request, covered, state, named_regions)
         if request.misprinted and topic_key in (None, TEAM_TOPIC):

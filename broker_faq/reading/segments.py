@@ -53,8 +53,9 @@ FOR_EACH = re.compile(r"\b(?:for|about|with) (?:each|all|every one|each one|all 
 CONTEXT = re.compile(r"^(?:after|once|when|if|since|because|now that|before|as soon as|given that)\b", re.I)
 # "Also trouble logging in to account.kp.org": a need added to the question before it.
 ALSO = re.compile(r"^(?:also|plus|and also|as well as)\b", re.I)
-# A colon before the first comma announces a list, said as a statement ("... needs three things: X, Y, and Z").
-LIST_INTRO = re.compile(r"^[^,]*?:\s+")
+# A colon announces a list said as a statement ("... needs three things: X, Y, and Z"), when three or more
+# needs follow it ("Note: the group is in Salem, Oregon" lists none).
+LIST_INTRO = re.compile(r":\s+")
 # Fewer commas than this is a clause ("HQ in Oakland, 20 subscribers in San Diego"), not a list.
 MIN_LIST_ITEMS = 3
 
@@ -70,10 +71,12 @@ def question_spans(text: str) -> list[Span]:
             for_each or keywords_only or "?" in ender or bool(ASKING.match(sentence) or ALSO.match(sentence))
         )
         # "Portland client needs three things: a newborn added, a copy of the EOC, and a new ID card."
-        announced = (colon := LIST_INTRO.search(sentence)) is not None and len(
-            _list_items(text, start + colon.end(), end)
-        ) >= MIN_LIST_ITEMS
-        items = _list_items(text, start, end) if sentence_asks or announced else []
+        colon = LIST_INTRO.search(sentence)
+        after_colon = _list_items(text, start + colon.end(), end) if colon else []
+        if len(after_colon) >= MIN_LIST_ITEMS:  # the needs after the colon; the first keeps the head
+            items = [(start, after_colon[0][1]), *after_colon[1:]]
+        else:
+            items = _list_items(text, start, end) if sentence_asks else []
         if items:
             spans += [Span(s, e, True, listed=True) for s, e in items]
             continue

@@ -143,3 +143,10 @@ def test_a_new_reinstatement_question_forgets_the_day_asked_about_before(chat):
     chat.say("reinstatement", "LA group terminated September 15, 2027. Can they still request on November 10, 2027?")
     reply = chat.say("reinstatement", "another client, terminated August 15, 2027 - what's their deadline?")
     assert "November 10" not in reply.text and "October 14, 2027" in reply.text
+
+
+def test_a_termination_date_said_on_another_topic_is_kept_for_reinstatement(chat):
+    chat.say("inform_region", "Client in Santa Monica.")
+    chat.say("terminate_contract", "Their termination was the end of February 2028.")
+    reply = chat.say("reinstatement", "last day to request reinstatement?")
+    assert "termination date of February 29, 2028" in reply.text and "April 29, 2028" in reply.text

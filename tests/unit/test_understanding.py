@@ -373,6 +373,10 @@ def test_a_date_or_no_number_is_no_count_correction(reader, text):
             ["a copy of their Evidence of Coverage", "a replacement ID card for an employee"],
         ),
         ("Hillsboro employer: 5500 reports, account balances, and a new primary care provider.", ["account balances"]),
+        (
+            "Camas, WA group: enrollment changes, the EBS e-mail, and the Kaiser Permanente Plus website.",
+            ["Camas, WA group: enrollment changes", "the EBS e-mail"],
+        ),
     ],
 )
 def test_a_list_announced_by_a_colon_is_a_list_of_needs(text, needs):
