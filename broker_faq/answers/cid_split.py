@@ -210,11 +210,11 @@ def _each(
         return None
     sentence = len(SENTENCE_END.findall(text, 0, each[0].start))
     cities = {
-        m.value.lower()
+        name
         for m in ordered
         if places[m].key != hq_area
         and len(SENTENCE_END.findall(text, 0, m.start)) == sentence
-        and m.value.lower() in _cities_of(replies, places[m])
+        and (name := m.value.lower().strip(" .,;:!?")) in _cities_of(replies, places[m])  # "Long Beach."
     }
     return n * len(cities) if len(cities) >= 2 else None
 

@@ -129,6 +129,9 @@ class ContactReader:
             for m, refused in zip(team_matches, team_refused, strict=True)
             if refused
         )
+        # "I don't need member services. ... member services couldn't fix it": refused once is refused.
+        refused_keys = {key for t in refused_teams for key in t.candidates}
+        teams = tuple(t for t in teams if not set(t.candidates) <= refused_keys)
         named = {i for m in team_matches for i in range(m.first, m.last + 1)}
         refused_found = [m for m in found if self._refused(text, m, toks, named)]
         # "not the phone line": "line" is the same refused detail as the "phone" just before it.

@@ -39,7 +39,31 @@ def summed(counts: list[Mention], text: str) -> list[Mention]:
                 merged[-1] = Mention(last.label, total, max(last.start, count.start + len(count.value) - len(total)))
                 continue
         merged.append(count)
-    return merged
+    return _with_more(merged, text)
+
+
+# "a dozen subscribers in Chula Vista and just hired one more there": 13 (a lone "one" stays a word).
+MORE_LATER = re.compile(r"\b(one|a|an|\d{1,3})\s+(?:more|additional|extra)\b", re.IGNORECASE)
+SENTENCE = re.compile(r"[.!?\n]")
+ELSEWHERE = re.compile(r"\s+(?:\w+\s+){0,2}(?:in|at)\b(?!\s+there\b)", re.IGNORECASE)
+
+
+def _with_more(counts: list[Mention], text: str) -> list[Mention]:
+    """A count and "N more" later in its sentence, one count: the first with the more added."""
+    if not counts:
+        return counts
+    first = counts[0]
+    end = next((m.start() for m in SENTENCE.finditer(text, first.start + len(first.value))), len(text))
+    more = MORE_LATER.search(text, first.start + len(first.value), end)
+    others = [c for c in counts[1:] if c.start < end and not (more and c.start == more.start(1))]
+    if more is None or others or (base := parse_count(first.value)) is None:
+        return counts
+    if ELSEWHERE.match(text, more.end(), end):
+        return counts  # "12 in LA and 2 more in Sacramento": the other office's, for per_location to place
+    word = more.group(1).lower()
+    extra = 1 if word in ("one", "a", "an") else int(word)
+    rest = [c for c in counts[1:] if c.start >= end]
+    return [Mention(first.label, str(base + extra), first.start), *rest]
 
 
 def headquarters_cued(mentions: list[Mention], text: str) -> list[Mention]:

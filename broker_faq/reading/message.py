@@ -121,8 +121,10 @@ class Reader:
             return NOT_COVERED
         if intent in (UNSURE, REGION_GIVEN) and (listing := self._topic_listing(text)):
             return listing  # "ppo+ link nw": the topic whose answer gives that link
-        if intent == TEAM_TOPIC and (other := self._instead_of_refused_team(text, ranking)):
+        if intent in self.topics and (other := self._instead_of_refused_team(text, ranking, intent)):
             return other
+        if intent == UNSURE and (other := self._instead_of_refused_team(text, ranking)):
+            return other  # "I don't need member services ... who's next?": the likeliest topic of another team
         if intent in self.topics or intent in KEEP:
             return None
         if intent in SETS_THE_SCENE and self._sets_the_scene(text, ranking):
@@ -183,19 +185,23 @@ class Reader:
         ]
         return fitting[0] if len(fitting) == 1 else None
 
-    def _instead_of_refused_team(self, text: str, ranking: Sequence[tuple[str, float]]) -> str | None:
+    def _instead_of_refused_team(
+        self, text: str, ranking: Sequence[tuple[str, float]], intent: str = TEAM_TOPIC
+    ) -> str | None:
         """ "terminating a Fresno group - not the service center, the right team please": every team named
         is refused, so the topic the message is about answers (its own team), if the classifier has one."""
         request = self.contacts.read(text)
         if not request.refused_teams or request.teams:
             return None
         refused = {key for t in request.refused_teams for key in t.candidates}
+        if intent != TEAM_TOPIC and not self._only_teams(intent, refused):
+            return None  # the topic itself gives another team: it stands ("not the CSC" in a billing question)
         return next(
             (
                 name
                 for name, confidence in ranking
                 if name in self.topics
-                and name != TEAM_TOPIC
+                and name not in (TEAM_TOPIC, intent)
                 and confidence >= MIN_TOPIC_FOR_DETAIL / 2
                 and not self._only_teams(name, refused)  # "don't send me to EBS": not EBS's own topic
             ),

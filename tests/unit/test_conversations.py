@@ -571,3 +571,21 @@ def test_a_count_said_as_a_sum_is_added_up(chat, text, verdict):
 def test_two_counts_joined_by_and_at_one_office_are_asked_about_not_picked(chat):
     reply = chat.say("cid_split", "HQ in Stockton. They have 10 and 3 subscribers at Torrance. Split?")
     assert reply.text.startswith("You gave 10 and 3: which is the number")
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        (
+            "Headquartered in San Jose, with two SoCal offices of 7 each, Pasadena and Long Beach. Split?",
+            "Yes: with 14",
+        ),
+        (
+            "HQ in Walnut Creek. 12 subscribers in Chula Vista and they just hired one more there. Split?",
+            "Yes: with 13",
+        ),
+        ("HQ Oakland, 12 in LA and 2 more in Sacramento, split?", "No: with 12"),
+    ],
+)
+def test_each_and_one_more_are_counted_in_one_message(chat, text, verdict):
+    assert chat.say("cid_split", text).text.startswith(verdict)

@@ -391,3 +391,16 @@ def test_a_colon_before_a_clause_is_no_list():
     from broker_faq.reading.segments import question_spans
 
     assert len(question_spans("Note: the group is in Salem, Oregon.")) == 1
+
+
+def test_a_team_refused_once_is_refused_where_it_is_named_again(reader):
+    text = "I don't need member services. A Gresham group has a dispute that member services couldn't fix, who's next?"
+    request = reader.contacts.read(reader.clean(text))
+    assert request.teams == () and [t.candidates for t in request.refused_teams] == [("nw_member_services",)]
+    ranking = [("nlu_fallback", 0.3), ("escalation", 0.33), ("team_contact", 0.28)]
+    assert reader.route("nlu_fallback", reader.clean(text), ["team_contact"], ranking) == "escalation"
+
+
+def test_refused_e_mails_in_the_plural_are_refused(reader):
+    request = reader.contacts.read("skip the e-mails, what's their fax?")
+    assert request.details == ("fax",) and request.refused_details == ("email",)
