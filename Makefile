@@ -94,8 +94,9 @@ test: check-knowledge train web-deps browser
 	scripts/test.sh
 
 # The fast loop: the plain-Python, knowledge and action tests (tests/unit), no training, apt or npm step:
-# 17-30 s of wall time on this 2-core machine, by the host's speed (1,100 tests; 40-46 s in one process before; the first run of a
-# fresh clone, compiling everything once, 35 s; docs/testing.md), in two worker processes (pytest-xdist: one
+# 17-30 s of wall time on this 2-core machine, by the host's speed (1,100 tests; 40-46 s in one process
+# before; the first run of a fresh clone, compiling everything once, 18-35 s; docs/testing.md), in two
+# worker processes (pytest-xdist: one
 # per core, at most four, each importing Rasa and TensorFlow once, ~7.6 s without jax, tests/conftest.py; a
 # worker that is done takes tests from the other) with the bytecode caches kept (above).
 # The Hypothesis properties run a tenth of their examples (the `unit` profile, tests/properties.py; `make
