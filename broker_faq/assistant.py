@@ -21,9 +21,9 @@ from broker_faq.knowledge.vocabulary import Vocabulary, load_vocabulary
 from broker_faq.portal import Group, group_named
 from broker_faq.reading.contact_requests import ContactRequest
 from broker_faq.reading.counts import headquarters_cued
-from broker_faq.reading.dates import find_dates, termination_date
+from broker_faq.reading.dates import find_dates, termination_in
 from broker_faq.reading.places import Place, PlaceMention, Uncovered
-from broker_faq.reading.premises import premise, quoted_numbers_in, topic_figures, verdict
+from broker_faq.reading.premises import QuotedNumber, premise, quoted_numbers_in, topic_figures, verdict
 from broker_faq.render import PARAGRAPH
 
 # Intents that answer a question the assistant asked, or continue the last topic.
@@ -239,9 +239,7 @@ class Assistant:
         if topic is not None and topic.computed == "reinstatement":
             return state
         v = self.replies.vocabulary
-        said = termination_date(
-            turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
-        )
+        said = termination_in(turn.words, turn.today, v)
         return state.with_updates(termination_date=said.date.date.isoformat()) if said.date else state
 
     def _scene_headquarters(self, turn: Turn, state: State) -> State:
@@ -300,7 +298,8 @@ class Assistant:
         asked = request.details or (state.last_details or () if turn.intent in FOLLOW_UPS and not request.teams else ())
         # A named team's card already says what it handles; lead with the other details asked. A number
         # quoted for confirmation ("866-868-7220, option 3, right?") gets its yes or no, not a phone lead.
-        confirmed = ("phone", "option") if quoted_numbers_in(turn.text) else ()
+        quoted = quoted_numbers_in(turn.text)
+        confirmed = ("phone", "option") if quoted else ()
         details = tuple(
             d
             for d in asked
@@ -313,12 +312,14 @@ class Assistant:
         if request.only_asked:  # "just the fax": the cards show what was asked and nothing else
             kept = {*asked, *(("phone",) if {"option", "phone_tree"} & set(asked) else ())}
             reply = r.without_details(reply, tuple(d for d in CARD_DETAILS if d not in kept))
-        reply = self._premise_checked(turn, topic_key, reply)
+        reply = self._premise_checked(turn, topic_key, reply, quoted)
         if not reply.state.requested:
             reply = replace(reply, state=reply.state.with_updates(last_details=asked or None))
         return r.misprint_corrected(reply, request.misprinted) if request.misprinted else reply
 
-    def _premise_checked(self, turn: Turn, topic_key: str | None, reply: Reply) -> Reply:
+    def _premise_checked(
+        self, turn: Turn, topic_key: str | None, reply: Reply, quoted: tuple[QuotedNumber, ...]
+    ) -> Reply:
         """ "reinstatement is 30 days, right?", "the CSC is 866-868-7220, right?": the answer starts with the
         yes or the no (a quoted number's first)."""
         topic = self.k.topics.get(topic_key or "")
@@ -328,7 +329,7 @@ class Assistant:
         group = any(isinstance(m.place, Place) and m.place.is_area for m in places)
         checked = premise(turn.text, topic_figures(self.k, topic), about_a_group=group)
         reply = self.replies.led(reply, verdict(checked)) if checked else reply
-        return quoted_numbers.checked(self.replies, reply, quoted_numbers_in(turn.text))
+        return quoted_numbers.checked(self.replies, reply, quoted)
 
     def _answer(
         self,

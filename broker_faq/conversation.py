@@ -28,9 +28,7 @@ class State:
     pending_topic: str | None = None  # the topic waiting for an answer to our question
     requested: str | None = None  # which fact we asked for (see Ask below)
     termination_date: str | None = None  # ISO date, for reinstatement
-    request_date: str | None = (
-        None  # ISO date a reinstatement request was asked about, checked again on a new termination date
-    )
+    request_date: str | None = None  # ISO date a reinstatement request was asked about, for a corrected one
     hq_area: str | None = None  # CID split: headquarters area
     other_locations: bool | None = None  # CID split: locations in the other California area too?
     subscribers: int | None = None  # CID split: subscribers at the non-headquarters area

@@ -13,6 +13,7 @@ from broker_faq.conversation import Ask, Button, Mention, Reply, State, Turn
 from broker_faq.knowledge.loader import Source, Topic
 from broker_faq.portal import Group
 from broker_faq.reading.counts import (
+    SENTENCE,
     CountRoles,
     SubscriberCount,
     headquarters_cued,
@@ -175,7 +176,7 @@ def _cid_facts(
         total = sum(n for area, n in offices.values() if area != state.hq_area)
         entries = tuple(f"{k}|{area}|{n}" for k, (area, n) in offices.items())
         return state.with_updates(subscribers=total, located_counts=entries), SubscriberCount()
-    each = _each(replies, turn.text, counts, ordered, places, state.hq_area)
+    each = _each(replies, turn, counts, ordered, places, state.hq_area)
     if each is not None:  # "Roseville and Davis, seven subscribers each": 14 in Northern California
         state, count = state.with_updates(subscribers=each), SubscriberCount()
     elif more is not None:
@@ -196,32 +197,26 @@ def _cid_facts(
 
 # "seven subscribers each", "7 each": one count said of every location before it.
 EACH = re.compile(r"\s*(?:[a-z]+\s+){0,2}each\b", re.IGNORECASE)
-SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def _each(
-    replies: Replies, text: str, counts: list[Mention], ordered: list[Mention], places: dict, hq_area: str | None
+    replies: Replies, turn: Turn, counts: list[Mention], ordered: list[Mention], places: dict, hq_area: str | None
 ) -> int | None:
     """The other area's subscribers when one count is said of each of its cities named in the same
     sentence ("two NorCal offices, Roseville and Davis, seven subscribers each": 14). None otherwise."""
+    text = turn.text
     each = [c for c in counts if EACH.match(text[c.start + len(c.value) :])]
     n = parse_count(each[0].value) if len(each) == 1 else None
     if n is None or hq_area is None:
         return None
-    sentence = len(SENTENCE_END.findall(text, 0, each[0].start))
+    sentence = len(SENTENCE.findall(text, 0, each[0].start))
+    named_by_city = {p.start for p in replies.places.find(turn.words) if p.city}
     cities = {
-        name
+        m.value.lower().strip(" .,;:!?")  # "Long Beach."
         for m in ordered
-        if places[m].key != hq_area
-        and len(SENTENCE_END.findall(text, 0, m.start)) == sentence
-        and (name := m.value.lower().strip(" .,;:!?")) in _cities_of(replies, places[m])  # "Long Beach."
+        if places[m].key != hq_area and m.start in named_by_city and len(SENTENCE.findall(text, 0, m.start)) == sentence
     }
     return n * len(cities) if len(cities) >= 2 else None
-
-
-def _cities_of(replies: Replies, place: Place) -> set[str]:
-    area = replies.k.regions[place.region]["areas"].get(place.key, {})
-    return {str(c).lower() for c in area.get("cities", [])}
 
 
 def corrected(replies: Replies, turn: Turn) -> bool:

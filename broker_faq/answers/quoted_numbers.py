@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from broker_faq.answers.replies import Replies, said_together
 from broker_faq.conversation import Reply
-from broker_faq.reading.premises import QuotedNumber, ten_digits
+from broker_faq.knowledge.loader import phone_digits
+from broker_faq.reading.premises import QuotedNumber
 
 
 def checked(replies: Replies, reply: Reply, quoted: tuple[QuotedNumber, ...]) -> Reply:
-    misprints = {ten_digits(str(n)) for team in replies.k.teams.values() for n in team.get("misprinted_numbers", [])}
+    misprints = replies.contacts.misprinted_digits
     verdicts = [_verdict(replies, reply, q) for q in quoted if q.digits not in misprints]
     said = " ".join(dict.fromkeys(v for v in verdicts if v))
     return replies.led(reply, said) if said else reply
@@ -25,8 +26,8 @@ def checked(replies: Replies, reply: Reply, quoted: tuple[QuotedNumber, ...]) ->
 def _verdict(replies: Replies, reply: Reply, quoted: QuotedNumber) -> str | None:
     cards = (reply.payload or {}).get("contacts") or []
     for card in cards:
-        phones = [p for p in card.get("phones", []) if ten_digits(p["number"]) == quoted.digits]
-        is_fax = bool(card.get("fax")) and ten_digits(card["fax"]) == quoted.digits
+        phones = [p for p in card.get("phones", []) if phone_digits(p["number"]) == quoted.digits]
+        is_fax = bool(card.get("fax")) and phone_digits(card["fax"]) == quoted.digits
         if not (phones or is_fax):
             continue
         others = [c["name"] for c in cards if c is not card and not _has(c, quoted.digits)]
@@ -47,7 +48,7 @@ def _verdict(replies: Replies, reply: Reply, quoted: QuotedNumber) -> str | None
 
 def _has(card: dict, digits: str) -> bool:
     numbers = [p["number"] for p in card.get("phones", [])] + ([card["fax"]] if card.get("fax") else [])
-    return any(ten_digits(n) == digits for n in numbers)
+    return any(phone_digits(n) == digits for n in numbers)
 
 
 def _on_the_card(card: dict, phones: list[dict], quoted: QuotedNumber) -> str:
@@ -67,9 +68,9 @@ def _owner(replies: Replies, quoted: QuotedNumber) -> tuple[str, str, str] | Non
     owners = []
     for team in replies.k.teams.values():
         region = replies.k.regions.get(team.get("region", ""), {}).get("name", "")
-        phones = [p for p in team.get("phones", []) if ten_digits(str(p["number"])) == quoted.digits]
+        phones = [p for p in team.get("phones", []) if phone_digits(str(p["number"])) == quoted.digits]
         if phones:
             owners.append((quoted.option in {str(p.get("option")) for p in phones}, (team["name"], "line", region)))
-        elif team.get("fax") and ten_digits(str(team["fax"])) == quoted.digits:
+        elif team.get("fax") and phone_digits(str(team["fax"])) == quoted.digits:
             owners.append((False, (team["name"], "fax", region)))
     return max(owners, key=lambda o: o[0])[1] if owners else None

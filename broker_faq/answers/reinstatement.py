@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from broker_faq.answers.replies import Replies
 from broker_faq.conversation import Ask, Button, Reply, State, Turn
 from broker_faq.knowledge.loader import Topic
-from broker_faq.reading.dates import on_or_after, spell, termination_date
+from broker_faq.reading.dates import on_or_after, spell, termination_in
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ def reinstatement(replies: Replies, topic: Topic, turn: Turn, state: State) -> R
     if place is not None and place.region != replies.rule_region(topic):
         return replies.nearest(topic, place, state)
     v = replies.vocabulary
-    said = termination_date(
-        turn.words, turn.today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
-    )
+    said = termination_in(turn.words, turn.today, v)
     parsed = said.date
     if said.unclear:
         dates = " or ".join(spell(d.date) for d in said.unclear)

@@ -98,6 +98,11 @@ class ContactReader:
             for n in team.get("misprinted_numbers", [])
         }
 
+    @property
+    def misprinted_digits(self) -> frozenset[str]:
+        """The digits of every misprint a source prints (800-790-4611), which have their own answer."""
+        return frozenset(self._misprints)
+
     def read(self, text: str, place_spans: tuple[tuple[int, int], ...] = ()) -> ContactRequest:
         """The teams, details and lines a text asks for; read once per text (places.READS), whatever
         the place spans: they only decide whether the rest of the text is filler ("and the fax?")."""

@@ -8,6 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from broker_faq.knowledge.vocabulary import Vocabulary
+from broker_faq.reading.phrases import CORRECTION_CUES
+
 MONTHS = {
     name: i
     for i, names in enumerate(
@@ -57,20 +60,20 @@ _IN_WORDS = [_LAST_DAY, _OF_NEXT_MONTH, _FIRST_OF]
 # that moves (Thanksgiving, Memorial Day) is no date without a calendar of its rule, so none is read.
 HOLIDAYS = {
     "new year's eve": (12, 31),
-    "new years eve": (12, 31),
     "new year's day": (1, 1),
-    "new years day": (1, 1),
     "christmas eve": (12, 24),
     "christmas day": (12, 25),
     "christmas": (12, 25),
     "independence day": (7, 4),
     "halloween": (10, 31),
     "valentine's day": (2, 14),
-    "valentines day": (2, 14),
     "veterans day": (11, 11),
 }
+_HOLIDAY_DAYS = {name.replace("'", ""): day for name, day in HOLIDAYS.items()}  # typed with or without "'"
 _HOLIDAY = re.compile(
-    r"\b(?P<holiday>" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + r")"
+    r"\b(?P<holiday>"
+    + "|".join(re.escape(h).replace("'", "'?") for h in sorted(HOLIDAYS, key=len, reverse=True))
+    + r")"
     rf"(?:\s*,?\s*(?:of\s+)?{_YEAR})?"
 )
 
@@ -148,7 +151,7 @@ def _dates_in_words(low: str, today: dt.date) -> list[DateMention]:
             assumed = not year_said and not parts.get("rel")
             found.append(DateMention(ParsedDate(dt.date(year, month, day), assumed), match.start(), match.end()))
     for match in _HOLIDAY.finditer(low.replace("\u2019", "'")):
-        month, day = HOLIDAYS[match.group("holiday")]
+        month, day = _HOLIDAY_DAYS[match.group("holiday").replace("'", "")]
         year_said = (match.group("year") or "").replace(" ", "")
         date = dt.date(int(year_said) if year_said else today.year, month, day)
         found.append(DateMention(ParsedDate(date, not year_said), match.start(), match.end()))
@@ -169,6 +172,13 @@ class TerminationDate:
     date: ParsedDate | None = None
     unclear: tuple[ParsedDate, ...] = ()
     request_on: ParsedDate | None = None  # "they want to request reinstatement on 11/12": within the window?
+
+
+def termination_in(text: str, today: dt.date, v: Vocabulary) -> TerminationDate:
+    """termination_date with the vocabulary's cues, as every reader of a message calls it."""
+    return termination_date(
+        text, today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
+    )
 
 
 def termination_date(
@@ -210,7 +220,9 @@ def termination_date(
 
 
 # "it was July 31st 2027, not August 1st": the date after a refusal is the one corrected away.
-_REFUSED_BEFORE = re.compile(r"\b(?:not|instead of|rather than|no longer)\s+(?:the\s+|on\s+(?:the\s+)?)?$")
+_REFUSED_BEFORE = re.compile(
+    r"\b(?:" + "|".join(re.escape(c) for c in CORRECTION_CUES) + r")\s+(?:the\s+|on\s+(?:the\s+)?)?$"
+)
 
 
 def _not_refused(found: list[DateMention], low: str) -> list[DateMention]:

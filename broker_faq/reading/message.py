@@ -15,7 +15,7 @@ from broker_faq.knowledge.vocabulary import Vocabulary
 from broker_faq.reading.cleanup import Cleaner
 from broker_faq.reading.contact_requests import ContactReader
 from broker_faq.reading.counts import CountRoles
-from broker_faq.reading.dates import find_dates, on_or_after, termination_date
+from broker_faq.reading.dates import find_dates, on_or_after, termination_in
 from broker_faq.reading.links import LinkNames
 from broker_faq.reading.not_covered import NotCovered
 from broker_faq.reading.places import Gazetteer, Place, Uncovered
@@ -211,14 +211,12 @@ class Reader:
     def _only_teams(self, topic: str, teams: set[str]) -> bool:
         """Whether the topic's answer in the refused teams' own region gives those teams only (Northwest
         escalations: EBS alone), so refusing them refuses the topic too."""
-        k = self.knowledge
-        regions = {k.teams[t]["region"] for t in teams}
-        for key, answer in k.topics[topic].answers.items():
-            region = key if key in k.regions else next((r for r, e in k.regions.items() if key in e["areas"]), None)
-            given = {ref.team for ref in answer.contacts}
-            if region in regions and given and given <= teams:
-                return True
-        return False
+        regions = {self.knowledge.teams[t]["region"] for t in teams}
+        return any(
+            self.places.known(key).region in regions and given <= teams
+            for key, answer in self.knowledge.topics[topic].answers.items()
+            if (given := {ref.team for ref in answer.contacts})
+        )
 
     def _topic_listing(self, text: str) -> str | None:
         """ "ppo+ link nw": the topic whose answer gives the link named, when the message asks for a web
@@ -235,9 +233,7 @@ class Reader:
 
     def _termination_said(self, text: str) -> bool:
         v = self.vocabulary
-        said = termination_date(
-            text, dt.date.today(), v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
-        )
+        said = termination_in(text, dt.date.today(), v)
         cued = any(cue in text.lower() for cue in v.termination_cues)
         return said.date is not None and cued
 
@@ -285,9 +281,7 @@ def read_message(reader: Reader, text: str, today: dt.date) -> dict:
     found = reader.places.find(text)
     request = reader.contacts.read(text, tuple((p.start, p.end) for p in found))
     roles = CountRoles(v.subscriber_words, v.headcount_words, v.waived_words)
-    said = termination_date(
-        text, today, v.termination_cues, v.other_date_cues, v.request_date_cues, v.request_day_questions
-    )
+    said = termination_in(text, today, v)
     in_dates = [(d.start, d.end) for d in find_dates(text, today)]
     counts = [
         {"value": int(m.group()), "counts": roles.of(text[m.end() :]) or "unsaid"}

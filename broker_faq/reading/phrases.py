@@ -96,3 +96,7 @@ class PhraseIndex(Generic[T]):
             else:
                 i += 1
         return found
+
+
+# What corrects a place or a date away: "I meant Salem, not Sacramento", "July 31st, not August 1st".
+CORRECTION_CUES = ("not", "instead of", "rather than", "no longer", "not actually")

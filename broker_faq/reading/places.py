@@ -20,7 +20,7 @@ from functools import cached_property
 
 from broker_faq.knowledge.loader import Knowledge
 from broker_faq.knowledge.vocabulary import Vocabulary
-from broker_faq.reading.phrases import Match, PhraseIndex, Token, phrase_key, tokens
+from broker_faq.reading.phrases import CORRECTION_CUES, Match, PhraseIndex, Token, phrase_key, tokens
 
 # How many times each reader has read each text, since the process started: a message is read once
 # whatever the number of steps that ask about it (tests/unit/test_read_once.py).
@@ -57,6 +57,7 @@ class PlaceMention:
     comparison: bool = False  # named to compare with ("like California groups"), not where the group is
     of_group: bool = False  # names one group's place: "a Maui group", "my Salem client"
     refused: bool = False  # corrected away: "I meant Salem, not Sacramento", "San Jose, not Irvine"
+    city: bool = False  # named by one of its cities ("Pasadena"), not by an area's or region's name
 
     @property
     def aside(self) -> bool:
@@ -151,6 +152,7 @@ class Gazetteer:
                     self._compared(match, toks),
                     _of_group(toks, last),
                     self._refused(match, toks),
+                    state is None and any(name.city for name in match.value),
                 )
             )
             i += skip
@@ -219,7 +221,7 @@ class Gazetteer:
         while before and before[-1] in _REFUSAL_FILLER:
             before.pop()
         said = " ".join(before)
-        return any(said == cue or said.endswith(" " + cue) for cue in _PLACE_REFUSALS)
+        return any(said == cue or said.endswith(" " + cue) for cue in CORRECTION_CUES)
 
     def _compared(self, match: Match[list[_Name]], toks: list[Token]) -> bool:
         if self._vocabulary is None:
@@ -281,8 +283,7 @@ def _of_group(toks: list[Token], last: int) -> bool:
     return last + 1 < len(toks) and toks[last + 1].norm in _ONE_GROUP
 
 
-# What corrects a place away, and the words that may stand between ("not in the", "instead of").
-_PLACE_REFUSALS = ("not", "instead of", "rather than", "no longer", "not actually")
+# The words that may stand between a correction and its place ("not in the", "instead of the").
 _REFUSAL_FILLER = frozenset({"in", "the", "at", "from", "for", "our", "their", "my"})
 
 # Words that may stand between a comparison cue and its place: "like the ones in California".

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from broker_faq.knowledge.loader import PLACEHOLDER_RE, Knowledge, Topic
+from broker_faq.knowledge.loader import PLACEHOLDER_RE, Knowledge, Topic, phone_digits
 
 UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
          "subscriber": "subscribers", "subscribers": "subscribers", "employees": "subscribers",
@@ -119,11 +119,6 @@ class QuotedNumber:
     option: str | None  # the option quoted with it, if any
 
 
-def ten_digits(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
-    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
-
-
 def quoted_numbers_in(text: str) -> tuple[QuotedNumber, ...]:
     """The phone or fax numbers a message offers for confirmation ("..., right?", "is it 866-868-7220?"),
     each with the option quoted after it. A number that is only part of the case is none."""
@@ -132,5 +127,5 @@ def quoted_numbers_in(text: str) -> tuple[QuotedNumber, ...]:
     quoted = []
     for m in QUOTED_NUMBER.finditer(text):
         option = OPTION_AFTER.match(text[m.end() :])
-        quoted.append(QuotedNumber(ten_digits(m.group()), option.group(1) if option else None))
+        quoted.append(QuotedNumber(phone_digits(m.group()), option.group(1) if option else None))
     return tuple(quoted)
